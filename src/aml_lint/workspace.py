@@ -1,0 +1,178 @@
+"""Which files to look at: walking folders, git's view of the tree, path safety.
+
+Nothing here reads file contents. Every path that leaves this module is inside
+the repository root: symlinks and ``..`` that lead outside are refused.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+
+# Folders never worth walking into.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
+     ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs"}
+)
+GIT_TIMEOUT = 60
+
+
+class GitError(Exception):
+    """git could not answer; the message says what to do."""
+
+
+class ShallowHistoryError(GitError):
+    """The checkout lacks the commits needed to compute the changed files."""
+
+
+def find_root(start: Path) -> Path:
+    """The git top level containing ``start``, or ``start`` itself (its folder for a file)."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """True when ``path`` (after resolving symlinks and ``..``) lies under ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def relpath(path: Path, root: Path) -> str:
+    """Repository-relative POSIX path (the form every reporter uses)."""
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def matches_any(rel: str, globs: Iterable[str]) -> bool:
+    """``exclude:`` matching: a glob matches the path, or any of its parent folders."""
+    parts = PurePosixPath(rel).parts
+    for glob in globs:
+        pattern = glob.rstrip("/")
+        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/**"):
+            return True
+        for i in range(1, len(parts)):
+            if fnmatch.fnmatch("/".join(parts[:i]), pattern):
+                return True
+    return False
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {' '.join(args)} took longer than {GIT_TIMEOUT} s") from None
+    if proc.returncode != 0:
+        raise GitError(proc.stderr.strip() or f"git {' '.join(args)} failed")
+    return proc.stdout
+
+
+def git_files(root: Path) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files, or None when ``root`` is not a git checkout."""
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    except GitError:
+        return None
+    return sorted({p for p in out.split("\0") if p})
+
+
+def walk(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Path]:
+    """Every candidate file under ``paths`` (files given directly are always included).
+
+    Honours ``.gitignore`` when ``root`` is a git checkout, skips excluded globs,
+    and never yields a path outside ``root``.
+    """
+    exclude = tuple(exclude)
+    tracked = git_files(root)
+    tracked_set = set(tracked) if tracked is not None else None
+    seen: set[str] = set()
+    for given in paths:
+        given = given if given.is_absolute() else Path.cwd() / given
+        if not is_inside(given, root):
+            continue
+        if given.is_file():
+            rel = relpath(given, root)
+            if rel not in seen and not matches_any(rel, exclude):
+                seen.add(rel)
+                yield root / rel
+            continue
+        if not given.is_dir():
+            continue
+        prefix = relpath(given, root)
+        prefix = "" if prefix == "." else prefix + "/"
+        if tracked_set is not None:
+            candidates: Iterable[str] = (p for p in tracked if p.startswith(prefix))  # type: ignore[union-attr]
+        else:
+            candidates = _walk_fs(root, given)
+        for rel in candidates:
+            if rel in seen or matches_any(rel, exclude):
+                continue
+            if any(part in SKIP_DIRS for part in PurePosixPath(rel).parts[:-1]):
+                continue
+            full = root / rel
+            if full.is_symlink() and not is_inside(full, root):
+                continue
+            seen.add(rel)
+            yield full
+
+
+def _walk_fs(root: Path, top: Path) -> Iterator[str]:
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            yield relpath(Path(dirpath) / name, root)
+
+
+def git_changed_files(root: Path, base: str, head: str = "HEAD") -> list[str]:
+    """Files changed between the merge base of ``base`` and ``head`` (``base...head``).
+
+    Raises ShallowHistoryError when the history needed for the merge base is
+    missing, with advice for GitHub (``fetch-depth: 0``) and Azure (``fetchDepth: 0``).
+    """
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    except GitError:
+        raise ShallowHistoryError(
+            f"the base revision {base!r} is not in this checkout; fetch it "
+            "(GitHub: actions/checkout with fetch-depth: 0; Azure Pipelines: checkout with fetchDepth: 0)"
+        ) from None
+    try:
+        out = _git(root, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRTD", f"{base}...{head}")
+    except GitError as exc:
+        if "no merge base" in str(exc).lower():
+            raise ShallowHistoryError(
+                f"no common history between {base!r} and {head!r}: the checkout is too shallow "
+                "(GitHub: actions/checkout with fetch-depth: 0; Azure Pipelines: checkout with fetchDepth: 0)"
+            ) from None
+        raise
+    return sorted({p for p in out.split("\0") if p})
+
+
+def read_changed_files_list(path: Path) -> list[str]:
+    """``--changed-files FILE``: one path per line; blank lines and ``#`` comments ignored."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
