@@ -1,0 +1,247 @@
+"""Talking to the GitHub REST API through PyGithub: the PR's files and one sticky comment.
+
+The comment is found by a hidden marker in its first line, never by the bot's
+login (a GITHUB_TOKEN cannot even read its own login). PyGithub retries POSTs
+by default, which can post a comment twice when GitHub saved the first one but
+answered 5xx; we tell urllib3 not to retry POST and, after a failed create,
+look again before trying once more.
+
+Every failure is raised as PublishError with a message that is safe to print
+(no token) and says what to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # PyGithub is heavy: imported only when a run talks to GitHub
+    from github import Github
+    from github.IssueComment import IssueComment
+
+DEFAULT_API_URL = "https://api.github.com"
+# GitHub's limits: comment bodies, and the PR files endpoint.
+MAX_COMMENT_CHARS = 65_536
+MAX_PR_FILES = 3_000
+PER_PAGE = 100
+CREATE_ATTEMPTS = 2
+
+
+class PublishError(Exception):
+    """A GitHub call failed; the message says what happened and what to do, without secrets."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """Production defaults: GitHub asks for a pause between writes and honours Retry-After."""
+
+    timeout: int = 15
+    retries: int = 3
+    backoff_factor: float = 1.0
+    # Rate-limit waits beyond this fail the call instead of holding the job for an hour.
+    max_rate_limit_wait: float = 60.0
+    seconds_between_requests: float | None = 0.25
+    seconds_between_writes: float | None = 1.0
+
+
+FAST = ClientOptions(
+    backoff_factor=0.0,
+    max_rate_limit_wait=1.0,
+    seconds_between_requests=None,
+    seconds_between_writes=None,
+)
+
+
+def connect(
+    token: str, api_url: str = DEFAULT_API_URL, options: ClientOptions | None = None
+) -> Github:
+    """A PyGithub client for ``api_url`` (GitHub Enterprise: ``https://HOST/api/v3``)."""
+    from github import Auth, Github, GithubRetry
+    from urllib3.util.retry import Retry
+
+    options = options or ClientOptions()
+    retry = GithubRetry(
+        total=options.retries,
+        backoff_factor=options.backoff_factor,
+        max_rate_limit_wait=options.max_rate_limit_wait,
+        # Not POST: a create that GitHub saved but answered 5xx would be posted twice.
+        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {"GET", "PATCH"},
+    )
+    return Github(
+        auth=Auth.Token(token) if token else None,
+        base_url=(api_url or DEFAULT_API_URL).rstrip("/"),
+        timeout=options.timeout,
+        per_page=PER_PAGE,
+        retry=retry,
+        seconds_between_requests=options.seconds_between_requests,
+        seconds_between_writes=options.seconds_between_writes,
+    )
+
+
+def _describe(exc: Exception, doing: str) -> PublishError:
+    """A PyGithub / requests exception -> PublishError with advice."""
+    from github import GithubException
+
+    if isinstance(exc, GithubException):
+        data = exc.data if isinstance(exc.data, dict) else {}
+        detail = str(data.get("message") or exc.message or "").strip()
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            detail = f"{detail}: {errors[0].get('message', '')}".strip(": ")
+        advice = ""
+        if exc.status in (401, 403, 404):
+            advice = (
+                " The token cannot do this: give the job `permissions: pull-requests: write` "
+                "(pull requests from forks get a read-only token; see the README for the fork pattern)."
+            )
+        return PublishError(
+            f"{doing} failed: HTTP {exc.status} {detail}.{advice}".replace("..", "."), exc.status
+        )
+    return PublishError(f"{doing} failed: {type(exc).__name__}: {exc}")
+
+
+def _api_errors() -> tuple[type[Exception], ...]:
+    from github import GithubException
+    from requests import RequestException
+    from urllib3.exceptions import HTTPError
+
+    return (GithubException, RequestException, HTTPError)
+
+
+def pr_files(gh: Github, repo: str, number: int) -> tuple[list[str], bool]:
+    """Paths the PR touches (renames give both names), and whether GitHub's 3,000-file cap cut the list."""
+    paths: list[str] = []
+    seen = 0
+    try:
+        pull = gh.get_repo(repo, lazy=True).get_pull(number)
+        for item in pull.get_files():
+            seen += 1
+            paths.append(item.filename)
+            previous = getattr(item, "previous_filename", None)
+            if previous:
+                paths.append(previous)
+            if seen >= MAX_PR_FILES:
+                break
+    except _api_errors() as exc:
+        raise _describe(exc, f"listing the files of pull request #{number}") from None
+    return sorted(set(paths)), seen >= MAX_PR_FILES
+
+
+@dataclass
+class CommentResult:
+    action: str  # created | updated | unchanged | skipped
+    url: str | None = None
+    removed_duplicates: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def marker_line(marker: str) -> str:
+    return f"<!-- {marker} -->"
+
+
+def _ours(comment: IssueComment, marker: str) -> bool:
+    body = comment.body or ""
+    return body.split("\n", 1)[0].strip() == marker_line(marker)
+
+
+def _matching(issue: Any, marker: str) -> list[IssueComment]:
+    found: Iterator[IssueComment] = (c for c in issue.get_comments() if _ours(c, marker))
+    return sorted(found, key=lambda c: (c.created_at, c.id))
+
+
+def upsert_comment(
+    gh: Github,
+    repo: str,
+    number: int,
+    body: str,
+    marker: str,
+    *,
+    create: bool,
+) -> CommentResult:
+    """Make the PR carry exactly one comment with ``marker``, whose text is ``body``.
+
+    Edits the newest marked comment (not when the text is already right) and
+    deletes older ones. Creates a comment only when ``create``. ``body`` must
+    start with the marker line.
+    """
+    if not body.startswith(marker_line(marker)):
+        raise ValueError("the comment body must start with its marker line")
+    if len(body) > MAX_COMMENT_CHARS:
+        raise ValueError(
+            f"comment body has {len(body)} characters; GitHub allows {MAX_COMMENT_CHARS}"
+        )
+    errors = _api_errors()
+    try:
+        issue = gh.get_repo(repo, lazy=True).get_issue(number)
+        existing = _matching(issue, marker)
+    except errors as exc:
+        raise _describe(exc, f"reading the comments of pull request #{number}") from None
+
+    if not existing:
+        if not create:
+            return CommentResult("skipped")
+        return _create(issue, body, marker, number)
+
+    newest, older = existing[-1], existing[:-1]
+    action = "unchanged"
+    if (newest.body or "") != body:
+        try:
+            newest.edit(body)
+        except errors as exc:
+            raise _describe(
+                exc, f"updating comment {newest.id} on pull request #{number}"
+            ) from None
+        action = "updated"
+    removed, warnings = _delete(older)
+    return CommentResult(action, newest.html_url, removed, warnings)
+
+
+def _create(issue: Any, body: str, marker: str, number: int) -> CommentResult:
+    errors = _api_errors()
+    from github import GithubException
+
+    last: Exception | None = None
+    for _ in range(CREATE_ATTEMPTS):
+        try:
+            comment = issue.create_comment(body)
+            return CommentResult("created", comment.html_url)
+        except errors as exc:
+            if isinstance(exc, GithubException) and exc.status < 500:
+                raise _describe(exc, f"commenting on pull request #{number}") from None
+            last = exc
+        # The server may have saved the comment before failing: look before posting again.
+        try:
+            existing = _matching(issue, marker)
+        except errors as exc:
+            raise _describe(exc, f"re-reading the comments of pull request #{number}") from None
+        if existing:
+            newest = existing[-1]
+            action = "created"
+            if (newest.body or "") != body:
+                try:
+                    newest.edit(body)
+                except errors as exc:
+                    raise _describe(
+                        exc, f"updating comment {newest.id} on pull request #{number}"
+                    ) from None
+            removed, warnings = _delete(existing[:-1])
+            return CommentResult(action, newest.html_url, removed, warnings)
+    assert last is not None
+    raise _describe(last, f"commenting on pull request #{number}")
+
+
+def _delete(comments: list[IssueComment]) -> tuple[int, tuple[str, ...]]:
+    removed = 0
+    warnings: list[str] = []
+    for comment in comments:
+        try:
+            comment.delete()
+            removed += 1
+        except _api_errors() as exc:
+            warnings.append(str(_describe(exc, f"removing the duplicate comment {comment.id}")))
+    return removed, tuple(warnings)
