@@ -1,0 +1,151 @@
+"""Command line: argument parsing only; everything else lives in the engine and reporters.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or
+configuration error. A crash is a bug, never a lint result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from aml_lint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"aml-lint: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="aml-lint", description="Static checks for AzureML environments, deployments "
+                     "and scoring scripts.")
+    parser.add_argument("--version", action="version", version=f"aml-lint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="lint files and folders (default: .)")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--format", choices=("text", "json", "sarif", "github", "azure"), default="text")
+    check.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of stdout")
+    check.add_argument("--config", type=Path, help="config file (default: .aml-lint.yml or pyproject.toml)")
+    check.add_argument("--select", help="comma-separated rule ids or prefixes to run")
+    check.add_argument("--ignore", help="comma-separated rule ids or prefixes to skip")
+    check.add_argument("--fail-on", choices=("error", "warning", "never"))
+    scope = check.add_mutually_exclusive_group()
+    scope.add_argument("--changed-files", type=Path, metavar="FILE",
+                       help="report only on these files (one path per line) and the files linked to them")
+    scope.add_argument("--changed-since", metavar="GIT_REF",
+                       help="report only on files changed since GIT_REF (merge base) and their links")
+    check.add_argument("--resolve", action="store_true", default=None,
+                       help="resolve pip requirements for real (network; opt-in)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    rules = sub.add_parser("rules", help="list the rules, or explain one")
+    rules.add_argument("rule", nargs="?", help="rule id or name, e.g. AML101")
+
+    ci = sub.add_parser("ci", help="run as a CI step: annotate, summarize, comment")
+    ci.add_argument("platform", choices=("github", "azure"))
+    ci.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args.rule)
+        if args.command == "ci":
+            if args.platform == "github":
+                from aml_lint.ci import github
+                return github.main(args.args)
+            from aml_lint.ci import azure
+            return azure.main(args.args)
+    except KeyboardInterrupt:
+        return 130
+    build_parser().print_help()
+    return EXIT_USAGE
+
+
+def _check(args: argparse.Namespace) -> int:
+    from aml_lint.config import ConfigError, build_settings
+    from aml_lint.engine import run
+    from aml_lint.report import render
+    from aml_lint.workspace import GitError, find_root, read_changed_files_list
+
+    paths: list[Path] = args.paths or [Path(".")]
+    for path in paths:
+        if not path.exists():
+            sys.stderr.write(f"aml-lint: error: {path} does not exist\n")
+            return EXIT_USAGE
+    root = find_root(paths[0])
+    try:
+        changed: frozenset[str] | None = None
+        if args.changed_files is not None:
+            if not args.changed_files.is_file():
+                raise ConfigError(f"--changed-files: {args.changed_files} does not exist")
+            changed = frozenset(_normalise(p, root) for p in read_changed_files_list(args.changed_files))
+        elif args.changed_since:
+            from aml_lint.workspace import git_changed_files
+            changed = frozenset(git_changed_files(root, args.changed_since))
+        settings = build_settings(root, paths=[p.absolute() for p in paths], config=args.config,
+                                  select=args.select, ignore=args.ignore, fail_on=args.fail_on,
+                                  changed_files=changed, resolve=args.resolve)
+    except (ConfigError, GitError) as exc:
+        sys.stderr.write(f"aml-lint: error: {exc}\n")
+        return EXIT_USAGE
+    result = run(settings)
+    color = args.color == "always" or (args.color == "auto" and args.output is None and sys.stdout.isatty()
+                                       and "NO_COLOR" not in os.environ)
+    output = render(result, args.format, color=color)
+    if args.output is not None:
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(output, encoding="utf-8")
+        except OSError as exc:
+            sys.stderr.write(f"aml-lint: error: cannot write {args.output}: {exc.strerror or exc}\n")
+            return EXIT_USAGE
+        if args.format != "text":
+            sys.stdout.write(render(result, "text", color=color))
+    else:
+        sys.stdout.write(output)
+    worst = result.worst()
+    return EXIT_FINDINGS if worst is not None and settings.fails(worst) else EXIT_OK
+
+
+def _normalise(path: str, root: Path) -> str:
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            return candidate.relative_to(root).as_posix()
+        except ValueError:
+            return candidate.as_posix()
+    return Path(os.path.normpath(path)).as_posix()
+
+
+def _rules(key: str | None) -> int:
+    from aml_lint.rules import all_rules, find_rule
+
+    if key:
+        rule = find_rule(key)
+        if rule is None:
+            sys.stderr.write(f"aml-lint: error: no rule {key!r} (see 'aml-lint rules')\n")
+            return EXIT_USAGE
+        info = rule.info
+        sys.stdout.write(f"{info.id} {info.name} ({info.severity.label})\n\n{info.doc}\n")
+        return EXIT_OK
+    for rule in all_rules():
+        info = rule.info
+        sys.stdout.write(f"{info.id:8} {info.severity.label:8} {info.name:32} {info.summary}\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Documents: one file read once, classified, and parsed into a line-aware model.
+
+Readers live beside this module (yaml_doc, conda, requirements, dockerfile,
+python_script). A Document parses lazily and caches, so every rule shares one
+parse per file.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from aml_lint.documents.conda import CondaEnv, read_conda
+from aml_lint.documents.dockerfile import Dockerfile, read_dockerfile
+from aml_lint.documents.python_script import PythonScript, read_python
+from aml_lint.documents.requirements import RequirementsFile, read_requirements
+from aml_lint.documents.yaml_doc import YamlDoc, YamlReadError, load_yaml
+from aml_lint.findings import Location
+
+MAX_BYTES = 5 * 1024 * 1024  # AzureML itself refuses Dockerfiles over 100 KB; 5 MiB is generous
+
+
+class Kind(enum.Enum):
+    ENVIRONMENT = "AzureML environment"
+    ONLINE_DEPLOYMENT = "managed online deployment"
+    K8S_DEPLOYMENT = "Kubernetes online deployment"
+    BATCH_DEPLOYMENT = "batch model deployment"
+    PIPELINE_BATCH_DEPLOYMENT = "batch pipeline-component deployment"
+    ENDPOINT = "endpoint"
+    CONDA = "conda environment file"
+    REQUIREMENTS = "requirements file"
+    DOCKERFILE = "Dockerfile"
+    SCORING_SCRIPT = "scoring script"
+    PYTHON = "Python module"
+    OTHER_YAML = "YAML file"
+
+    @property
+    def is_deployment(self) -> bool:
+        return self in DEPLOYMENT_KINDS
+
+    @property
+    def is_yaml(self) -> bool:
+        return self in YAML_KINDS
+
+
+DEPLOYMENT_KINDS = frozenset(
+    {Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT, Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT}
+)
+YAML_KINDS = DEPLOYMENT_KINDS | {Kind.ENVIRONMENT, Kind.ENDPOINT, Kind.CONDA, Kind.OTHER_YAML}
+
+_TEMPLATE_RE = re.compile(r"\{\{[^{}\n]*\}\}|(?<![\w<])<[A-Z][A-Z0-9_\-]*>(?![\w>])|\$\{\{[^}\n]*\}\}")
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    message: str
+    location: Location = field(default_factory=Location)
+
+
+@dataclass(eq=False)
+class Document:
+    """A file of one Kind. ``text`` is None when it could not be read (see ``read_problem``)."""
+
+    path: Path
+    rel: str
+    kind: Kind
+    text: str | None
+    read_problem: ReadProblem | None = None
+
+    @cached_property
+    def template_marker(self) -> tuple[str, Location] | None:
+        """The first template placeholder (``{{ X }}``, ``<X>``), when the file is a template."""
+        if self.text is None or self.kind in (Kind.SCORING_SCRIPT, Kind.PYTHON, Kind.DOCKERFILE):
+            return None
+        m = _TEMPLATE_RE.search(self.text)
+        if not m:
+            return None
+        line = self.text.count("\n", 0, m.start()) + 1
+        col = m.start() - (self.text.rfind("\n", 0, m.start()) + 1) + 1
+        return m.group(), Location(line, col)
+
+    @cached_property
+    def yaml_result(self) -> YamlDoc | YamlReadError | None:
+        if self.text is None or not self.kind.is_yaml:
+            return None
+        try:
+            return load_yaml(self.text)
+        except YamlReadError as exc:
+            return exc
+
+    @property
+    def yaml(self) -> YamlDoc | None:
+        result = self.yaml_result
+        return result if isinstance(result, YamlDoc) else None
+
+    @property
+    def data(self) -> object:
+        doc = self.yaml
+        return doc.data if doc else None
+
+    @cached_property
+    def conda(self) -> CondaEnv | None:
+        doc = self.yaml
+        if doc is None or self.kind is not Kind.CONDA:
+            return None
+        return read_conda(doc, self.rel)
+
+    @cached_property
+    def requirements(self) -> RequirementsFile | None:
+        if self.text is None or self.kind is not Kind.REQUIREMENTS:
+            return None
+        return read_requirements(self.text, self.rel)
+
+    @cached_property
+    def dockerfile(self) -> Dockerfile | None:
+        if self.text is None or self.kind is not Kind.DOCKERFILE:
+            return None
+        return read_dockerfile(self.text, self.rel)
+
+    @cached_property
+    def script(self) -> PythonScript | None:
+        if self.text is None or self.kind not in (Kind.SCORING_SCRIPT, Kind.PYTHON):
+            return None
+        return read_python(self.text, self.rel)
+
+
+def read_text(path: Path) -> tuple[str | None, ReadProblem | None]:
+    """Read a file as UTF-8 text, refusing what AzureML could not use either."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, ReadProblem(f"file is {size / 1048576:.1f} MiB, over the {MAX_BYTES // 1048576} MiB "
+                                     "limit for a definition file; not read")
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, ReadProblem(f"cannot read file: {exc.strerror or exc}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, ReadProblem("file is UTF-16 encoded; AzureML and conda read UTF-8: re-save it as UTF-8")
+    if b"\0" in data[:8192]:
+        return None, ReadProblem("binary file (contains NUL bytes); not read")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, ReadProblem(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save the file as UTF-8",
+            Location(line, 1),
+        )
+    return text, None

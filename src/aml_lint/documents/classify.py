@@ -1,0 +1,87 @@
+"""Which kind of AzureML file is this? ``$schema`` when present, content shape otherwise.
+
+The AzureML CLI does not use ``$schema`` (the command decides), so a file
+without one is classified by its keys, conservatively: an unrelated YAML file
+(a GitHub workflow, a docker-compose file) must stay OTHER_YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from aml_lint.documents import Kind
+
+CONDA_KEYS = frozenset({"name", "channels", "dependencies", "prefix", "variables", "platforms"})
+ENVIRONMENT_KEYS = frozenset({"$schema", "name", "version", "description", "tags", "image", "build",
+                              "conda_file", "os_type", "inference_config", "datastore", "properties"})
+_SCORING_RE = re.compile(r"^(?:async\s+)?def\s+init\s*\(.*?^(?:async\s+)?def\s+run\s*\(|"
+                         r"^(?:async\s+)?def\s+run\s*\(.*?^(?:async\s+)?def\s+init\s*\(", re.M | re.S)
+_REQUIREMENTS_RE = re.compile(r"(^|[-_.])requirements?([-_.].*)?\.(txt|in)$|^requirements/.+\.(txt|in)$")
+
+_SCHEMA_KINDS = (
+    ("pipelinecomponentbatchdeployment", Kind.PIPELINE_BATCH_DEPLOYMENT),
+    ("modelbatchdeployment", Kind.BATCH_DEPLOYMENT),
+    ("kubernetesonlinedeployment", Kind.K8S_DEPLOYMENT),
+    ("k8sonlinedeployment", Kind.K8S_DEPLOYMENT),
+    ("managedonlinedeployment", Kind.ONLINE_DEPLOYMENT),
+    ("onlinedeployment", Kind.ONLINE_DEPLOYMENT),
+    ("batchdeployment", Kind.BATCH_DEPLOYMENT),
+    ("endpoint", Kind.ENDPOINT),
+    ("/environment.schema", Kind.ENVIRONMENT),
+)
+
+
+def kind_from_name(rel: str) -> Kind | None:
+    """Kind by file name alone; YAML and Python files need their content (None here)."""
+    name = PurePosixPath(rel).name
+    lower = name.lower()
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+        return Kind.DOCKERFILE
+    if _REQUIREMENTS_RE.search(lower) or _REQUIREMENTS_RE.search(rel.lower()):
+        return Kind.REQUIREMENTS
+    return None
+
+
+def is_yaml_name(rel: str) -> bool:
+    return rel.lower().endswith((".yml", ".yaml"))
+
+
+def looks_like_scoring_script(text: str) -> bool:
+    """Module-level ``def init(`` and ``def run(``: cheap, and confirmed later with ast."""
+    return "def init" in text and "def run" in text and _SCORING_RE.search(text) is not None
+
+
+def kind_from_yaml(data: Any) -> Kind:
+    if not isinstance(data, dict):
+        return Kind.OTHER_YAML
+    schema = data.get("$schema")
+    if isinstance(schema, str) and "azureml" in schema.lower():
+        lowered = schema.lower()
+        for needle, kind in _SCHEMA_KINDS:
+            if needle in lowered:
+                if kind is Kind.BATCH_DEPLOYMENT and data.get("type") == "pipeline":
+                    return Kind.PIPELINE_BATCH_DEPLOYMENT
+                return kind
+        return Kind.OTHER_YAML
+    keys = set(map(str, data))
+    if "dependencies" in keys and keys <= CONDA_KEYS:
+        return Kind.CONDA
+    if "auth_mode" in keys and "endpoint_name" not in keys:
+        return Kind.ENDPOINT
+    if "endpoint_name" in keys or "code_configuration" in keys or (
+        "model" in keys and keys & {"instance_type", "instance_count", "compute"}
+    ):
+        if data.get("type") == "pipeline" or "component" in keys:
+            return Kind.PIPELINE_BATCH_DEPLOYMENT
+        if data.get("type") == "model" or keys & {"compute", "mini_batch_size", "output_action",
+                                                   "max_concurrency_per_instance", "error_threshold"}:
+            return Kind.BATCH_DEPLOYMENT
+        if data.get("type") == "kubernetes" or ("resources" in keys and "instance_count" in keys):
+            return Kind.K8S_DEPLOYMENT
+        return Kind.ONLINE_DEPLOYMENT
+    if keys & {"image", "build"} and keys & {"conda_file", "inference_config", "os_type", "name"} \
+            and keys <= ENVIRONMENT_KEYS:
+        return Kind.ENVIRONMENT
+    return Kind.OTHER_YAML

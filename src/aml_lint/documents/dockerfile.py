@@ -1,0 +1,211 @@
+"""Dockerfiles: instructions with line numbers, base images, and what RUN lines install.
+
+A small reader, not a full BuildKit parser: line continuations, comments,
+parser directives and heredocs are handled well enough to find FROM, COPY/ADD
+sources and ``pip install`` / ``conda install`` in RUN lines.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from aml_lint.documents.requirements import Declared, PipLine, declared_from, parse_pip_line
+from aml_lint.findings import Location
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str  # upper case: FROM, RUN, COPY ...
+    args: str  # everything after the keyword, continuations joined with spaces
+    location: Location
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    image: str  # as written, ARGs substituted where their default is known
+    alias: str | None
+    location: Location
+
+
+@dataclass
+class Dockerfile:
+    path: str
+    instructions: list[Instruction] = field(default_factory=list)
+
+    @property
+    def args(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for ins in self.instructions:
+            if ins.keyword == "ARG" and "=" in ins.args:
+                name, _, value = ins.args.partition("=")
+                values[name.strip()] = value.strip().strip("\"'")
+        return values
+
+    @property
+    def bases(self) -> list[BaseImage]:
+        args = self.args
+        out = []
+        for ins in self.instructions:
+            if ins.keyword != "FROM":
+                continue
+            words = [w for w in ins.args.split() if not w.startswith("--")]
+            if not words:
+                continue
+            image = _substitute(words[0], args)
+            alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+            out.append(BaseImage(image, alias, ins.location))
+        return out
+
+    def external_bases(self) -> list[BaseImage]:
+        """FROM lines that name an image, not an earlier build stage."""
+        stages: set[str] = set()
+        out = []
+        for base in self.bases:
+            if base.image.lower() not in stages and base.image != "scratch":
+                out.append(base)
+            if base.alias:
+                stages.add(base.alias.lower())
+        return out
+
+    def pip_installs(self) -> list[PipLine]:
+        """Requirement lines installed by ``pip install`` in RUN instructions (incl. ``-r`` files)."""
+        lines: list[PipLine] = []
+        for ins in self.instructions:
+            if ins.keyword == "RUN":
+                lines.extend(_pip_args(ins))
+        return lines
+
+    def conda_installs(self) -> list[tuple[str, Location]]:
+        out: list[tuple[str, Location]] = []
+        for ins in self.instructions:
+            if ins.keyword != "RUN":
+                continue
+            for words in _commands(ins.args):
+                i = _find_subcommand(words, ("conda", "mamba", "micromamba"), "install")
+                if i is None:
+                    continue
+                skip_next = False
+                for word in words[i + 1:]:
+                    if skip_next:
+                        skip_next = False
+                        continue
+                    if word in ("-c", "--channel", "-n", "--name", "-p", "--prefix", "--file"):
+                        skip_next = True
+                        continue
+                    if not word.startswith("-"):
+                        out.append((word, ins.location))
+        return out
+
+    @property
+    def declared(self) -> list[Declared]:
+        return [d for line in self.pip_installs() if (d := declared_from(line, self.path, "dockerfile"))]
+
+
+def _substitute(text: str, args: dict[str, str]) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2)
+        return args.get(name, m.group(0))
+
+    return re.sub(r"\$\{(\w+)(?::-[^}]*)?\}|\$(\w+)", repl, text)
+
+
+def _commands(shell: str) -> list[list[str]]:
+    """Split a RUN line into simple commands (on &&, ||, ;, |) and words."""
+    try:
+        lexer = shlex.shlex(shell, posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        tokens = list(lexer)
+    except ValueError:
+        tokens = shell.split()
+    commands: list[list[str]] = [[]]
+    for token in tokens:
+        if token and set(token) <= set(";&|"):
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return [c for c in commands if c]
+
+
+def _find_subcommand(words: list[str], programs: tuple[str, ...], sub: str) -> int | None:
+    for i, word in enumerate(words):
+        base = word.rsplit("/", 1)[-1]
+        if base in programs or re.fullmatch(r"(pip|pip3(\.\d+)?)", base) and "pip" in programs:
+            for j in range(i + 1, len(words)):
+                if words[j] == sub:
+                    return j
+                if not words[j].startswith("-") and words[j] not in ("-m", "pip"):
+                    break
+    return None
+
+
+def _pip_args(ins: Instruction) -> list[PipLine]:
+    out: list[PipLine] = []
+    for words in _commands(ins.args):
+        i = _find_subcommand(words, ("pip", "pip3", "uv"), "install")
+        if i is None:
+            continue
+        rest = words[i + 1:]
+        skip = False
+        for k, word in enumerate(rest):
+            if skip:
+                skip = False
+                continue
+            if word in ("-r", "--requirement", "-c", "--constraint") and k + 1 < len(rest):
+                out.append(PipLine(f"{word} {rest[k + 1]}", ins.location, include=rest[k + 1], option=word))
+                skip = True
+                continue
+            if word in ("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--target", "-t",
+                        "--prefix", "--root", "--trusted-host", "--python-version", "--platform"):
+                skip = True
+                continue
+            if word.startswith("-"):
+                continue
+            parsed = parse_pip_line(word, ins.location)
+            if parsed:
+                out.append(parsed)
+    return out
+
+
+def read_dockerfile(text: str, path: str) -> Dockerfile:
+    result = Dockerfile(path)
+    escape = "\\"
+    lines = text.splitlines()
+    i = 0
+    # Parser directives (# escape=`) only at the very top.
+    for line in lines[:5]:
+        m = re.match(r"#\s*escape\s*=\s*(\S)", line)
+        if m:
+            escape = m.group(1)
+    while i < len(lines):
+        raw = lines[i]
+        start = i + 1
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            i += 1
+            continue
+        parts = [raw.rstrip()]
+        while parts[-1].endswith(escape) and i + 1 < len(lines):
+            parts[-1] = parts[-1][:-1]
+            i += 1
+            nxt = lines[i]
+            if nxt.strip().startswith("#"):
+                parts.append("")
+                continue
+            parts.append(nxt.rstrip())
+        heredoc = re.search(r"<<-?\s*[\"']?(\w+)[\"']?", parts[0])
+        if heredoc:
+            marker = heredoc.group(1)
+            while i + 1 < len(lines) and lines[i + 1].strip() != marker:
+                i += 1
+                parts.append(lines[i])
+            i += 1
+        i += 1
+        joined = " ".join(p.strip() for p in parts if p.strip())
+        keyword, _, args = joined.partition(" ")
+        col = len(raw) - len(raw.lstrip()) + 1
+        result.instructions.append(
+            Instruction(keyword.upper(), args.strip(), Location(start, col, start, len(raw.rstrip()) + 1))
+        )
+    return result

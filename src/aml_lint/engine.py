@@ -1,0 +1,171 @@
+"""Run the rules: files -> documents -> graph -> rules -> findings.
+
+The engine owns everything between the settings and the findings: discovery,
+the project graph, which rules run on which documents, severity overrides,
+suppression comments and the ``--changed-files`` scope.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from aml_lint.config import Settings
+from aml_lint.documents import Document, Kind
+from aml_lint.documents.classify import is_yaml_name
+from aml_lint.findings import Finding, LintResult, Location, Severity
+from aml_lint.graph import Project
+from aml_lint.rules import Rule, all_rules
+from aml_lint.rules.base import Context, Hit
+from aml_lint.workspace import walk
+
+_SUPPRESS_RE = re.compile(r"aml-lint:\s*ignore(?P<file>-file)?(?:\[(?P<rules>[^\]]*)\])?", re.I)
+ALL = "*"
+
+
+def discover(settings: Settings) -> Project:
+    """Load the documents in scope and resolve their links."""
+    project = Project(settings.root)
+    candidates = list(walk(settings.root, settings.paths, settings.exclude))
+    changed = settings.changed_files
+    if changed is None:
+        for path in candidates:
+            project.add(path)
+    else:
+        needles = _needles(changed)
+        for path in candidates:
+            rel = path.relative_to(settings.root).as_posix()
+            if rel in changed:
+                project.add(path)
+            elif (is_yaml_name(rel) or rel.endswith(".py")) and _mentions(path, needles):
+                # A cheap text scan decides which files could link to a changed file;
+                # only those are parsed.
+                project.add(path)
+    project.resolve_links()
+    project.follow_requirement_includes()
+    project.link_local_modules()
+    project.link_sdk_usage()
+    for link in settings.links:
+        script = (settings.root / link.script).absolute()
+        env = (settings.root / link.environment).absolute()
+        if script.is_file() and env.is_file():
+            project.add_explicit_link(script, env, settings.config_path.name if settings.config_path else "config")
+    return project
+
+
+def _needles(changed: Iterable[str]) -> set[str]:
+    """Names a file must mention to possibly link to a changed file: base names and folder names."""
+    out: set[str] = set()
+    for rel in changed:
+        parts = PurePosixPath(rel).parts
+        out.update(p for p in parts if p not in (".", ".."))
+    return out
+
+
+def _mentions(path: Path, needles: set[str]) -> bool:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(1 << 20)
+    except OSError:
+        return False
+    text = data.decode("utf-8", "replace")
+    return any(n in text for n in needles)
+
+
+def _usable(doc: Document) -> bool:
+    """A document the ordinary rules can look at: read, parsed, and not a template."""
+    if doc.text is None:
+        return False
+    if doc.kind.is_yaml:
+        return doc.yaml is not None and doc.template_marker is None
+    if doc.kind in (Kind.SCORING_SCRIPT, Kind.PYTHON):
+        return doc.script is not None and doc.script.ok
+    return True
+
+
+class Suppressions:
+    """``# aml-lint: ignore[RULE]`` on a line, ``# aml-lint: ignore-file[RULE]`` anywhere."""
+
+    def __init__(self, text: str | None) -> None:
+        self.lines: dict[int, set[str]] = {}
+        self.file: set[str] = set()
+        if not text or "aml-lint" not in text:
+            return
+        for number, line in enumerate(text.splitlines(), start=1):
+            for m in _SUPPRESS_RE.finditer(line):
+                rules = {r.strip().upper() for r in (m.group("rules") or "").split(",") if r.strip()} or {ALL}
+                if m.group("file"):
+                    self.file |= rules
+                else:
+                    self.lines.setdefault(number, set()).update(rules)
+
+    def hides(self, rule_id: str, line: int) -> bool:
+        if ALL in self.file or rule_id in self.file:
+            return True
+        on_line = self.lines.get(line, set())
+        return ALL in on_line or rule_id in on_line
+
+
+def run(settings: Settings, rules: Iterable[Rule] | None = None) -> LintResult:
+    started = time.perf_counter()
+    project = discover(settings)
+    selected = [r for r in (rules if rules is not None else all_rules()) if settings.rule_enabled(r.id)]
+    scope: set[str] | None = None
+    if settings.changed_files is not None:
+        scope = project.neighbourhood(settings.changed_files)
+    ctx = Context(project, settings)
+    findings: list[Finding] = []
+    suppressions: dict[str, Suppressions] = {}
+    documents = [d for d in project.documents.values() if scope is None or d.rel in scope]
+    for rule in selected:
+        kinds = rule.module.KINDS
+        accepts_broken = getattr(rule.module, "ACCEPTS_BROKEN", False)
+        for doc in documents:
+            if doc.kind not in kinds or not (accepts_broken or _usable(doc)):
+                continue
+            for hit in rule.module.check(doc, ctx):
+                finding = _finding(rule, hit, doc, settings)
+                if finding is None:
+                    continue
+                if scope is not None and finding.path not in scope:
+                    continue
+                sup = suppressions.get(finding.path)
+                if sup is None:
+                    source = project.documents.get(finding.path)
+                    sup = suppressions[finding.path] = Suppressions(source.text if source else None)
+                if not sup.hides(finding.rule_id, finding.location.line):
+                    findings.append(finding)
+    findings = _dedupe(findings)
+    findings.sort(key=Finding.sort_key)
+    return LintResult(
+        findings=findings,
+        rules={r.id: r.info for r in all_rules()},
+        files_checked=len(documents),
+        elapsed=time.perf_counter() - started,
+        root=str(settings.root),
+    )
+
+
+def _finding(rule: Rule, hit: Hit, doc: Document, settings: Settings) -> Finding | None:
+    severity = hit.severity or rule.info.severity
+    if rule.id in settings.severity_overrides:
+        override = settings.severity_overrides[rule.id]
+        if override is None:
+            return None
+        severity = override
+    return Finding(rule.id, Severity(severity), hit.message, hit.path or doc.rel,
+                   hit.location or Location(), hit.related)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """The same problem reached twice (a conda file shared by two deployments) is reported once."""
+    seen: set[tuple[str, str, int, int, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule_id, f.path, f.location.line, f.location.col, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

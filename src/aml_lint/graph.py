@@ -1,0 +1,493 @@
+"""The project graph: which deployment uses which scoring script, environment, conda file,
+Dockerfile and requirements file, resolved the way AzureML resolves them.
+
+Relative paths are resolved from the folder of the YAML file that names them
+(``build.dockerfile_path`` from the build context); ``file:`` environment
+references are followed. Every problem met while resolving (a missing file, a
+path leaving the repository) is recorded as a LinkProblem for the rules to report.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aml_lint.documents import Document, Kind, read_text
+from aml_lint.documents.classify import is_yaml_name, kind_from_name, kind_from_yaml, looks_like_scoring_script
+from aml_lint.documents.conda import CondaEnv, read_conda
+from aml_lint.documents.requirements import Declared
+from aml_lint.documents.yaml_doc import Path_
+from aml_lint.findings import Location
+from aml_lint.workspace import is_inside, relpath
+
+ASSET_PREFIXES = ("azureml:", "azureml://", "http://", "https://", "wasbs://", "abfss://", "adl://")
+
+
+@dataclass(frozen=True)
+class Link:
+    source: str  # repo-relative file that names the target
+    target: str  # repo-relative file or folder
+    role: str  # code | scoring_script | conda_file | build | dockerfile | model | environment | requirements | module
+    key: Path_ = ()  # where in the source (YAML path); () for non-YAML sources
+    location: Location = field(default_factory=Location)
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    source: str
+    role: str
+    value: str
+    location: Location
+    message: str
+
+
+@dataclass
+class EnvSpec:
+    """An environment as a deployment or environment YAML defines it."""
+
+    owner: Document
+    base: Path_  # where the environment mapping sits in owner's YAML
+    reference: str | None = None  # "azureml:..." when registered/curated: contents unknown
+    reference_location: Location = field(default_factory=Location)
+    image: str | None = None
+    image_location: Location = field(default_factory=Location)
+    conda: CondaEnv | None = None
+    conda_doc: Document | None = None  # None when the conda spec is inline or absent
+    dockerfile_doc: Document | None = None
+    build_context: Path | None = None
+    requirements_docs: list[Document] = field(default_factory=list)
+
+    @property
+    def visible(self) -> bool:
+        """True when we can see what the environment installs."""
+        return self.reference is None and (self.conda is not None or self.dockerfile_doc is not None)
+
+    @property
+    def label(self) -> str:
+        if self.reference:
+            return self.reference
+        if self.conda_doc is not None:
+            return self.conda_doc.rel
+        if self.dockerfile_doc is not None:
+            return self.dockerfile_doc.rel
+        return self.owner.rel
+
+    @property
+    def files(self) -> list[Document]:
+        docs = [d for d in (self.conda_doc, self.dockerfile_doc) if d is not None]
+        return docs + self.requirements_docs
+
+    def declared(self) -> list[Declared]:
+        """Every package the environment installs by name: conda list, pip list, Dockerfile, requirements."""
+        out: list[Declared] = []
+        if self.conda is not None:
+            for dep in self.conda.conda_deps:
+                if dep.valid:
+                    out.append(Declared(dep.name, dep.text, self.conda.path, dep.location, "conda",
+                                        specifier=dep.version))
+            out.extend(self.conda.pip_declared)
+        if self.dockerfile_doc is not None and self.dockerfile_doc.dockerfile is not None:
+            out.extend(self.dockerfile_doc.dockerfile.declared)
+            for name, loc in self.dockerfile_doc.dockerfile.conda_installs():
+                m = re.match(r"[A-Za-z0-9_.\-]+", name.split("::")[-1])
+                if m:
+                    out.append(Declared(m.group().lower(), name, self.dockerfile_doc.rel, loc, "conda"))
+        for doc in self.requirements_docs:
+            if doc.requirements is not None:
+                out.extend(doc.requirements.declared)
+        return out
+
+    def python_version(self) -> tuple[str, str, Location] | None:
+        """(version text, file, location) of the first ``python`` pin in the conda list."""
+        if self.conda is None:
+            return None
+        for dep in self.conda.python:
+            version = dep.version.lstrip("=<>!~ ").split(",")[0].strip()
+            if version:
+                return version, self.conda.path, dep.location
+        return None
+
+
+class Project:
+    """All documents of one run, loaded once, and the links between them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.documents: dict[str, Document] = {}
+        self.links: list[Link] = []
+        self.problems: list[LinkProblem] = []
+        self.environments: dict[str, list[EnvSpec]] = {}  # owner rel -> envs it defines
+        self.script_envs: dict[str, list[EnvSpec]] = {}  # scoring script rel -> envs it runs in
+        self.script_deployments: dict[str, list[Document]] = {}
+        self._linked_from: dict[str, list[Link]] = {}
+        self._linked_to: dict[str, list[Link]] = {}
+        self.sdk_sources: list[tuple[Path, str]] = []  # Python files that call the AzureML SDK
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def add(self, path: Path, hint: Kind | None = None) -> Document | None:
+        """Read and classify a file once; None when it is not something we lint."""
+        rel = relpath(path, self.root)
+        if rel in self.documents:
+            doc = self.documents[rel]
+            if hint is not None and doc.kind in (Kind.OTHER_YAML, Kind.PYTHON) and hint != doc.kind:
+                doc = self._reclassify(doc, hint)
+            return doc
+        kind = hint or kind_from_name(rel)
+        if kind is None and not is_yaml_name(rel) and not rel.endswith(".py"):
+            return None
+        text, problem = read_text(path)
+        if kind is None:
+            if rel.endswith(".py"):
+                if text is not None and any(f"{n}(" in text for n in SDK_CALL_NAMES[:4]):
+                    self.sdk_sources.append((path, text))
+                if text is None or not looks_like_scoring_script(text):
+                    return None
+                kind = Kind.SCORING_SCRIPT
+            else:
+                kind = Kind.OTHER_YAML
+        doc = Document(path, rel, kind, text, problem)
+        if kind is Kind.OTHER_YAML and text is not None:
+            doc = self._reclassify(doc, kind_from_yaml(doc.data))
+        self.documents[rel] = doc
+        return doc
+
+    def _reclassify(self, doc: Document, kind: Kind) -> Document:
+        if kind == doc.kind:
+            return doc
+        new = Document(doc.path, doc.rel, kind, doc.text, doc.read_problem)
+        if kind.is_yaml and doc.kind.is_yaml:
+            new.__dict__["yaml_result"] = doc.yaml_result  # keep the one parse
+        self.documents[doc.rel] = new
+        return new
+
+    def of_kind(self, *kinds: Kind) -> list[Document]:
+        return [d for d in self.documents.values() if d.kind in kinds]
+
+    # -- links ---------------------------------------------------------------------------------
+
+    def _link(self, link: Link) -> None:
+        self.links.append(link)
+        self._linked_from.setdefault(link.source, []).append(link)
+        self._linked_to.setdefault(link.target, []).append(link)
+
+    def links_from(self, rel: str) -> list[Link]:
+        return self._linked_from.get(rel, [])
+
+    def links_to(self, rel: str) -> list[Link]:
+        return self._linked_to.get(rel, [])
+
+    def _problem(self, doc: Document, role: str, value: str, key: Path_, message: str) -> None:
+        loc = doc.yaml.loc(key) if doc.yaml else Location()
+        self.problems.append(LinkProblem(doc.rel, role, value, loc, message))
+
+    def _resolve(self, doc: Document, base_dir: Path, value: object, key: Path_, role: str,
+                 want: str) -> Path | None:
+        """Resolve a local path value; record a problem when it is missing or escapes the root."""
+        if not isinstance(value, str) or not value.strip():
+            return None
+        text = value.strip()
+        if text.startswith(ASSET_PREFIXES):
+            return None
+        target = (base_dir / text).absolute()
+        if not is_inside(target, self.root):
+            self._problem(doc, role, text, key, f"{role} path '{text}' leads outside the repository")
+            return None
+        if want == "dir" and not target.is_dir() or want == "file" and not target.is_file() \
+                or want == "any" and not target.exists():
+            what = {"dir": "folder", "file": "file"}.get(want, "path")
+            where = relpath(target, self.root)
+            self._problem(doc, role, text, key,
+                          f"{role} {what} '{text}' does not exist (resolved to '{where}' from "
+                          f"the folder of {doc.rel})")
+            return None
+        return target
+
+    def resolve_links(self) -> None:
+        for doc in list(self.documents.values()):
+            if doc.kind.is_deployment and doc.yaml is not None and not doc.template_marker:
+                self._deployment_links(doc)
+            elif doc.kind is Kind.ENVIRONMENT and doc.yaml is not None and not doc.template_marker:
+                env = self._environment(doc, doc, (), doc.path.parent)
+                if env is not None:
+                    self.environments.setdefault(doc.rel, []).append(env)
+
+    def _deployment_links(self, doc: Document) -> None:
+        data = doc.data
+        assert isinstance(data, dict)
+        folder = doc.path.parent
+        script_doc: Document | None = None
+        code = data.get("code_configuration")
+        if isinstance(code, dict):
+            code_dir = self._resolve(doc, folder, code.get("code"), ("code_configuration", "code"),
+                                     "code_configuration.code", "dir")
+            if code_dir is not None:
+                self._link(Link(doc.rel, relpath(code_dir, self.root), "code", ("code_configuration", "code"),
+                                doc.yaml.loc(("code_configuration", "code")) if doc.yaml else Location()))
+                target = self._resolve(doc, code_dir, code.get("scoring_script"),
+                                       ("code_configuration", "scoring_script"),
+                                       "code_configuration.scoring_script", "file")
+                if target is not None:
+                    script_doc = self.add(target, Kind.SCORING_SCRIPT)
+                    if script_doc is not None:
+                        self._link(Link(doc.rel, script_doc.rel, "scoring_script",
+                                        ("code_configuration", "scoring_script")))
+                        self.script_deployments.setdefault(script_doc.rel, []).append(doc)
+        model = data.get("model")
+        if isinstance(model, dict) and "path" in model:
+            target = self._resolve(doc, folder, model.get("path"), ("model", "path"), "model.path", "any")
+            if target is not None:
+                self._link(Link(doc.rel, relpath(target, self.root), "model", ("model", "path")))
+        env_value = data.get("environment")
+        env: EnvSpec | None = None
+        if isinstance(env_value, dict):
+            env = self._environment(doc, doc, ("environment",), folder)
+        elif isinstance(env_value, str):
+            env = self._environment_ref(doc, env_value.strip(), folder)
+        if env is not None:
+            self.environments.setdefault(doc.rel, []).append(env)
+            if script_doc is not None:
+                self.script_envs.setdefault(script_doc.rel, []).append(env)
+
+    def _environment_ref(self, doc: Document, value: str, folder: Path) -> EnvSpec | None:
+        loc = doc.yaml.loc(("environment",)) if doc.yaml else Location()
+        if value.startswith("file:"):
+            target = self._resolve(doc, folder, value[5:], ("environment",), "environment", "file")
+            if target is None:
+                return None
+            env_doc = self.add(target)
+            if env_doc is not None and env_doc.kind is Kind.OTHER_YAML:
+                env_doc = self._reclassify(env_doc, Kind.ENVIRONMENT)
+            if env_doc is None or env_doc.yaml is None:
+                return None
+            self._link(Link(doc.rel, env_doc.rel, "environment", ("environment",), loc))
+            if env_doc.kind is not Kind.ENVIRONMENT:
+                return None
+            return self._environment(env_doc, env_doc, (), target.parent)
+        return EnvSpec(owner=doc, base=("environment",), reference=value, reference_location=loc)
+
+    def _environment(self, owner: Document, doc: Document, base: Path_, folder: Path) -> EnvSpec | None:
+        data = doc.yaml.get(base) if doc.yaml else None
+        if not isinstance(data, dict):
+            return None
+        env = EnvSpec(owner=doc, base=base)
+        if isinstance(data.get("image"), str):
+            env.image = data["image"]
+            env.image_location = doc.yaml.loc((*base, "image")) if doc.yaml else Location()
+        conda_value = data.get("conda_file")
+        if isinstance(conda_value, dict) and doc.yaml is not None:
+            env.conda = read_conda(doc.yaml, doc.rel, (*base, "conda_file"))
+        elif isinstance(conda_value, str):
+            target = self._resolve(doc, folder, conda_value, (*base, "conda_file"), "conda_file", "file")
+            if target is not None:
+                conda_doc = self.add(target, Kind.CONDA)
+                if conda_doc is not None:
+                    self._link(Link(doc.rel, conda_doc.rel, "conda_file", (*base, "conda_file")))
+                    env.conda_doc = conda_doc
+                    env.conda = conda_doc.conda
+        build = data.get("build")
+        if isinstance(build, dict):
+            context = self._resolve(doc, folder, build.get("path"), (*base, "build", "path"), "build.path", "dir")
+            if context is not None:
+                env.build_context = context
+                self._link(Link(doc.rel, relpath(context, self.root), "build", (*base, "build", "path")))
+                dockerfile_rel = build.get("dockerfile_path", "Dockerfile")
+                target = self._resolve(doc, context, dockerfile_rel, (*base, "build", "dockerfile_path")
+                                       if "dockerfile_path" in build else (*base, "build", "path"),
+                                       "build.dockerfile_path", "file")
+                if target is not None:
+                    env.dockerfile_doc = self.add(target, Kind.DOCKERFILE)
+                    if env.dockerfile_doc is not None:
+                        self._link(Link(doc.rel, env.dockerfile_doc.rel, "dockerfile", (*base, "build")))
+                        self._dockerfile_requirements(env)
+        return env
+
+    def _dockerfile_requirements(self, env: EnvSpec) -> None:
+        doc = env.dockerfile_doc
+        if doc is None or doc.dockerfile is None or env.build_context is None:
+            return
+        copied = _copy_sources(doc)
+        for line in doc.dockerfile.pip_installs():
+            if not line.include:
+                continue
+            # `COPY requirements.txt /tmp/` then `pip install -r /tmp/requirements.txt`: match by name.
+            name = Path(line.include).name
+            source = copied.get(name, name)
+            target = (env.build_context / source).absolute()
+            if target.is_file() and is_inside(target, self.root):
+                req = self.add(target, Kind.REQUIREMENTS)
+                if req is not None:
+                    env.requirements_docs.append(req)
+                    self._link(Link(doc.rel, req.rel, "requirements", (), line.location))
+                    self._follow_includes(req, env)
+
+    def _follow_includes(self, req: Document, env: EnvSpec, depth: int = 0) -> None:
+        if req.requirements is None or depth > 10:
+            return
+        for line in req.requirements.includes:
+            target = (req.path.parent / str(line.include)).absolute()
+            if target.is_file() and is_inside(target, self.root):
+                sub = self.add(target, Kind.REQUIREMENTS)
+                if sub is not None and sub not in env.requirements_docs:
+                    env.requirements_docs.append(sub)
+                    self._link(Link(req.rel, sub.rel, "requirements", (), line.location))
+                    self._follow_includes(sub, env, depth + 1)
+
+    def follow_requirement_includes(self) -> None:
+        """requirements files link to the files they ``-r`` include."""
+        for doc in self.of_kind(Kind.REQUIREMENTS):
+            if doc.requirements is None:
+                continue
+            for line in doc.requirements.includes:
+                target = (doc.path.parent / str(line.include)).absolute()
+                if target.is_file() and is_inside(target, self.root):
+                    sub = self.add(target, Kind.REQUIREMENTS)
+                    if sub is not None:
+                        self._link(Link(doc.rel, sub.rel, "requirements", (), line.location))
+
+    def link_local_modules(self) -> None:
+        """A scoring script's imports of modules in its own folder link to those modules."""
+        for doc in self.of_kind(Kind.SCORING_SCRIPT):
+            for module in self.local_modules(doc):
+                self._link(Link(doc.rel, module.rel, "module"))
+
+    def local_modules(self, doc: Document) -> list[Document]:
+        script = doc.script
+        if script is None or not script.ok:
+            return []
+        found: list[Document] = []
+        for ref in script.imports:
+            first = ref.module.split(".")[0] if ref.module else ""
+            candidates = []
+            if first:
+                candidates = [doc.path.parent / f"{first}.py", doc.path.parent / first / "__init__.py"]
+            if ref.level and ref.names:
+                candidates += [doc.path.parent / f"{n}.py" for n in ref.names]
+            for cand in candidates:
+                if cand.is_file() and is_inside(cand, self.root):
+                    module = self.add(cand, Kind.PYTHON)
+                    if module is not None and module is not doc and module not in found:
+                        found.append(module)
+        return found
+
+    def add_explicit_link(self, script: Path, environment: Path, source: str) -> None:
+        """A ``links:`` entry of the config (or an SDK call found in Python code)."""
+        script_doc = self.add(script, Kind.SCORING_SCRIPT)
+        env_doc = self.add(environment)
+        if script_doc is None or env_doc is None:
+            return
+        env: EnvSpec | None = None
+        if env_doc.kind is Kind.ENVIRONMENT:
+            envs = self.environments.get(env_doc.rel) or []
+            env = envs[0] if envs else self._environment(env_doc, env_doc, (), env_doc.path.parent)
+        elif env_doc.kind in (Kind.CONDA, Kind.OTHER_YAML):
+            env_doc = self._reclassify(env_doc, Kind.CONDA)
+            env = EnvSpec(owner=env_doc, base=(), conda=env_doc.conda, conda_doc=env_doc)
+        elif env_doc.kind is Kind.REQUIREMENTS:
+            env = EnvSpec(owner=env_doc, base=(), requirements_docs=[env_doc])
+        elif env_doc.kind is Kind.DOCKERFILE:
+            env = EnvSpec(owner=env_doc, base=(), dockerfile_doc=env_doc, build_context=env_doc.path.parent)
+            self._dockerfile_requirements(env)
+        if env is not None:
+            self.script_envs.setdefault(script_doc.rel, []).append(env)
+            self._link(Link(source, script_doc.rel, "scoring_script"))
+            self._link(Link(source, env_doc.rel, "environment"))
+            self._link(Link(script_doc.rel, env_doc.rel, "environment"))
+
+    def link_sdk_usage(self) -> None:
+        """Deployments written in Python: literal CodeConfiguration/Environment arguments."""
+        for path, text in self.sdk_sources:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            usage = find_sdk_usage(tree)
+            if len(usage.scripts) != 1 or not usage.env_files:
+                continue  # ambiguous pairing: leave it to an explicit `links:` entry
+            code, script = usage.scripts[0]
+            script_path = (path.parent / code / script).absolute()
+            source = relpath(path, self.root)
+            for env_file in usage.env_files:
+                env_path = (path.parent / env_file).absolute()
+                if (script_path.is_file() and env_path.is_file() and is_inside(script_path, self.root)
+                        and is_inside(env_path, self.root)):
+                    self.add_explicit_link(script_path, env_path, source)
+
+    # -- traversal -----------------------------------------------------------------------------
+
+    def neighbourhood(self, start: Iterable[str]) -> set[str]:
+        """Files connected to ``start`` through links, in either direction (one deployment unit)."""
+        seen: set[str] = set()
+        todo = [s for s in start]
+        while todo:
+            rel = todo.pop()
+            if rel in seen:
+                continue
+            seen.add(rel)
+            for link in self.links_from(rel):
+                todo.append(link.target)
+            for link in self.links_to(rel):
+                todo.append(link.source)
+            # A changed file inside a code folder or build context belongs to that unit.
+            for folder_link in self._folder_links_containing(rel):
+                todo.append(folder_link.source)
+        return seen
+
+    def _folder_links_containing(self, rel: str) -> Iterator[Link]:
+        for link in self.links:
+            if link.role in ("code", "build") and rel.startswith(link.target.rstrip("/") + "/"):
+                yield link
+
+
+def _copy_sources(doc: Document) -> dict[str, str]:
+    """COPY/ADD sources by their base name (``COPY env/req.txt /tmp/``: 'req.txt' -> 'env/req.txt')."""
+    out: dict[str, str] = {}
+    if doc.dockerfile is None:
+        return out
+    for ins in doc.dockerfile.instructions:
+        if ins.keyword in ("COPY", "ADD"):
+            words = [w for w in ins.args.split() if not w.startswith("--")]
+            for src in words[:-1]:
+                out.setdefault(Path(src).name, src)
+    return out
+
+
+# -- Python code that deploys (SDK v2 and v1 calls with literal arguments) ------------------------
+
+SDK_CALL_NAMES = ("CodeConfiguration", "Environment", "InferenceConfig", "from_conda_specification",
+                  "ManagedOnlineDeployment", "KubernetesOnlineDeployment", "BatchDeployment",
+                  "ModelBatchDeployment")
+
+
+@dataclass
+class SdkUsage:
+    scripts: list[tuple[str, str]] = field(default_factory=list)  # (code dir, script) literals
+    env_files: list[str] = field(default_factory=list)  # conda/requirements/Dockerfile literals
+
+
+def find_sdk_usage(tree: ast.Module) -> SdkUsage:
+    usage = SdkUsage()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name not in SDK_CALL_NAMES:
+            continue
+        kwargs = {k.arg: k.value.value for k in node.keywords
+                  if k.arg and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)}
+        script = kwargs.get("scoring_script") or kwargs.get("entry_script")
+        if script:
+            code = kwargs.get("code") or kwargs.get("code_path") or kwargs.get("source_directory") or "."
+            usage.scripts.append((code, script))
+        for key in ("conda_file", "file_path", "pip_requirements_file"):
+            if key in kwargs:
+                usage.env_files.append(kwargs[key])
+        if name == "from_conda_specification" and "file_path" not in kwargs and len(node.args) >= 2:
+            arg = node.args[1]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                usage.env_files.append(arg.value)
+    return usage

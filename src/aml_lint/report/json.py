@@ -1,0 +1,28 @@
+"""JSON: a stable, documented shape for scripts.
+
+    {"version": 1, "summary": {...}, "findings": [{rule, severity, message, path, line, column, ...}]}
+"""
+
+from __future__ import annotations
+
+import json
+
+from aml_lint import __version__
+from aml_lint.findings import LintResult, Severity
+
+
+def render(result: LintResult) -> str:
+    payload = {
+        "version": 1,
+        "tool": {"name": "aml-lint", "version": __version__},
+        "summary": {
+            "errors": result.count(Severity.ERROR),
+            "warnings": result.count(Severity.WARNING),
+            "info": result.count(Severity.INFO),
+            "files_checked": result.files_checked,
+            "elapsed_seconds": round(result.elapsed, 3),
+        },
+        "findings": [dict(f.to_dict(), fingerprint=f.fingerprint()) for f in result.findings],
+        "notes": result.notes,
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=True) + "\n"

@@ -1,0 +1,77 @@
+"""SARIF 2.1.0: one run, every rule in ``tool.driver.rules``, results with fingerprints.
+
+Shaped for GitHub code scanning (``upload-sarif``) and Azure DevOps' SARIF Scans tab:
+repository-relative URIs with ``%SRCROOT%`` as base, levels error/warning/note.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from aml_lint import __version__
+from aml_lint.findings import LintResult, Severity
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+HELP_URI = "https://github.com/aml-lint/aml-lint/blob/main/docs/rules.md#"
+
+
+def render(result: LintResult) -> str:
+    rules = sorted(result.rules.values(), key=lambda r: r.id)
+    index = {r.id: i for i, r in enumerate(rules)}
+    driver = {
+        "name": "aml-lint",
+        "informationUri": "https://github.com/aml-lint/aml-lint",
+        "semanticVersion": __version__,
+        "version": __version__,
+        "rules": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "shortDescription": {"text": r.summary or r.name},
+                "fullDescription": {"text": r.doc or r.summary or r.name},
+                "help": {"text": r.doc or r.summary or r.name},
+                "helpUri": HELP_URI + r.id.lower(),
+                "defaultConfiguration": {"level": _LEVEL[r.severity]},
+                "properties": {"tags": ["azureml"]},
+            }
+            for r in rules
+        ],
+    }
+    results = []
+    for f in result.findings:
+        region: dict[str, int] = {"startLine": max(f.line, 1)}
+        if f.col:
+            region["startColumn"] = f.col
+        if f.location.end_line >= f.line and f.location.end_line:
+            region["endLine"] = f.location.end_line
+            if f.location.end_col and (f.location.end_line > f.line or f.location.end_col > f.col):
+                region["endColumn"] = f.location.end_col
+        entry: dict[str, object] = {
+            "ruleId": f.rule_id,
+            "level": _LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(f.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }
+            }],
+            "partialFingerprints": {"amlLint/v1": f.fingerprint()},
+        }
+        if f.rule_id in index:
+            entry["ruleIndex"] = index[f.rule_id]
+        results.append(entry)
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": driver},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(result.root).absolute().as_uri().rstrip("/") + "/"}},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=True) + "\n"

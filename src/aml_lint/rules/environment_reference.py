@@ -1,0 +1,74 @@
+"""An environment reference AzureML cannot resolve.
+
+What it finds: `environment:` strings in deployments that are not a valid reference:
+`azureml:<name>:latest` (that asks for a version literally called "latest"), names
+without the `azureml:` prefix, names containing `/`, and malformed registry URIs.
+
+Why it matters: "No definition exists for environment ...": the deployment fails after
+upload. AzureML's own troubleshooting guide says to use `<name>@latest` for the latest
+version.
+
+Fails:
+    environment: azureml:my-env:latest
+
+Passes:
+    environment: azureml:my-env@latest
+
+Fix: write `azureml:<name>:<version>`, `azureml:<name>@latest`,
+`azureml://registries/<registry>/environments/<name>/versions/<version>` (or
+`/labels/latest`), or define the environment inline or with `file:`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from aml_lint.documents import DEPLOYMENT_KINDS, Document
+from aml_lint.rules.base import Context, Hit
+
+ID = "AML102"
+NAME = "environment-reference"
+SEVERITY = "error"
+KINDS = tuple(DEPLOYMENT_KINDS)
+
+_REGISTRY = re.compile(r"^azureml://registries/[^/]+/environments/[^/]+/(versions|labels)/[^/]+$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+
+
+def problem(ref: str) -> str | None:
+    """Why ``ref`` is not a usable environment reference, or None when it is."""
+    if ref.startswith("file:"):
+        return None
+    if ref.startswith("azureml://"):
+        if _REGISTRY.match(ref):
+            return None
+        return (f"'{ref}' is not a registry reference; expected "
+                "azureml://registries/<registry>/environments/<name>/versions/<version> (or /labels/latest)")
+    if not ref.startswith("azureml:"):
+        return (f"'{ref}' is neither a registered environment ('azureml:<name>:<version>') nor a file "
+                "('file:<path>'); prefix it with 'azureml:' or define the environment inline")
+    body = ref[len("azureml:"):]
+    if body.startswith("/"):
+        return None  # full ARM id
+    if "/" in body:
+        return f"'{ref}': an environment name cannot contain '/'; an ARM id must start with 'azureml:/subscriptions/'"
+    name, _, label = body.partition("@")
+    name, _, version = name.partition(":")
+    if version.lower() == "latest":
+        return (f"'{ref}' asks for a version named 'latest', which does not exist; "
+                f"write 'azureml:{name}@latest' for the latest version")
+    if not _NAME.match(name):
+        return f"'{ref}': '{name}' is not a valid environment name"
+    if label and not version and not re.match(r"^[A-Za-z0-9_.\-]+$", label):
+        return f"'{ref}': '@{label}' is not a valid label"
+    return None
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    assert doc.yaml is not None
+    value = doc.yaml.get(("environment",))
+    if isinstance(value, str):
+        message = problem(value.strip())
+        if message:
+            yield Hit(message, doc.yaml.loc(("environment",)))

@@ -1,0 +1,138 @@
+"""The JSON schemas we write for AzureML and conda files, and turning their errors into findings.
+
+Schemas are draft 2020-12 files beside this module, sharing ``common.schema.json``.
+Validators are compiled once per process. Each jsonschema error becomes one
+problem with a plain message and the YAML path it is about; unknown keys get a
+"did you mean" suggestion, as the AzureML CLI rejects them (``unknown = RAISE``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from aml_lint.documents import Kind
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
+SCHEMA_FILES = {
+    Kind.ENVIRONMENT: "environment.schema.json",
+    Kind.ONLINE_DEPLOYMENT: "managedOnlineDeployment.schema.json",
+    Kind.K8S_DEPLOYMENT: "kubernetesOnlineDeployment.schema.json",
+    Kind.BATCH_DEPLOYMENT: "modelBatchDeployment.schema.json",
+    Kind.PIPELINE_BATCH_DEPLOYMENT: "pipelineComponentBatchDeployment.schema.json",
+    Kind.CONDA: "conda.schema.json",
+}
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    message: str
+    path: tuple[str | int, ...]
+    on_key: bool = False  # point at the key (unknown key) rather than the value
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def validator(kind: Kind) -> Validator:
+    # Imported here: jsonschema costs ~50 ms to import and `--version` must not pay for it.
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    registry: Registry[Any] = Registry()
+    for name in set(SCHEMA_FILES.values()) | {"common.schema.json"}:
+        schema = load_schema(name)
+        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
+    schema = load_schema(SCHEMA_FILES[kind])
+    return Draft202012Validator(schema, registry=registry)  # type: ignore[return-value]
+
+
+def problems(kind: Kind, data: Any) -> Iterator[SchemaProblem]:
+    if kind not in SCHEMA_FILES:
+        return
+    for error in validator(kind).iter_errors(data):
+        yield from _explain(error)
+
+
+def _explain(error: ValidationError) -> Iterator[SchemaProblem]:
+    from jsonschema.exceptions import best_match
+
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed]
+        for key in extras:
+            where = f" under '{_dotted(path)}'" if path else ""
+            hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (allowed: {', '.join(allowed)})"
+            yield SchemaProblem(f"unknown key '{key}'{where}{suggestion}", (*path, key), on_key=True)
+        return
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        # Pick the branch that got furthest instead of printing the whole error tree.
+        deepest = best_match(error.context)
+        if deepest is not None and deepest is not error:
+            yield from _explain(deepest)
+            return
+    yield SchemaProblem(_message(error, path), path)
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(error: ValidationError, path: tuple[Any, ...]) -> str:
+    where = f"'{_dotted(path)}'" if path else "the document"
+    value = error.instance
+    if error.validator == "type":
+        expected = error.validator_value
+        expected_text = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        return f"{where} must be {_article(expected_text)}, not {_describe(value)}"
+    if error.validator == "enum":
+        options = ", ".join(str(o) for o in error.validator_value)
+        return f"{where} is {_short(value)}; expected one of: {options}"
+    if error.validator == "const":
+        return f"{where} is {_short(value)}; expected {error.validator_value!r}"
+    if error.validator == "required":
+        missing = [k for k in error.validator_value if not isinstance(value, dict) or k not in value]
+        return f"{where} is missing required key(s): {', '.join(missing)}"
+    if error.validator in ("minimum", "maximum", "minLength", "minItems"):
+        return f"{where} is {_short(value)}: {error.message}"
+    return f"{where}: {error.message}"
+
+
+def _article(text: str) -> str:
+    return ("an " if text[:1] in "aeiou" else "a ") + {"object": "mapping", "array": "list"}.get(text, text)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    return f"a string ({_short(value)})"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
