@@ -80,6 +80,8 @@ def connect(
         retry=retry,
         seconds_between_requests=options.seconds_between_requests,
         seconds_between_writes=options.seconds_between_writes,
+        # Objects are fetched only when needed: a comment run is one list and one write.
+        lazy=True,
     )
 
 
@@ -118,7 +120,7 @@ def pr_files(gh: Github, repo: str, number: int) -> tuple[list[str], bool]:
     paths: list[str] = []
     seen = 0
     try:
-        pull = gh.get_repo(repo, lazy=True).get_pull(number)
+        pull = gh.get_repo(repo).get_pull(number)
         for item in pull.get_files():
             seen += 1
             paths.append(item.filename)
@@ -177,7 +179,7 @@ def upsert_comment(
         )
     errors = _api_errors()
     try:
-        issue = gh.get_repo(repo, lazy=True).get_issue(number)
+        issue = gh.get_repo(repo).get_issue(number)
         existing = _matching(issue, marker)
     except errors as exc:
         raise _describe(exc, f"reading the comments of pull request #{number}") from None
