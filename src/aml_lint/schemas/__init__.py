@@ -81,9 +81,19 @@ def _explain(error: ValidationError) -> Iterator[SchemaProblem]:
         return
     if error.validator in ("oneOf", "anyOf") and error.context:
         # Pick the branch that got furthest instead of printing the whole error tree.
-        deepest = best_match(error.context)
-        if deepest is not None and deepest is not error:
-            yield from _explain(deepest)
+        # Branches that fail only because the value has another type are the wrong branch.
+        candidates = [e for e in error.context
+                      if not (e.validator == "type" and len(e.absolute_path) == len(error.absolute_path))]
+        if candidates:
+            deepest = max(candidates, key=lambda e: len(e.absolute_path))
+            branch = deepest.relative_schema_path[0] if deepest.relative_schema_path else None
+            for candidate in candidates:
+                if not candidate.relative_schema_path or candidate.relative_schema_path[0] == branch:
+                    yield from _explain(candidate)
+            return
+        best = best_match(error.context)
+        if best is not None and best is not error:
+            yield from _explain(best)
             return
     yield SchemaProblem(_message(error, path), path)
 
@@ -116,7 +126,8 @@ def _message(error: ValidationError, path: tuple[Any, ...]) -> str:
 
 
 def _article(text: str) -> str:
-    return ("an " if text[:1] in "aeiou" else "a ") + {"object": "mapping", "array": "list"}.get(text, text)
+    text = text.replace("object", "mapping").replace("array", "list")
+    return ("an " if text[:1] in "aeiou" else "a ") + text
 
 
 def _describe(value: Any) -> str:

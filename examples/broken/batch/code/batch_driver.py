@@ -1,0 +1,9 @@
+import pandas as pd
+
+
+def init(model_dir):
+    pass
+
+
+def run():
+    return pd.DataFrame()
