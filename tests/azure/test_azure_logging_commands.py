@@ -12,39 +12,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from azure_agent import PREFIX, agent_parse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from aml_lint.findings import Finding, LintResult, Location, RuleInfo, Severity
 from aml_lint.report import azure, render
-
-PREFIX = "##vso["
-
-
-def unescape(text: str) -> str:
-    for token, code in ((";", "%3B"), ("\r", "%0D"), ("\n", "%0A"), ("]", "%5D")):
-        text = text.replace(code, token)
-    return text.replace("%AZP25", "%")
-
-
-def agent_parse(output: str) -> list[tuple[str, dict[str, str], str]]:
-    commands = []
-    for line in re.split(r"\r\n|\r|\n", output):
-        start = line.find(PREFIX)
-        if start < 0:
-            continue
-        end = line.find("]", start)
-        if end < 0:
-            continue
-        info = line[start + len(PREFIX):end]
-        name, _, rest = info.partition(" ")
-        props: dict[str, str] = {}
-        for pair in rest.split(";"):
-            key, eq, value = pair.partition("=")
-            if eq and key:
-                props[key.lower()] = unescape(value)
-        commands.append((name, props, unescape(line[end + 1:])))
-    return commands
 
 
 def finding(rule: str, sev: Severity, path: str, line: int = 1, col: int = 1, msg: str = "m") -> Finding:
