@@ -1,0 +1,390 @@
+"""End to end: entrypoint.sh with an event payload, a git repository with base and head
+commits, temp GITHUB_STEP_SUMMARY / GITHUB_OUTPUT, and GITHUB_API_URL at the fake server.
+
+The run uses the production client settings (throttling, retries), exactly as in the Action.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fake_github import FakeGitHub
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ENTRYPOINT = REPO_ROOT / "entrypoint.sh"
+GIT_ID = ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("bash") is None or shutil.which("git") is None, reason="needs bash and git"
+)
+
+DEPLOYMENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: blue
+endpoint_name: ep
+model: azureml:m:1
+code_configuration:
+  code: ../src
+  scoring_script: score.py
+environment:
+  conda_file: {conda}
+  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20240101.v1
+instance_type: Standard_DS3_v2
+instance_count: 1
+"""
+CONDA = "name: e\ndependencies:\n  - python=3.10\n  - pip\n  - pip:\n      - azureml-inference-server-http\n"
+SCORE = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
+
+
+def git(repo: Path, *args: str) -> str:
+    out = subprocess.run(
+        ["git", "-C", str(repo), *GIT_ID, *args], capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def write(repo: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = repo / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+@dataclass
+class Fixture:
+    repo: Path
+    base: str
+    head: str
+
+
+def make_repo(tmp: Path) -> Fixture:
+    """Base: a clean deployment, plus an old broken file nobody touches in the PR.
+    Head: the deployment now points at a conda file that does not exist."""
+    repo = tmp / "workspace"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(
+        repo,
+        {
+            "dep/blue.yml": DEPLOYMENT.format(conda="../env/conda.yml"),
+            "env/conda.yml": CONDA,
+            "src/score.py": SCORE,
+            "legacy/old.yml": DEPLOYMENT.format(conda="../env/gone.yml").replace(
+                "../src", "../nowhere"
+            ),
+        },
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    base = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-qb", "feature")
+    write(repo, {"dep/blue.yml": DEPLOYMENT.format(conda="../env/missing.yml")})
+    git(repo, "commit", "-qam", "break it")
+    return Fixture(repo, base, git(repo, "rev-parse", "HEAD"))
+
+
+def fix_head(fx: Fixture) -> None:
+    write(fx.repo, {"dep/blue.yml": DEPLOYMENT.format(conda="../env/conda.yml") + "# fixed\n"})
+    git(fx.repo, "commit", "-qam", "fix it")
+    fx.head = git(fx.repo, "rev-parse", "HEAD")
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+    summary: str
+    outputs: dict[str, str]
+
+    def commands(self, name: str) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.startswith(f"::{name} ")]
+
+
+def parse_outputs(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        name, _, delim = line.partition("<<")
+        value: list[str] = []
+        for inner in lines:
+            if inner == delim:
+                break
+            value.append(inner)
+        out[name] = "\n".join(value)
+    return out
+
+
+def run_action(
+    tmp: Path,
+    fx: Fixture,
+    fake: FakeGitHub | None,
+    *,
+    event: str = "pull_request",
+    payload: dict | None = None,
+    inputs: dict[str, str] | None = None,
+    token: str | None = None,
+) -> Outcome:
+    run_dir = tmp / f"run{len(list(tmp.glob('run*')))}"
+    run_dir.mkdir()
+    if payload is None:
+        payload = pr_payload(fx)
+    (run_dir / "event.json").write_text(json.dumps(payload), encoding="utf-8")
+    (run_dir / "home").mkdir()
+    summary, outputs = run_dir / "summary.md", run_dir / "output.txt"
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        "HOME": str(run_dir / "home"),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_EVENT_PATH": str(run_dir / "event.json"),
+        "GITHUB_WORKSPACE": str(fx.repo),
+        "GITHUB_REPOSITORY": "octo/app",
+        "GITHUB_SERVER_URL": "https://github.example",
+        "GITHUB_RUN_ID": "4242",
+        "GITHUB_WORKFLOW": "lint",
+        "GITHUB_JOB": "aml",
+        "GITHUB_SHA": fx.head,
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(outputs),
+        "INPUT_SARIF-FILE": "reports/aml-lint.sarif",
+        "INPUT_GITHUB-TOKEN": token if token is not None else (fake.token if fake else ""),
+    }
+    if fake is not None:
+        env["GITHUB_API_URL"] = fake.api_url
+    env.update(inputs or {})
+    proc = subprocess.run(
+        ["bash", str(ENTRYPOINT)], env=env, capture_output=True, text=True, timeout=120
+    )
+    return Outcome(
+        proc.returncode,
+        proc.stdout,
+        proc.stderr,
+        summary.read_text(encoding="utf-8") if summary.exists() else "",
+        parse_outputs(outputs.read_text(encoding="utf-8")) if outputs.exists() else {},
+    )
+
+
+def plain(markdown: str) -> str:
+    """The text a reader sees: Markdown backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def pr_payload(fx: Fixture, *, head_repo: str = "octo/app") -> dict:
+    return {
+        "action": "synchronize",
+        "number": 7,
+        "pull_request": {
+            "number": 7,
+            "base": {"sha": fx.base, "ref": "main", "repo": {"full_name": "octo/app"}},
+            "head": {"sha": fx.head, "ref": "feature", "repo": {"full_name": head_repo}},
+        },
+        "repository": {"full_name": "octo/app"},
+    }
+
+
+@pytest.fixture
+def fx(tmp_path: Path) -> Fixture:
+    return make_repo(tmp_path)
+
+
+def test_pull_request_end_to_end(tmp_path: Path, fx: Fixture, fake: FakeGitHub) -> None:
+    fake.add_pull(7, ["dep/blue.yml"])
+    out = run_action(tmp_path, fx, fake)
+    assert out.code == 1, out.stderr
+    errors = out.commands("error")
+    assert errors, out.stdout
+    # Repo-relative paths, only the changed file (the untouched legacy file is not reported).
+    assert all(e.startswith("::error file=dep/blue.yml,") for e in errors)
+    assert any("missing.yml" in e for e in errors)
+    assert "legacy/old.yml" not in out.stdout.split("::endgroup::")[-1]
+    assert str(fx.repo) not in "\n".join(errors)
+    # The full report sits in a group behind stop-commands.
+    token = re.search(r"^::stop-commands::(\w+)$", out.stdout, re.M)
+    assert token and f"::{token.group(1)}::" in out.stdout
+    # Job summary with counts and links to the head commit.
+    assert "| ❌ Errors | 1 |" in out.summary or "❌ Errors |" in out.summary
+    assert f"https://github.example/octo/app/blob/{fx.head}/dep/blue.yml#L" in out.summary
+    assert "https://github.example/octo/app/actions/runs/4242" in out.summary
+    # Outputs.
+    assert out.outputs["errors"] == str(len(errors))
+    assert out.outputs["warnings"] == "0"
+    assert out.outputs["sarif-file"] == "reports/aml-lint.sarif"
+    sarif = json.loads((fx.repo / "reports/aml-lint.sarif").read_text(encoding="utf-8"))
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif["runs"][0]["results"]
+    }
+    assert uris == {"dep/blue.yml"}
+    # One sticky comment, found again by its marker.
+    (comment,) = fake.comments_on(7)
+    assert comment["body"].startswith("<!-- aml-lint:summary v1 key=lint/aml -->")
+    assert out.outputs["comment-url"] == comment["html_url"]
+    assert "https://github.example/octo/app/actions/runs/4242" in comment["body"]
+    # git found the files: the PR files API was not needed.
+    assert fake.calls("GET", r"/pulls/7/files") == []
+    # The token never shows.
+    assert fake.token not in out.stdout + out.stderr + out.summary
+
+    # Second push, still broken: the same comment is edited, not a new one.
+    write(fx.repo, {"src/score.py": SCORE + "\n"})
+    git(fx.repo, "commit", "-qam", "touch")
+    fx.head = git(fx.repo, "rev-parse", "HEAD")
+    again = run_action(tmp_path, fx, fake)
+    assert again.code == 1
+    (same,) = fake.comments_on(7)
+    assert same["id"] == comment["id"]
+
+    # Fixed: exit 0 and the comment says all clear.
+    fix_head(fx)
+    clean = run_action(tmp_path, fx, fake)
+    assert clean.code == 0, clean.stdout
+    assert clean.commands("error") == []
+    (final,) = fake.comments_on(7)
+    assert final["id"] == comment["id"] and "All clear" in final["body"]
+    assert clean.outputs["errors"] == "0"
+    assert len(fake.calls("POST")) == 1
+
+
+def test_clean_pr_posts_no_comment(tmp_path: Path, fx: Fixture, fake: FakeGitHub) -> None:
+    fix_head(fx)
+    fake.add_pull(7, [])
+    out = run_action(tmp_path, fx, fake)
+    assert out.code == 0, out.stdout
+    assert fake.comments_on(7) == []
+    assert "All clear" in out.summary
+    assert out.outputs["comment-url"] == ""
+
+
+def test_comment_always_posts_all_clear(tmp_path: Path, fx: Fixture, fake: FakeGitHub) -> None:
+    fix_head(fx)
+    fake.add_pull(7, [])
+    out = run_action(tmp_path, fx, fake, inputs={"INPUT_COMMENT": "always"})
+    assert out.code == 0
+    (comment,) = fake.comments_on(7)
+    assert "All clear" in comment["body"]
+
+
+def test_comment_never_makes_no_api_call(tmp_path: Path, fx: Fixture, fake: FakeGitHub) -> None:
+    fake.add_pull(7, [])
+    out = run_action(tmp_path, fx, fake, inputs={"INPUT_COMMENT": "never"})
+    assert out.code == 1
+    assert fake.requests == []
+
+
+def test_403_gives_one_warning_and_lint_exit(tmp_path: Path, fx: Fixture, fake: FakeGitHub) -> None:
+    fake.add_pull(7, [])
+    fake.read_only = True
+    out = run_action(tmp_path, fx, fake)
+    assert out.code == 1  # the lint result, not the reporting failure
+    warnings = out.commands("warning")
+    assert len(warnings) == 1 and "403" in warnings[0] and "pull-requests: write" in warnings[0]
+    assert out.commands("error")
+    assert "❌" in out.summary and "403" in plain(out.summary)
+    assert fake.comments_on(7) == []
+
+
+def test_fork_pr_skips_comment_with_one_warning(
+    tmp_path: Path, fx: Fixture, fake: FakeGitHub
+) -> None:
+    fake.add_pull(7, [], fork=True)
+    out = run_action(tmp_path, fx, fake, payload=pr_payload(fx, head_repo="forker/app"))
+    assert out.code == 1
+    (warning,) = out.commands("warning")
+    assert "fork" in warning
+    assert fake.requests == []
+    assert out.commands("error") and out.summary
+
+
+def test_shallow_checkout_falls_back_to_the_files_api(
+    tmp_path: Path, fx: Fixture, fake: FakeGitHub
+) -> None:
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{fx.repo}",
+            str(shallow),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    fake.add_pull(7, ["dep/blue.yml"])
+    out = run_action(tmp_path, Fixture(shallow, fx.base, fx.head), fake, payload=pr_payload(fx))
+    assert out.code == 1
+    (warning, *_rest) = out.commands("warning")
+    assert "fetch-depth: 0" in warning and "API" in warning
+    assert fake.calls("GET", r"/pulls/7/files")
+    assert all(e.startswith("::error file=dep/blue.yml,") for e in out.commands("error"))
+    assert "fetch-depth: 0" in plain(out.summary)
+
+
+def test_push_event_lints_the_pushed_range(tmp_path: Path, fx: Fixture) -> None:
+    payload = {"before": fx.base, "after": fx.head, "repository": {"full_name": "octo/app"}}
+    out = run_action(tmp_path, fx, None, event="push", payload=payload)
+    assert out.code == 1
+    assert all(e.startswith("::error file=dep/blue.yml,") for e in out.commands("error"))
+    assert out.outputs["comment-url"] == ""
+
+
+def test_other_events_lint_the_given_paths(tmp_path: Path, fx: Fixture) -> None:
+    out = run_action(
+        tmp_path, fx, None, event="workflow_dispatch", payload={}, inputs={"INPUT_PATHS": "legacy"}
+    )
+    assert out.code == 1
+    files = {re.search(r"file=([^,]+)", e).group(1) for e in out.commands("error")}  # type: ignore[union-attr]
+    assert files == {"legacy/old.yml"}
+
+
+def test_fail_on_never_and_hyphenated_inputs(tmp_path: Path, fx: Fixture) -> None:
+    payload = {"before": fx.base, "after": fx.head}
+    out = run_action(
+        tmp_path, fx, None, event="push", payload=payload, inputs={"INPUT_FAIL-ON": "never"}
+    )
+    assert out.code == 0
+    assert out.commands("error")
+
+
+def test_bad_input_is_exit_2_with_a_message(tmp_path: Path, fx: Fixture) -> None:
+    out = run_action(
+        tmp_path, fx, None, event="push", payload={}, inputs={"INPUT_FAIL-ON": "sometimes"}
+    )
+    assert out.code == 2
+    (error,) = out.commands("error")
+    assert "fail-on" in error and "sometimes" in error
+    out = run_action(tmp_path, fx, None, event="push", payload={}, inputs={"INPUT_COMMENT": "loud"})
+    assert out.code == 2
+
+
+def test_hostile_file_name_cannot_inject_commands(tmp_path: Path, fx: Fixture) -> None:
+    name = "dep/x\n::warning::pwned,line=1::@octocat <b>.yml"
+    write(fx.repo, {name: DEPLOYMENT.format(conda="../env/missing.yml")})
+    git(fx.repo, "add", "-A")
+    git(fx.repo, "commit", "-qm", "hostile")
+    payload = {"before": fx.head, "after": git(fx.repo, "rev-parse", "HEAD")}
+    out = run_action(tmp_path, fx, None, event="push", payload=payload)
+    assert out.code == 1
+    # Outside the stop-commands block, every line is one of our commands; none is the injected one.
+    after = out.stdout.split("::endgroup::", 1)[1]
+    assert not [
+        line
+        for line in after.splitlines()
+        if "pwned" in line and not line.startswith("::error file=")
+    ]
+    hostile = [e for e in out.commands("error") if "pwned" in e]
+    assert hostile and all("dep/x%0A%3A%3Awarning%3A%3Apwned%2Cline=1%3A%3A" in e for e in hostile)
+    assert "<b>" not in out.summary and "@\u200boctocat" in out.summary
