@@ -7,6 +7,7 @@ without one is classified by its keys, conservatively: an unrelated YAML file
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -66,8 +67,10 @@ def kind_from_yaml(data: Any) -> Kind:
                 return kind
         return Kind.OTHER_YAML
     keys = set(map(str, data))
-    if "dependencies" in keys and keys <= CONDA_KEYS:
-        return Kind.CONDA
+    if "dependencies" in keys and isinstance(data["dependencies"], list) and all(
+        key in CONDA_KEYS or difflib.get_close_matches(key, CONDA_KEYS, n=1, cutoff=0.8) for key in keys
+    ):
+        return Kind.CONDA  # near misses ('chanels') stay conda files, so the schema can name the typo
     if "auth_mode" in keys and "endpoint_name" not in keys:
         return Kind.ENDPOINT
     if "endpoint_name" in keys or "code_configuration" in keys or (

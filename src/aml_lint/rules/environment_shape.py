@@ -42,7 +42,10 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     where = doc.yaml.loc(base, key=bool(base))
     has_image, has_build = "image" in env, "build" in env
-    if not has_image and not has_build:
+    if "conda_file" in env and not has_image and not has_build:
+        yield Hit("'conda_file' needs 'image': AzureML builds the conda environment on top of that "
+                  "image", doc.yaml.loc((*base, "conda_file"), key=True))
+    elif not has_image and not has_build:
         yield Hit("the environment has neither 'image' nor 'build': AzureML needs a Docker image "
                   "or a Dockerfile build context", where)
     elif has_image and has_build:

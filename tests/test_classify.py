@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from aml_lint.documents import Kind
+from aml_lint.documents.classify import kind_from_name, kind_from_yaml, looks_like_scoring_script
+
+SCHEMA = "https://azuremlschemas.azureedge.net/latest/"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        ({"$schema": SCHEMA + "managedOnlineDeployment.schema.json"}, Kind.ONLINE_DEPLOYMENT),
+        ({"$schema": SCHEMA + "kubernetesOnlineDeployment.schema.json"}, Kind.K8S_DEPLOYMENT),
+        ({"$schema": SCHEMA + "modelBatchDeployment.schema.json"}, Kind.BATCH_DEPLOYMENT),
+        ({"$schema": SCHEMA + "pipelineComponentBatchDeployment.schema.json"}, Kind.PIPELINE_BATCH_DEPLOYMENT),
+        ({"$schema": SCHEMA + "batchDeployment.schema.json", "type": "pipeline"}, Kind.PIPELINE_BATCH_DEPLOYMENT),
+        ({"$schema": SCHEMA + "environment.schema.json"}, Kind.ENVIRONMENT),
+        ({"$schema": SCHEMA + "managedOnlineEndpoint.schema.json"}, Kind.ENDPOINT),
+        ({"$schema": SCHEMA + "commandJob.schema.json"}, Kind.OTHER_YAML),
+        ({"name": "x", "channels": ["conda-forge"], "dependencies": ["python=3.10"]}, Kind.CONDA),
+        ({"name": "blue", "endpoint_name": "e", "instance_type": "Standard_DS3_v2"}, Kind.ONLINE_DEPLOYMENT),
+        ({"name": "b", "endpoint_name": "e", "compute": "azureml:cpu"}, Kind.BATCH_DEPLOYMENT),
+        ({"name": "env", "image": "python:3.11"}, Kind.ENVIRONMENT),
+        ({"name": "e", "auth_mode": "key"}, Kind.ENDPOINT),
+        # Unrelated YAML must stay unrelated.
+        ({"services": {"web": {"image": "nginx"}}}, Kind.OTHER_YAML),
+        ({"name": "CI", "on": ["push"], "jobs": {}}, Kind.OTHER_YAML),
+        ({"image": "python:3.11", "script": ["pytest"]}, Kind.OTHER_YAML),
+        (["a", "b"], Kind.OTHER_YAML),
+    ],
+)
+def test_kind_from_yaml(data: object, kind: Kind) -> None:
+    assert kind_from_yaml(data) is kind
+
+
+@pytest.mark.parametrize(
+    ("rel", "kind"),
+    [
+        ("Dockerfile", Kind.DOCKERFILE),
+        ("env/serving.dockerfile", Kind.DOCKERFILE),
+        ("Dockerfile.gpu", Kind.DOCKERFILE),
+        ("requirements.txt", Kind.REQUIREMENTS),
+        ("src/requirements-dev.txt", Kind.REQUIREMENTS),
+        ("requirements/base.txt", Kind.REQUIREMENTS),
+        ("README.txt", None),
+        ("conda.yml", None),
+    ],
+)
+def test_kind_from_name(rel: str, kind: Kind | None) -> None:
+    assert kind_from_name(rel) is kind
+
+
+def test_scoring_script_detection_needs_module_level_init_and_run() -> None:
+    assert looks_like_scoring_script("def init():\n    pass\n\ndef run(data):\n    return data\n")
+    assert not looks_like_scoring_script("class A:\n    def init(self): ...\n    def run(self): ...\n")
+    assert not looks_like_scoring_script("def init():\n    pass\n")
