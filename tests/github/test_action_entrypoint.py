@@ -388,3 +388,35 @@ def test_hostile_file_name_cannot_inject_commands(tmp_path: Path, fx: Fixture) -
     hostile = [e for e in out.commands("error") if "pwned" in e]
     assert hostile and all("dep/x%0A%3A%3Awarning%3A%3Apwned%2Cline=1%3A%3A" in e for e in hostile)
     assert "<b>" not in out.summary and "@\u200boctocat" in out.summary
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
+def test_workspace_owned_by_another_user_is_trusted(
+    tmp_path: Path, fx: Fixture, fake: FakeGitHub
+) -> None:
+    """As in a Docker action: the container runs as root, the checkout belongs to the runner's user."""
+    for path in [fx.repo, *fx.repo.rglob("*")]:
+        os.lchown(path, 1001, 1001)
+    control = subprocess.run(["git", "-C", str(fx.repo), "status"], capture_output=True, text=True)
+    assert (
+        "dubious ownership" in control.stderr
+    )  # git would refuse without the entrypoint's setting
+    # A PATH without setpriv, so the entrypoint stays root and relies on safe.directory.
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for name in ("bash", "git", "stat", "id"):
+        found = shutil.which(name)
+        assert found
+        (tools / name).symlink_to(found)
+    fake.add_pull(7, [])
+    out = run_action(
+        tmp_path,
+        fx,
+        fake,
+        inputs={"PATH": os.pathsep.join([str(Path(sys.executable).parent), str(tools)])},
+    )
+    assert out.code == 1, out.stdout + out.stderr
+    assert "dubious" not in out.stdout + out.stderr
+    assert out.commands("warning") == []  # git listed the changed files itself
+    assert all(e.startswith("::error file=dep/blue.yml,") for e in out.commands("error"))
+    assert fake.calls("GET", r"/pulls/7/files") == []

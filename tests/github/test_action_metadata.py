@@ -1,0 +1,96 @@
+"""action.yml: valid against GitHub's action metadata schema, and in step with the code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ACTION = REPO_ROOT / "action.yml"
+
+
+def load() -> dict:
+    return yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+
+
+def test_schema_valid() -> None:
+    # check-jsonschema ships SchemaStore's github-action.json as vendor.github-actions.
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-actions",
+            str(ACTION),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_schema_check_can_fail(tmp_path: Path) -> None:
+    broken = tmp_path / "action.yml"
+    data = load()
+    data["runs"]["using"] = "docker"
+    del data["runs"]["image"]
+    data["branding"]["color"] = "pink"
+    broken.write_text(yaml.safe_dump(data), encoding="utf-8")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-actions",
+            str(broken),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0
+
+
+def test_docker_action_with_the_designed_inputs_and_outputs() -> None:
+    data = load()
+    assert data["runs"]["using"] == "docker" and data["runs"]["image"] == "Dockerfile"
+    assert set(data["inputs"]) == {
+        "github-token",
+        "paths",
+        "config",
+        "fail-on",
+        "comment",
+        "sarif-file",
+    }
+    assert data["inputs"]["github-token"]["default"] == "${{ github.token }}"
+    assert data["inputs"]["fail-on"]["default"] == "error"
+    assert data["inputs"]["comment"]["default"] == "auto"
+    assert set(data["outputs"]) == {"errors", "warnings", "sarif-file", "comment-url"}
+
+
+def test_every_input_is_read_by_the_command() -> None:
+    source = (REPO_ROOT / "src/aml_lint/ci/github.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'env_input\(env, "([a-z-]+)"', source))
+    assert read == set(load()["inputs"])
+
+
+def test_underscore_copies_match_inputs() -> None:
+    env = load()["runs"]["env"]
+    for key, value in env.items():
+        name = re.fullmatch(r"\$\{\{ inputs\.([a-z-]+) \}\}", value)
+        assert name, value
+        assert key == "INPUT_" + name.group(1).upper().replace("-", "_")
+
+
+def test_image_files() -> None:
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^ARG BASE_IMAGE=python:\d+\.\d+\.\d+-slim", dockerfile, re.M)
+    assert 'ENTRYPOINT ["/entrypoint.sh"]' in dockerfile
+    assert (REPO_ROOT / "entrypoint.sh").stat().st_mode & 0o111
+    ignored = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert ignored[1:2] == ["*"] or "*" in ignored
