@@ -94,3 +94,36 @@ def test_image_files() -> None:
     assert (REPO_ROOT / "entrypoint.sh").stat().st_mode & 0o111
     ignored = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert ignored[1:2] == ["*"] or "*" in ignored
+
+
+def test_readme_workflows_are_valid(tmp_path: Path) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## GitHub Action", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    for i, block in enumerate(blocks):
+        data = yaml.safe_load(block)
+        steps = next(iter(data["jobs"].values()))["steps"]
+        assert any(str(s.get("uses", "")).startswith("aml-lint/aml-lint@") for s in steps)
+        path = tmp_path / f"workflow{i}.yml"
+        path.write_text(block, encoding="utf-8")
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "check_jsonschema",
+                "--builtin-schema",
+                "vendor.github-workflows",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    first = yaml.safe_load(blocks[0])
+    perms = first["jobs"]["aml-lint"]["permissions"]
+    assert perms == {"contents": "read", "pull-requests": "write", "security-events": "write"}
+    with_inputs = next(s for s in first["jobs"]["aml-lint"]["steps"] if s.get("id") == "lint")[
+        "with"
+    ]
+    assert set(with_inputs) <= set(load()["inputs"])
