@@ -1,7 +1,7 @@
 """The floor: read and parse every file of a repository once, in one process.
 
 YAML with PyYAML's C loader (every document of the stream), ``.py`` with
-``ast.parse``, every other file read as text. No linter can do less work than
+``ast.parse``, every other file read (as bytes: models and images are binary). No linter can do less work than
 this and still look at every file, so the bench reports aml-lint's time as a
 multiple of it.
 
@@ -42,21 +42,19 @@ def parse_all(root: Path) -> dict[str, int]:
         raise SystemExit("PyYAML was built without libyaml: the floor needs the C loader")
     warnings.simplefilter("ignore")  # SyntaxWarning from odd escapes in parsed code
     for path in files_under(root):
+        suffix = path.suffix.lower()
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            counts["errors"] += 1
-            continue
-        try:
-            if path.suffix.lower() in YAML_SUFFIXES:
+            if suffix in YAML_SUFFIXES:
+                text = path.read_text(encoding="utf-8")
                 list(yaml.load_all(text, Loader=loader))  # noqa: S506 - CSafeLoader is the safe loader
                 counts["yaml"] += 1
-            elif path.suffix == ".py":
-                ast.parse(text, filename=str(path))
+            elif suffix == ".py":
+                ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
                 counts["python"] += 1
             else:
+                path.read_bytes()  # may be binary (models, images): read, nothing to decode
                 counts["other"] += 1
-        except (yaml.YAMLError, SyntaxError, ValueError, RecursionError):
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, SyntaxError, ValueError, RecursionError):
             counts["errors"] += 1
     return counts
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Bump when the output for a given (n_files, seed) changes: cached repos are rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 # Share of files that belong to AzureML units (the rest is unrelated filler).
 AML_SHARE = 0.55
@@ -47,6 +47,7 @@ AML_KINDS = (
     "dockerfile",
     "scoring-script",
     "code-module",
+    "model",
 )
 FILLER_KINDS = ("readme", "python", "json", "notebook", "yaml-other", "shell", "csv")
 KINDS = AML_KINDS + FILLER_KINDS + ("sample-request",)
@@ -96,7 +97,7 @@ P_RUNTIME_INSTALL = 0.03
 P_UNTAGGED_IMAGE = 0.06
 P_MISSING_CONDA = 0.02
 
-Files = dict[str, tuple[str, str]]  # relpath -> (kind, content)
+Files = dict[str, tuple[str, "str | bytes"]]  # relpath -> (kind, content); bytes for binary model files
 
 
 @dataclass
@@ -365,6 +366,12 @@ def _requirements(u: _Unit) -> str:
     return "azureml-inference-server-http==1.3.4\n" + "\n".join(specs) + "\n"
 
 
+def _mlmodel(u: _Unit) -> str:
+    return (f"artifact_path: model\nflavors:\n  python_function:\n    env:\n      conda: conda.yaml\n"
+            f"    loader_module: mlflow.sklearn\n    python_version: {u.python}.4\n"
+            f"mlflow_version: 2.15.1\nmodel_uuid: {u.rng.getrandbits(64):016x}\n")
+
+
 def _readme(rng: random.Random, title: str) -> str:
     paras = []
     for _ in range(rng.randint(2, 6)):
@@ -393,7 +400,7 @@ def _unit(rng: random.Random, index: int, team: str) -> Files:
     conda_rel = "environment/conda.yaml"
     conda_ref = "environment/conda-missing.yaml" if "missing-conda" in defects else conda_rel
 
-    def add(rel: str, kind: str, text: str) -> None:
+    def add(rel: str, kind: str, text: str | bytes) -> None:
         files[f"{base}/{rel}"] = (kind, text)
 
     add("README.md", "readme", _readme(rng, f"{name} ({shape})"))
@@ -408,6 +415,10 @@ def _unit(rng: random.Random, index: int, team: str) -> Files:
             add("conda.yaml", "conda", _conda(u, batch=False))
         return files
 
+    if fw == "mlflow":
+        add("model/MLmodel", "model", _mlmodel(u))
+    else:
+        add("model/model.bin", "model", bytes(rng.getrandbits(8) for _ in range(rng.randint(64, 512))))
     batch = shape == "batch"
     helper = None if batch or rng.random() < 0.5 else rng.choice(("features", "preprocess", "utils"))
     script = "batch_driver.py" if batch else "score.py"
@@ -530,10 +541,13 @@ def generate(root: Path, n_files: int, seed: int = 0, git: bool = False) -> Mani
     if any(root.iterdir()):
         raise FileExistsError(f"{root} is not empty")
     files = plan(n_files, seed)
-    for rel, (_, text) in files.items():
+    for rel, (_, content) in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
     if git:
         _git_init(root)
     return Manifest(root=root, n_files=n_files, seed=seed, files={r: k for r, (k, _) in files.items()})

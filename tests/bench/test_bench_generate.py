@@ -53,6 +53,9 @@ def test_scaled_counts_grow_with_size() -> None:
 
 def test_files_parse_as_what_they_claim_to_be() -> None:
     for rel, (kind, text) in plan(600, seed=1).items():
+        if isinstance(text, bytes):
+            assert kind == "model", rel  # only model weights are binary
+            continue
         suffix = PurePosixPath(rel).suffix
         if suffix in (".yml", ".yaml"):
             assert yaml.safe_load(text) is not None, rel
@@ -64,7 +67,7 @@ def test_files_parse_as_what_they_claim_to_be() -> None:
             assert json.loads(text)["nbformat"] == 4
 
 
-def _deployments(files: dict[str, tuple[str, str]]) -> list[tuple[str, dict[str, object]]]:
+def _deployments(files: dict[str, tuple[str, str | bytes]]) -> list[tuple[str, dict[str, object]]]:
     return [(rel, yaml.safe_load(text)) for rel, (kind, text) in files.items() if kind in DEPLOYMENT_KINDS]
 
 
@@ -75,6 +78,10 @@ def test_deployments_link_to_code_and_environments_that_exist() -> None:
     missing_conda = 0
     for rel, doc in deployments:
         folder = PurePosixPath(rel).parent
+        model = doc["model"]
+        assert isinstance(model, dict)
+        model_dir = (folder / str(model["path"])).as_posix().rstrip("/") + "/"
+        assert any(f.startswith(model_dir) and files[f][0] == "model" for f in files), rel
         code = doc["code_configuration"]
         assert isinstance(code, dict)
         script = (folder / str(code["code"]) / str(code["scoring_script"])).as_posix()
@@ -115,7 +122,9 @@ def test_generate_writes_the_plan_and_a_git_checkout(tmp_path: Path) -> None:
     assert on_disk == sorted(manifest.files) and len(on_disk) == 120
     expected = plan(120, seed=5)
     for rel in on_disk:
-        assert (root / rel).read_text(encoding="utf-8") == expected[rel][1]
+        content = expected[rel][1]
+        raw = content if isinstance(content, bytes) else content.encode("utf-8")
+        assert (root / rel).read_bytes() == raw
         assert manifest.files[rel] == expected[rel][0]
     tracked = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True, check=True)
     assert sorted(tracked.stdout.split()) == on_disk
