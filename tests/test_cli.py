@@ -1,0 +1,134 @@
+"""The command line as users run it: exit codes, formats, output files, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import write_tree
+
+from aml_lint.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+
+
+def aml_lint(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "aml_lint.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_bundled_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(ROOT / "examples" / "healthy")]) == 0
+    out = capsys.readouterr().out
+    assert "no findings" in out
+    assert main(["check", str(ROOT / "examples" / "broken")]) == 1
+    out = capsys.readouterr().out
+    for rule in ("AML003", "AML005", "AML101", "AML102", "AML201"):
+        assert rule in out
+    assert "errors" in out.splitlines()[-1]
+
+
+def test_exit_codes_follow_fail_on(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:1\n"})  # one info finding
+    assert main(["check", str(tmp_path)]) == 0
+    assert main(["check", str(tmp_path), "--fail-on", "warning"]) == 0
+    write_tree(tmp_path, {"dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:latest\n"})
+    assert main(["check", str(tmp_path)]) == 1
+    assert main(["check", str(tmp_path), "--fail-on", "never"]) == 0
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "missing")]) == 2
+    write_tree(tmp_path, {".aml-lint.yml": "fail-on: sometimes\n"})
+    assert main(["check", str(tmp_path)]) == 2
+    assert "fail-on" in capsys.readouterr().err
+    write_tree(tmp_path, {".aml-lint.yml": "selct: [AML1]\n"})
+    assert main(["check", str(tmp_path)]) == 2
+    with pytest.raises(SystemExit) as info:
+        main(["check", "--format", "xml"])
+    assert info.value.code == 2
+    assert main(["rules", "AML999"]) == 2
+
+
+def test_json_and_output_file(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:latest\n"})
+    out = tmp_path / "out" / "report.json"
+    assert main(["check", str(tmp_path), "--format", "json", "--output", str(out)]) == 1
+    data = json.loads(out.read_text())
+    assert data["summary"]["errors"] == 1
+    assert data["findings"][0]["rule"] == "AML102" and data["findings"][0]["line"] == 3
+
+
+def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    listing = capsys.readouterr().out
+    assert "AML101" in listing and "missing-link-target" in listing
+    assert main(["rules", "missing-link-target"]) == 0
+    page = capsys.readouterr().out
+    for heading in ("What it finds", "Why it matters", "Fails", "Passes", "Fix"):
+        assert heading in page
+
+
+def test_changed_files_flag(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a/dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:latest\n",
+                          "b/dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:latest\n"})
+    listing = tmp_path / "changed.txt"
+    listing.write_text("a/dep.yml\n")
+    proc = aml_lint("check", ".", "--changed-files", str(listing), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert {f["path"] for f in json.loads(proc.stdout)["findings"]} == {"a/dep.yml"}
+
+
+def test_bad_inputs_never_crash(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
+    files: dict[str, str | bytes] = {
+        "invalid.yml": "a: [1, 2\nb: }\n",
+        "binary.yml": bytes(range(256)) * 4,
+        "latin1/conda.yml": "name: caf\xe9\n".encode("latin-1"),
+        "empty.yml": "",
+        "empty/requirements.txt": "",
+        "bomb.yml": bomb,
+        "deep.yml": "[" * 5000 + "]" * 5000,
+        "crlf/conda.yml": "name: x\r\ndependencies:\r\n  - python=3.10\r\n",
+        "score.py": "def init():\n    pass\n\ndef run(d):\n    return (" + "1+" * 20000 + "1)\n",
+    }
+    write_tree(tmp_path, files)
+    big = tmp_path / "big" / "conda.yml"
+    big.parent.mkdir()
+    with big.open("w") as fh:
+        fh.write("dependencies:\n")
+        line = "  - numpy\n"
+        fh.write(line * (50 * 1024 * 1024 // len(line)))
+    outside = tmp_path.parent / f"{tmp_path.name}-outside-secret.yml"
+    outside.write_text("TOP-SECRET-VALUE: 1\n")
+    try:
+        (tmp_path / "link.yml").symlink_to(outside)
+        proc = aml_lint("check", ".", cwd=tmp_path)
+    finally:
+        outside.unlink()
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and proc.stderr == ""
+    out = proc.stdout
+    assert "TOP-SECRET-VALUE" not in out and "link.yml" not in out
+    for rel, expected in [("invalid.yml", "invalid YAML"), ("binary.yml", "binary"),
+                          ("latin1/conda.yml", "not valid UTF-8"), ("bomb.yml", "alias bomb"),
+                          ("deep.yml", "nested"), ("big/conda.yml", "MiB")]:
+        assert any(line.startswith((rel + ":", rel + " ")) and expected in line for line in out.splitlines()), rel
+    assert "crlf/conda.yml" not in out  # CRLF files are fine
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_symlinked_folder_outside_root_is_not_walked(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    repo = tmp_path / "repo"
+    write_tree(outside, {"dep.yml": SCHEMA + "environment: azureml:x:latest\n"})
+    repo.mkdir()
+    (repo / "linked").symlink_to(outside, target_is_directory=True)
+    proc = aml_lint("check", ".", cwd=repo)
+    assert proc.returncode == 0 and "AML102" not in proc.stdout

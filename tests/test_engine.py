@@ -1,0 +1,98 @@
+"""Engine behaviour: suppressions, rule selection, severity overrides, exclusions, changed-files scope."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from conftest import LintFn, lint_tree, write_tree
+
+from aml_lint.config import build_settings
+from aml_lint.engine import run
+
+SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+DEPLOY = (SCHEMA + "name: blue\nendpoint_name: ep\ncode_configuration:\n  code: src\n  scoring_script: score.py\n"
+          "environment:\n  image: img:1\n  conda_file: env/conda.yml\ninstance_type: Standard_DS3_v2\n"
+          "instance_count: 3\n")
+SCRIPT = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
+CONDA = "name: env\ndependencies:\n  - python=3.11\n  - pip\n"
+
+
+def test_line_suppression(lint: LintFn) -> None:
+    dep = DEPLOY.replace("instance_count: 3", "instance_count: x  # aml-lint: ignore[AML005]")
+    assert lint({"dep.yml": dep, "src/score.py": SCRIPT, "env/conda.yml": CONDA}, rule="AML005") == []
+    dep = DEPLOY.replace("instance_count: 3", "instance_count: x  # aml-lint: ignore[AML101]")
+    assert len(lint({"dep.yml": dep, "src/score.py": SCRIPT, "env/conda.yml": CONDA}, rule="AML005")) == 1
+
+
+def test_file_suppression(lint: LintFn) -> None:
+    dep = "# aml-lint: ignore-file[AML101]\n" + DEPLOY
+    assert lint({"dep.yml": dep}, rule="AML101") == []
+
+
+def test_select_ignore_and_severity_override(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"dep.yml": DEPLOY})  # code folder and conda file missing: AML101 x2
+    only = run(build_settings(tmp_path, select="AML1"))
+    assert {f.rule_id for f in only.findings} == {"AML101"}
+    assert run(build_settings(tmp_path, ignore="AML101")).findings == []
+    write_tree(tmp_path, {".aml-lint.yml": "severity:\n  AML101: warning\n"})
+    assert {f.severity.label for f in run(build_settings(tmp_path)).findings} == {"warning"}
+    write_tree(tmp_path, {".aml-lint.yml": "severity:\n  AML101: off\n"})
+    assert run(build_settings(tmp_path)).findings == []
+
+
+def test_exclude_globs(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"legacy/dep.yml": DEPLOY, ".aml-lint.yml": "exclude: ['legacy/**']\n"})
+    assert run(build_settings(tmp_path)).findings == []
+
+
+def test_gitignore_is_honoured(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"build/dep.yml": DEPLOY, ".gitignore": "build/\n"})
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert run(build_settings(tmp_path)).findings == []
+
+
+def test_changed_conda_file_rechecks_linked_files(tmp_path: Path) -> None:
+    files = {"dep.yml": DEPLOY, "src/score.py": "def init(:\n", "env/conda.yml": CONDA,
+             "other/dep.yml": DEPLOY.replace("src", "code"), "other/code/score.py": "def init(:\n"}
+    result = lint_tree(tmp_path, files, changed_files=frozenset({"env/conda.yml"}))
+    # The syntax error in the script linked to the changed conda file is reported; the other
+    # deployment's problems (missing conda file, broken script) are not.
+    assert {(f.rule_id, f.path) for f in result.findings} == {("AML006", "src/score.py")}
+
+
+def test_changed_script_reports_its_deployment(tmp_path: Path) -> None:
+    files = {"dep.yml": DEPLOY.replace("instance_count: 3", "instance_count: x"), "src/score.py": SCRIPT,
+             "env/conda.yml": CONDA, "unrelated/conda.yml": "dependencies: [python=3.10]\nbad: 1\n"}
+    result = lint_tree(tmp_path, files, changed_files=frozenset({"src/score.py"}))
+    assert {(f.rule_id, f.path) for f in result.findings} == {("AML005", "dep.yml")}
+
+
+def test_explicit_links_from_config(tmp_path: Path) -> None:
+    files = {"score.py": SCRIPT, "envs/conda.yml": CONDA,
+             ".aml-lint.yml": "links:\n  - script: score.py\n    environment: envs/conda.yml\n"}
+    write_tree(tmp_path, files)
+    settings = build_settings(tmp_path, changed_files=frozenset({"envs/conda.yml"}))
+    from aml_lint.engine import discover
+    project = discover(settings)
+    assert [env.conda_doc.rel for env in project.script_envs["score.py"] if env.conda_doc] == ["envs/conda.yml"]
+    assert "score.py" in project.neighbourhood({"envs/conda.yml"})
+
+
+def test_sdk_calls_link_script_and_environment(tmp_path: Path) -> None:
+    deploy_py = (
+        "from azure.ai.ml.entities import CodeConfiguration, Environment, ManagedOnlineDeployment\n"
+        "env = Environment(conda_file='model/env/conda.yml', image='img:1')\n"
+        "code = CodeConfiguration(code='model/src', scoring_script='score.py')\n"
+    )
+    write_tree(tmp_path, {"deploy.py": deploy_py, "model/src/score.py": SCRIPT, "model/env/conda.yml": CONDA})
+    from aml_lint.engine import discover
+    project = discover(build_settings(tmp_path))
+    envs = project.script_envs["model/src/score.py"]
+    assert [e.conda_doc.rel for e in envs if e.conda_doc] == ["model/env/conda.yml"]
+
+
+def test_same_problem_reached_twice_is_reported_once(lint: LintFn) -> None:
+    files = {"a.yml": DEPLOY, "b.yml": DEPLOY.replace("blue", "green"), "src/score.py": "def init(:\n",
+             "env/conda.yml": CONDA}
+    assert len(lint(files, rule="AML006")) == 1
