@@ -64,10 +64,14 @@ def _hash(data: bytes) -> str:
 
 
 def repack(dist: md.Distribution, out: Path) -> Path:
-    files = [f for f in dist.files or [] if not str(f).startswith("..") and "__pycache__" not in f.parts]
+    files = [
+        f for f in dist.files or [] if not str(f).startswith("..") and "__pycache__" not in f.parts
+    ]
     info = next(f.parts[0] for f in files if f.parts[0].endswith(".dist-info"))
     wheel_meta = dist.read_text("WHEEL") or ""
-    tags = [line.split(":", 1)[1].strip() for line in wheel_meta.splitlines() if line.startswith("Tag:")]
+    tags = [
+        line.split(":", 1)[1].strip() for line in wheel_meta.splitlines() if line.startswith("Tag:")
+    ]
     tag = tags[0] if tags else "py3-none-any"
     name = re.sub(r"[^\w\d.]+", "_", dist.metadata["Name"])
     target = out / f"{name}-{dist.version}-{tag}.whl"
@@ -98,14 +102,29 @@ def build_aml_lint(repo: Path, out: Path) -> Path:
                 shutil.copy2(repo / name, src / name)
         if not (src / "README.md").exists():
             (src / "README.md").write_text("aml-lint\n", encoding="utf-8")
-        shutil.copytree(repo / "src", src / "src",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"))
+        shutil.copytree(
+            repo / "src",
+            src / "src",
+            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"),
+        )
         env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
         env.pop("PIP_FIND_LINKS", None)
         subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-             "--disable-pip-version-check", "-w", str(out), str(src)],
-            check=True, env=env,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                "--disable-pip-version-check",
+                "-w",
+                str(out),
+                str(src),
+            ],
+            check=True,
+            env=env,
         )
     [wheel] = out.glob("aml_lint-*.whl")
     return wheel

@@ -28,12 +28,12 @@ def agent_parse(output: str) -> list[tuple[str, dict[str, str], str]]:
         end = line.find("]", start)
         if end < 0:
             continue
-        info = line[start + len(PREFIX):end]
+        info = line[start + len(PREFIX) : end]
         name, _, rest = info.partition(" ")
         props: dict[str, str] = {}
         for pair in rest.split(";"):
             key, eq, value = pair.partition("=")
             if eq and key:
                 props[key.lower()] = unescape(value)
-        commands.append((name, props, unescape(line[end + 1:])))
+        commands.append((name, props, unescape(line[end + 1 :])))
     return commands

@@ -75,7 +75,9 @@ class FakeAzureDevOps:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -108,8 +110,9 @@ class FakeAzureDevOps:
     # -- helpers for tests ------------------------------------------------------------------
     def add_thread(self, content: str, status: str = "active", author: str = "Someone") -> int:
         with self._lock:
-            return self._create({"comments": [{"content": content, "parentCommentId": 0}],
-                                 "status": status}, author)["id"]
+            return self._create(
+                {"comments": [{"content": content, "parentCommentId": 0}], "status": status}, author
+            )["id"]
 
     def live_threads(self) -> list[dict[str, Any]]:
         return [t for t in self.threads.values() if not t["isDeleted"]]
@@ -138,25 +141,35 @@ class FakeAzureDevOps:
         if headers.get("authorization") != f"Bearer {self.token}":
             return self._send(h, 401, _permission_error(401))
         if query.get("api-version") != ["7.1"]:
-            return self._send(h, 400, {
-                "message": "The API version is missing or not supported; pass api-version=7.1.",
-                "typeKey": "VssVersionNotSpecifiedException",
-            })
+            return self._send(
+                h,
+                400,
+                {
+                    "message": "The API version is missing or not supported; pass api-version=7.1.",
+                    "typeKey": "VssVersionNotSpecifiedException",
+                },
+            )
         prefix = f"/{self.org}/"
         if not parts.path.startswith(prefix):
             return self._send(h, 404, {"message": "no such collection"})
-        project, _, rest = parts.path[len(prefix):].partition("/")
+        project, _, rest = parts.path[len(prefix) :].partition("/")
         if unquote(project) != self.project:
-            return self._send(h, 404, {
-                "message": f"TF200016: The following project does not exist: {unquote(project)}."
-            })
+            return self._send(
+                h,
+                404,
+                {"message": f"TF200016: The following project does not exist: {unquote(project)}."},
+            )
         m = re.fullmatch(
             r"_apis/git/repositories/([^/]+)/pullRequests/(\d+)/threads(?:/(\d+))?(?:/comments(?:/(\d+))?)?",
             rest,
         )
-        if not m or unquote(m.group(1)) != self.repository_id or int(m.group(2)) != self.pull_request_id:
+        if (
+            not m
+            or unquote(m.group(1)) != self.repository_id
+            or int(m.group(2)) != self.pull_request_id
+        ):
             return self._send(h, 404, {"message": f"no route for {parts.path}"})
-        route = rest[m.end(2):]
+        route = rest[m.end(2) :]
         if body is not None and "json" not in headers.get("content-type", ""):
             return self._send(h, 415, {"message": "Content-Type must be application/json"})
 
@@ -184,7 +197,9 @@ class FakeAzureDevOps:
     ) -> tuple[int, Any]:
         if thread_id is None and "/comments" not in route:
             if method == "GET":
-                value = [self._public(t) for t in sorted(self.threads.values(), key=lambda t: t["id"])]
+                value = [
+                    self._public(t) for t in sorted(self.threads.values(), key=lambda t: t["id"])
+                ]
                 return 200, {"value": value, "count": len(value)}
             if method == "POST":
                 problem = self._check_thread_body(body)
@@ -219,7 +234,9 @@ class FakeAzureDevOps:
             if not isinstance(content, str):
                 return 400, {"message": "content required"}
             if len(content) > MAX_COMMENT:
-                return 400, {"message": "A discussion comment cannot be longer than 150000 characters."}
+                return 400, {
+                    "message": "A discussion comment cannot be longer than 150000 characters."
+                }
             comment["content"] = content
             comment["lastUpdatedDate"] = comment["lastContentUpdatedDate"] = _now()
             return 200, comment
@@ -233,7 +250,11 @@ class FakeAzureDevOps:
         return 405, {"message": "method not allowed"}
 
     def _check_thread_body(self, body: Any) -> str:
-        if not isinstance(body, dict) or not isinstance(body.get("comments"), list) or not body["comments"]:
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("comments"), list)
+            or not body["comments"]
+        ):
             return "A thread needs at least one comment."
         for c in body["comments"]:
             if not isinstance(c, dict) or not isinstance(c.get("content"), str):
@@ -247,17 +268,19 @@ class FakeAzureDevOps:
         now = _now()
         comments = []
         for i, c in enumerate(body["comments"], start=1):
-            comments.append({
-                "id": i,
-                "parentCommentId": int(c.get("parentCommentId") or 0),
-                "author": {"displayName": author, "id": "b1c2"},
-                "content": c["content"],
-                "publishedDate": now,
-                "lastUpdatedDate": now,
-                "lastContentUpdatedDate": now,
-                "commentType": "text",
-                "usersLiked": [],
-            })
+            comments.append(
+                {
+                    "id": i,
+                    "parentCommentId": int(c.get("parentCommentId") or 0),
+                    "author": {"displayName": author, "id": "b1c2"},
+                    "content": c["content"],
+                    "publishedDate": now,
+                    "lastUpdatedDate": now,
+                    "lastContentUpdatedDate": now,
+                    "commentType": "text",
+                    "usersLiked": [],
+                }
+            )
         thread = {
             "id": self._next_thread,
             "publishedDate": now,

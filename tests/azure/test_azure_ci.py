@@ -46,9 +46,22 @@ SCORE = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main",
-         "-c", "protocol.file.allow=always", *args],
-        cwd=cwd, check=True, capture_output=True, text=True,
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "protocol.file.allow=always",
+            *args,
+        ],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -93,23 +106,41 @@ def agent_checkout(upstream: Path, dest: Path, depth: int | None) -> Path:
     git(dest, "init", "-q")
     git(dest, "remote", "add", "origin", upstream.as_uri())
     extra = [f"--depth={depth}"] if depth else []
-    git(dest, "fetch", "-q", *extra, "origin",
-        "+refs/heads/*:refs/remotes/origin/*", "+refs/pull/1/merge:refs/remotes/pull/1/merge")
+    git(
+        dest,
+        "fetch",
+        "-q",
+        *extra,
+        "origin",
+        "+refs/heads/*:refs/remotes/origin/*",
+        "+refs/pull/1/merge:refs/remotes/pull/1/merge",
+    )
     git(dest, "checkout", "-q", "--detach", "refs/remotes/pull/1/merge")
     return dest
 
 
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
 def agent_env(repo: Path, tmp: Path, **extra: str) -> dict[str, str]:
     temp = tmp / "agent-temp"
     temp.mkdir(exist_ok=True)
-    return {"BUILD_SOURCESDIRECTORY": str(repo), "AGENT_TEMPDIRECTORY": str(temp),
-            "INPUT_COMMENT": "never", **extra}
+    return {
+        "BUILD_SOURCESDIRECTORY": str(repo),
+        "AGENT_TEMPDIRECTORY": str(temp),
+        "INPUT_COMMENT": "never",
+        **extra,
+    }
 
 
 PR = {"SYSTEM_PULLREQUEST_TARGETBRANCH": "refs/heads/main", "BUILD_REASON": "PullRequest"}
@@ -129,8 +160,9 @@ def completion(out: str) -> str:
     return result
 
 
-def test_pr_build_reports_only_what_the_pr_changed(upstream: Path, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_pr_build_reports_only_what_the_pr_changed(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=None)
     code, out = run(agent_env(repo, tmp_path, **PR), capsys)
     assert code == 1
@@ -146,8 +178,9 @@ def test_pr_build_reports_only_what_the_pr_changed(upstream: Path, tmp_path: Pat
     assert "legacy" not in text
 
 
-def test_depth_two_is_enough_for_a_merge_commit(upstream: Path, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_depth_two_is_enough_for_a_merge_commit(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=2)
     code, out = run(agent_env(repo, tmp_path, **PR), capsys)
     assert code == 1
@@ -160,16 +193,23 @@ def test_shallow_checkout_warns_with_the_fix_and_lints_everything(
     repo = agent_checkout(upstream, tmp_path / "s", depth=1)
     code, out = run(agent_env(repo, tmp_path, **PR), capsys)
     assert code == 1
-    warnings = [data for name, props, data in agent_parse(out)
-                if name == "task.logissue" and props["type"] == "warning"]
+    warnings = [
+        data
+        for name, props, data in agent_parse(out)
+        if name == "task.logissue" and props["type"] == "warning"
+    ]
     assert len(warnings) == 1
     assert "fetchDepth: 0" in warnings[0] and "too shallow" in warnings[0]
     paths = {p["sourcepath"] for p in issues(out) if p["type"] == "error"}
-    assert paths == {str(repo / "endpoints/blue/deployment.yml"), str(repo / "legacy/deployment.yml")}
+    assert paths == {
+        str(repo / "endpoints/blue/deployment.yml"),
+        str(repo / "legacy/deployment.yml"),
+    }
 
 
-def test_outside_a_pr_the_given_paths_are_linted(upstream: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_outside_a_pr_the_given_paths_are_linted(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=None)
     code, out = run(agent_env(repo, tmp_path, INPUT_PATHS="legacy\n"), capsys)
     assert code == 1
@@ -178,8 +218,9 @@ def test_outside_a_pr_the_given_paths_are_linted(upstream: Path, tmp_path: Path,
     assert (code, issues(out), completion(out)) == (0, [], "Succeeded")
 
 
-def test_fail_on_never_succeeds_with_issues(upstream: Path, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_fail_on_never_succeeds_with_issues(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=None)
     code, out = run(agent_env(repo, tmp_path, INPUT_FAILON="never"), capsys)
     assert code == 0
@@ -190,10 +231,18 @@ def test_fail_on_never_succeeds_with_issues(upstream: Path, tmp_path: Path,
     assert (code, completion(out)) == (1, "Failed")
 
 
-@pytest.mark.parametrize("extra", [{"INPUT_FAILON": "sometimes"}, {"INPUT_COMMENT": "loud"},
-                                   {"INPUT_PATHS": "../outside"}, {"INPUT_CONFIGFILE": "nope.yml"}])
-def test_bad_input_is_exit_2_with_an_error_issue(upstream: Path, tmp_path: Path, extra: dict[str, str],
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"INPUT_FAILON": "sometimes"},
+        {"INPUT_COMMENT": "loud"},
+        {"INPUT_PATHS": "../outside"},
+        {"INPUT_CONFIGFILE": "nope.yml"},
+    ],
+)
+def test_bad_input_is_exit_2_with_an_error_issue(
+    upstream: Path, tmp_path: Path, extra: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=1)
     code, out = run(agent_env(repo, tmp_path, **extra), capsys)
     assert code == 2
@@ -202,18 +251,26 @@ def test_bad_input_is_exit_2_with_an_error_issue(upstream: Path, tmp_path: Path,
     assert completion(out) == "Failed"
 
 
-def test_empty_file_path_input_arrives_as_the_sources_folder(upstream: Path, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_file_path_input_arrives_as_the_sources_folder(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=None)
-    env = agent_env(repo, tmp_path, INPUT_CONFIGFILE=str(repo), INPUT_SARIFFILE=str(repo),
-                    SYSTEM_DEFAULTWORKINGDIRECTORY=str(repo), INPUT_PATHS="env")
+    env = agent_env(
+        repo,
+        tmp_path,
+        INPUT_CONFIGFILE=str(repo),
+        INPUT_SARIFFILE=str(repo),
+        SYSTEM_DEFAULTWORKINGDIRECTORY=str(repo),
+        INPUT_PATHS="env",
+    )
     code, out = run(env, capsys)
     assert code == 0
     assert not any(name == "artifact.upload" for name, _, _ in agent_parse(out))
 
 
-def test_sarif_is_published_as_code_analysis_logs(upstream: Path, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_sarif_is_published_as_code_analysis_logs(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=None)
     code, out = run(agent_env(repo, tmp_path, INPUT_SARIFFILE="reports/aml-lint.sarif"), capsys)
     assert code == 1
@@ -225,13 +282,23 @@ def test_sarif_is_published_as_code_analysis_logs(upstream: Path, tmp_path: Path
     assert len(sarif["runs"][0]["results"]) == 2
 
 
-def test_pr_thread_is_created_then_resolved(upstream: Path, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_pr_thread_is_created_then_resolved(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=None)
     with FakeAzureDevOps() as fake:
-        env = agent_env(repo, tmp_path, **PR, **fake.env(), INPUT_COMMENT="auto",
-                        SYSTEM_DEFINITIONID="12", SYSTEM_PHASENAME="lint", BUILD_BUILDID="7",
-                        BUILD_REPOSITORY_NAME="my repo", BUILD_SOURCEVERSION="a" * 40)
+        env = agent_env(
+            repo,
+            tmp_path,
+            **PR,
+            **fake.env(),
+            INPUT_COMMENT="auto",
+            SYSTEM_DEFINITIONID="12",
+            SYSTEM_PHASENAME="lint",
+            BUILD_BUILDID="7",
+            BUILD_REPOSITORY_NAME="my repo",
+            BUILD_SOURCEVERSION="a" * 40,
+        )
         code, out = run(env, capsys)
         assert code == 1
         [thread] = fake.live_threads()
@@ -244,7 +311,11 @@ def test_pr_thread_is_created_then_resolved(upstream: Path, tmp_path: Path,
         assert fake.token not in out
 
         # The author fixes the deployment: the same thread is updated and resolved.
-        write(repo, "endpoints/blue/deployment.yml", deployment("../../env/conda.yml", code="../../src"))
+        write(
+            repo,
+            "endpoints/blue/deployment.yml",
+            deployment("../../env/conda.yml", code="../../src"),
+        )
         code, out = run(env, capsys)
         assert code == 0
         assert completion(out) == "Succeeded"
@@ -271,8 +342,9 @@ def test_thread_permission_error_is_one_warning_and_the_result_follows_lint(
     assert completion(out) == "Failed"
 
 
-def test_no_token_no_pr_or_github_repo_means_no_thread(upstream: Path, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_token_no_pr_or_github_repo_means_no_thread(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = agent_checkout(upstream, tmp_path / "s", depth=None)
     with FakeAzureDevOps() as fake:
         base = agent_env(repo, tmp_path, **PR, **fake.env(), INPUT_COMMENT="always")
@@ -287,7 +359,9 @@ def test_no_token_no_pr_or_github_repo_means_no_thread(upstream: Path, tmp_path:
         assert fake.requests == []
 
 
-def test_hostile_file_name_cannot_drive_the_agent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_file_name_cannot_drive_the_agent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = tmp_path / "s"
     repo.mkdir()
     git(repo, "init", "-q")
@@ -305,10 +379,16 @@ def test_hostile_file_name_cannot_drive_the_agent(tmp_path: Path, capsys: pytest
 
 
 def test_marker_and_links_from_agent_variables() -> None:
-    env = {"SYSTEM_DEFINITIONID": "12", "SYSTEM_STAGENAME": "Lint stage", "SYSTEM_PHASENAME": "job-->x",
-           "SYSTEM_COLLECTIONURI": "https://dev.azure.com/org/", "SYSTEM_TEAMPROJECT": "My Project",
-           "BUILD_REPOSITORY_PROVIDER": "TfsGit", "BUILD_REPOSITORY_NAME": "ml repo",
-           "SYSTEM_PULLREQUEST_SOURCECOMMITID": "abc1234"}
+    env = {
+        "SYSTEM_DEFINITIONID": "12",
+        "SYSTEM_STAGENAME": "Lint stage",
+        "SYSTEM_PHASENAME": "job-->x",
+        "SYSTEM_COLLECTIONURI": "https://dev.azure.com/org/",
+        "SYSTEM_TEAMPROJECT": "My Project",
+        "BUILD_REPOSITORY_PROVIDER": "TfsGit",
+        "BUILD_REPOSITORY_NAME": "ml repo",
+        "SYSTEM_PULLREQUEST_SOURCECOMMITID": "abc1234",
+    }
     assert ci_azure.thread_marker(env) == "aml-lint:azure-thread v1 key=12/Lint_stage/job___x"
     link = ci_azure.line_link(env)
     assert link is not None
@@ -316,10 +396,18 @@ def test_marker_and_links_from_agent_variables() -> None:
         "https://dev.azure.com/org/My%20Project/_git/ml%20repo?path=/src/score.py&version=GCabc1234"
         "&_a=contents&line=4&lineEnd=4&lineStartColumn=1&lineEndColumn=1&lineStyle=plain"
     )
-    github = ci_azure.line_link({"BUILD_REPOSITORY_PROVIDER": "GitHub", "BUILD_SOURCEVERSION": "abc1234",
-                                 "BUILD_REPOSITORY_URI": "https://github.com/o/r.git"})
+    github = ci_azure.line_link(
+        {
+            "BUILD_REPOSITORY_PROVIDER": "GitHub",
+            "BUILD_SOURCEVERSION": "abc1234",
+            "BUILD_REPOSITORY_URI": "https://github.com/o/r.git",
+        }
+    )
     assert github is not None
     assert github("a b.py", 0) == "https://github.com/o/r/blob/abc1234/a%20b.py"
     assert ci_azure.line_link({"BUILD_SOURCEVERSION": "not-a-sha"}) is None
-    assert ci_azure.target_branch({"SYSTEM_PULLREQUEST_TARGETBRANCH": "refs/heads/release/1"}) == "release/1"
+    assert (
+        ci_azure.target_branch({"SYSTEM_PULLREQUEST_TARGETBRANCH": "refs/heads/release/1"})
+        == "release/1"
+    )
     assert ci_azure.target_branch({"SYSTEM_PULLREQUEST_TARGETBRANCH": "main"}) == "main"

@@ -22,7 +22,14 @@ MARKER = "<!-- aml-lint:azure-thread v1 key=12/lint -->"
 
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -32,10 +39,14 @@ def fake() -> Iterator[FakeAzureDevOps]:
         yield server
 
 
-def client_for(fake: FakeAzureDevOps, token: str | None = None, timeout: float = 5.0) -> AzureDevOpsClient:
+def client_for(
+    fake: FakeAzureDevOps, token: str | None = None, timeout: float = 5.0
+) -> AzureDevOpsClient:
     return AzureDevOpsClient(
-        fake.collection_uri, fake.token if token is None else token,
-        timeout=timeout, backoff=0.01,
+        fake.collection_uri,
+        fake.token if token is None else token,
+        timeout=timeout,
+        backoff=0.01,
     )
 
 
@@ -50,8 +61,9 @@ def body(text: str) -> str:
 
 
 def run(fake: FakeAzureDevOps, text: str, *, findings: bool, **kw: object):  # type: ignore[no-untyped-def]
-    return upsert_thread(client_for(fake), target_for(fake), body(text), MARKER,
-                         has_findings=findings, **kw)  # type: ignore[arg-type]
+    return upsert_thread(
+        client_for(fake), target_for(fake), body(text), MARKER, has_findings=findings, **kw
+    )  # type: ignore[arg-type]
 
 
 def test_creates_one_thread_when_there_are_findings(fake: FakeAzureDevOps) -> None:
@@ -119,9 +131,14 @@ def test_duplicates_are_closed_and_other_threads_left_alone(fake: FakeAzureDevOp
     human = fake.add_thread("Please rename this file.")
     # A reply quoting our marker does not make someone else's thread ours.
     quoting = fake.add_thread("Why does the bot say this?")
-    fake.threads[quoting]["comments"].append({
-        "id": 2, "parentCommentId": 1, "content": MARKER, "isDeleted": False,
-    })
+    fake.threads[quoting]["comments"].append(
+        {
+            "id": 2,
+            "parentCommentId": 1,
+            "content": MARKER,
+            "isDeleted": False,
+        }
+    )
     outcome = run(fake, "3 errors", findings=True)
     assert outcome.thread_id == keep
     assert outcome.closed_duplicates == [dup]
@@ -157,8 +174,13 @@ def test_permission_errors_say_what_to_grant(fake: FakeAzureDevOps, status: int)
 
 def test_wrong_token_is_a_401(fake: FakeAzureDevOps) -> None:
     with pytest.raises(AzureDevOpsError) as info:
-        upsert_thread(client_for(fake, token="not-the-token"), target_for(fake), body("x"), MARKER,
-                      has_findings=True)
+        upsert_thread(
+            client_for(fake, token="not-the-token"),
+            target_for(fake),
+            body("x"),
+            MARKER,
+            has_findings=True,
+        )
     assert info.value.status == 401
     assert fake.threads == {}
 
@@ -190,8 +212,9 @@ def test_post_that_keeps_failing_gives_up_without_posting(fake: FakeAzureDevOps)
 
 def test_post_timeout_after_commit_is_not_posted_twice(fake: FakeAzureDevOps) -> None:
     fake.faults.append(Fault("POST", r"/threads$", 200, commit=True, delay=1.5))
-    outcome = upsert_thread(client_for(fake, timeout=0.5), target_for(fake), body("x"), MARKER,
-                            has_findings=True)
+    outcome = upsert_thread(
+        client_for(fake, timeout=0.5), target_for(fake), body("x"), MARKER, has_findings=True
+    )
     assert outcome.action == "created"
     assert len(fake.live_threads()) == 1
 
@@ -225,15 +248,20 @@ def test_body_is_kept_under_the_comment_limit(fake: FakeAzureDevOps) -> None:
 
 def test_redirects_are_not_followed_with_the_token(fake: FakeAzureDevOps) -> None:
     with FakeAzureDevOps() as elsewhere:
-        fake.faults.append(Fault("GET", r"/threads$", 302,
-                                 headers={"Location": elsewhere.collection_uri + "_signin"}))
+        fake.faults.append(
+            Fault(
+                "GET", r"/threads$", 302, headers={"Location": elsewhere.collection_uri + "_signin"}
+            )
+        )
         with pytest.raises(AzureDevOpsError) as info:
             run(fake, "1 error", findings=True)
         assert "redirected" in str(info.value)
         assert elsewhere.requests == []
 
 
-@pytest.mark.parametrize("uri", ["http://dev.azure.example/org/", "ftp://127.0.0.1/org/", "not a url"])
+@pytest.mark.parametrize(
+    "uri", ["http://dev.azure.example/org/", "ftp://127.0.0.1/org/", "not a url"]
+)
 def test_token_is_never_sent_over_plain_http_or_odd_schemes(uri: str) -> None:
     with pytest.raises(AzureDevOpsError):
         AzureDevOpsClient(uri, "secret")
@@ -269,8 +297,13 @@ def test_target_from_env_needs_a_pr_build() -> None:
 
 def test_find_threads_matches_on_the_first_comment_only() -> None:
     threads = [
-        {"id": 5, "comments": [{"id": 1, "parentCommentId": 0, "content": "hi"},
-                               {"id": 2, "parentCommentId": 1, "content": MARKER}]},
+        {
+            "id": 5,
+            "comments": [
+                {"id": 1, "parentCommentId": 0, "content": "hi"},
+                {"id": 2, "parentCommentId": 1, "content": MARKER},
+            ],
+        },
         {"id": 3, "comments": [{"id": 1, "parentCommentId": 0, "content": MARKER + " body"}]},
         {"id": 9, "isDeleted": True, "comments": [{"id": 1, "content": MARKER}]},
         {"id": 1, "comments": [{"id": 1, "content": MARKER, "isDeleted": True}]},

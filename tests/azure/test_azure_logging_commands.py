@@ -20,7 +20,9 @@ from aml_lint.findings import Finding, LintResult, Location, RuleInfo, Severity
 from aml_lint.report import azure, render
 
 
-def finding(rule: str, sev: Severity, path: str, line: int = 1, col: int = 1, msg: str = "m") -> Finding:
+def finding(
+    rule: str, sev: Severity, path: str, line: int = 1, col: int = 1, msg: str = "m"
+) -> Finding:
     return Finding(rule, sev, msg, path, Location(line, col, line, col + 1))
 
 
@@ -39,12 +41,17 @@ def test_errors_come_first_then_warnings_and_info_is_not_an_issue() -> None:
     out = azure.render(result)
     commands = agent_parse(out)
     assert [(c[1]["type"], c[1]["code"]) for c in commands] == [
-        ("error", "AML101"), ("error", "AML100"), ("warning", "AML200"),
+        ("error", "AML101"),
+        ("error", "AML100"),
+        ("warning", "AML200"),
     ]
     first = commands[1][1]
     assert first == {
-        "type": "error", "sourcepath": "/agent/_work/1/s/z/score.py",
-        "linenumber": "9", "columnnumber": "5", "code": "AML100",
+        "type": "error",
+        "sourcepath": "/agent/_work/1/s/z/score.py",
+        "linenumber": "9",
+        "columnnumber": "5",
+        "code": "AML100",
     }
     # Column 0 means unknown: no columnnumber property at all.
     assert "columnnumber" not in commands[0][1]
@@ -117,7 +124,10 @@ def test_any_text_round_trips_through_the_agent_parser(message: str, name: str) 
 def test_command_helper_leaves_out_missing_values_and_escapes_data() -> None:
     line = azure.command("task.complete", {"result": "Failed", "x": None}, "a;b]c")
     assert line == "##vso[task.complete result=Failed]a%3Bb%5Dc"
-    assert azure.command("task.uploadsummary", data="/tmp/a b.md") == "##vso[task.uploadsummary]/tmp/a b.md"
+    assert (
+        azure.command("task.uploadsummary", data="/tmp/a b.md")
+        == "##vso[task.uploadsummary]/tmp/a b.md"
+    )
 
 
 def test_plain_lines_are_flattened_and_neutralized() -> None:

@@ -73,13 +73,19 @@ class Options:
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="aml-lint ci azure", description="Lint in an Azure Pipelines step.")
-    p.add_argument("paths", nargs="*", help="files or folders (default: the task's paths input, or .)")
+    p.add_argument(
+        "paths", nargs="*", help="files or folders (default: the task's paths input, or .)"
+    )
     p.add_argument("--config", help="config file (input configFile)")
     p.add_argument("--fail-on", help="error | warning | never (input failOn)")
     p.add_argument("--comment", help="auto | always | never (input comment)")
     p.add_argument("--sarif-file", help="also write SARIF here and publish it (input sarifFile)")
-    p.add_argument("--resolve", action=argparse.BooleanOptionalAction, default=None,
-                   help="resolve pip requirements for real (input resolve)")
+    p.add_argument(
+        "--resolve",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="resolve pip requirements for real (input resolve)",
+    )
     return p
 
 
@@ -126,7 +132,10 @@ def _has_commit(root: Path, rev: str) -> bool:
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-            capture_output=True, text=True, timeout=30, check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return False
@@ -176,7 +185,11 @@ def _collection(env: Mapping[str, str]) -> str:
 
 
 def run_url(env: Mapping[str, str]) -> str | None:
-    collection, project, build = _collection(env), env.get("SYSTEM_TEAMPROJECT"), env.get("BUILD_BUILDID")
+    collection, project, build = (
+        _collection(env),
+        env.get("SYSTEM_TEAMPROJECT"),
+        env.get("BUILD_BUILDID"),
+    )
     if not (collection and project and build and build.isdigit()):
         return None
     return f"{collection}{quote(project, safe='')}/_build/results?buildId={build}"
@@ -196,7 +209,9 @@ def line_link(env: Mapping[str, str]) -> Callable[[str, int], str | None] | None
         def azure_repos(path: str, line: int) -> str:
             url = f"{base}?path=/{quote(path)}&version=GC{sha}&_a=contents"
             if line > 0:
-                url += f"&line={line}&lineEnd={line}&lineStartColumn=1&lineEndColumn=1&lineStyle=plain"
+                url += (
+                    f"&line={line}&lineEnd={line}&lineStartColumn=1&lineEndColumn=1&lineStyle=plain"
+                )
             return url
 
         return azure_repos
@@ -212,7 +227,10 @@ def line_link(env: Mapping[str, str]) -> Callable[[str, int], str | None] | None
 
 def thread_marker(env: Mapping[str, str]) -> str:
     """Hidden key of our PR thread: one thread per pipeline, stage and job."""
-    parts = [env.get(n, "") or "-" for n in ("SYSTEM_DEFINITIONID", "SYSTEM_STAGENAME", "SYSTEM_PHASENAME")]
+    parts = [
+        env.get(n, "") or "-"
+        for n in ("SYSTEM_DEFINITIONID", "SYSTEM_STAGENAME", "SYSTEM_PHASENAME")
+    ]
     key = "/".join(re.sub(r"[^A-Za-z0-9_.]", "_", p)[:100] for p in parts)
     return f"aml-lint:azure-thread v1 key={key}"
 
@@ -249,20 +267,31 @@ def main(argv: list[str], *, env: Mapping[str, str] | None = None) -> int:
     try:
         options = read_options(argv, env, root)
         changed = pr_changed_files(root, env)
-        settings = settings_for(root, paths=options.paths, config=options.config,
-                                fail_on=options.fail_on, changed_files=changed.files)
+        settings = settings_for(
+            root,
+            paths=options.paths,
+            config=options.config,
+            fail_on=options.fail_on,
+            changed_files=changed.files,
+        )
         if options.resolve is not None:
             settings.resolve = options.resolve
     except ConfigError as exc:
         out.line(command("task.logissue", {"type": "error"}, f"aml-lint: {exc}"))
-        out.line(command("task.complete", {"result": "Failed"}, "aml-lint: bad input or configuration"))
+        out.line(
+            command("task.complete", {"result": "Failed"}, "aml-lint: bad input or configuration")
+        )
         return 2
 
     if changed.note:
         out.warning(changed.note)
     elif changed.files is not None:
-        out.line(plain_line(f"aml-lint: pull request into {target_branch(env)}: "
-                            f"{len(changed.files)} changed file(s) to report on"))
+        out.line(
+            plain_line(
+                f"aml-lint: pull request into {target_branch(env)}: "
+                f"{len(changed.files)} changed file(s) to report on"
+            )
+        )
 
     result = run_engine(settings)
     if changed.note:
@@ -279,17 +308,27 @@ def main(argv: list[str], *, env: Mapping[str, str] | None = None) -> int:
 
     status = exit_status(settings, result)
     name = _result_name(settings, result)
-    out.line(command("task.complete", {"result": name},
-                     f"aml-lint: {result.count(Severity.ERROR)} error(s), "
-                     f"{result.count(Severity.WARNING)} warning(s), fail on {settings.fail_on}"))
+    out.line(
+        command(
+            "task.complete",
+            {"result": name},
+            f"aml-lint: {result.count(Severity.ERROR)} error(s), "
+            f"{result.count(Severity.WARNING)} warning(s), fail on {settings.fail_on}",
+        )
+    )
     return status
 
 
 def _upload_summary(out: _Out, result: LintResult, env: Mapping[str, str]) -> None:
     from aml_lint.report.markdown import render_markdown
 
-    text = render_markdown(result, title="aml-lint", link=line_link(env),
-                           max_chars=SUMMARY_MAX_CHARS, run_url=run_url(env))
+    text = render_markdown(
+        result,
+        title="aml-lint",
+        link=line_link(env),
+        max_chars=SUMMARY_MAX_CHARS,
+        run_url=run_url(env),
+    )
     base = Path(env.get("AGENT_TEMPDIRECTORY") or tempfile.gettempdir())
     # A folder per run: two aml-lint steps in one job must not overwrite each other's summary.
     path = base / f"aml-lint-{uuid.uuid4().hex[:12]}" / "aml-lint.md"
@@ -311,43 +350,76 @@ def _publish_sarif(out: _Out, result: LintResult, path: Path) -> None:
         return
     if path.suffix.lower() != ".sarif":
         out.warning(f"{path.name}: the Scans tab only shows files named *.sarif; published anyway")
-    out.line(command("artifact.upload", {"containerfolder": ARTIFACT, "artifactname": ARTIFACT},
-                     str(path.resolve())))
+    out.line(
+        command(
+            "artifact.upload",
+            {"containerfolder": ARTIFACT, "artifactname": ARTIFACT},
+            str(path.resolve()),
+        )
+    )
 
 
-def _publish_thread(out: _Out, result: LintResult, env: Mapping[str, str], *, create_when_clean: bool) -> None:
+def _publish_thread(
+    out: _Out, result: LintResult, env: Mapping[str, str], *, create_when_clean: bool
+) -> None:
     from aml_lint.publish import azure_devops as ado
     from aml_lint.report.markdown import render_markdown
 
     target = ado.PullRequestTarget.from_env(env)
     if target is None:
-        out.line("aml-lint: no pull request thread: this build was not started by a pull request's "
-                 "build validation policy (SYSTEM_PULLREQUEST_PULLREQUESTID is not set)")
+        out.line(
+            "aml-lint: no pull request thread: this build was not started by a pull request's "
+            "build validation policy (SYSTEM_PULLREQUEST_PULLREQUESTID is not set)"
+        )
         return
     provider = env.get("BUILD_REPOSITORY_PROVIDER", "TfsGit")
     if provider != "TfsGit":
-        out.line(plain_line(f"aml-lint: no pull request thread: the repository is on {provider}, "
-                            "threads are posted on Azure Repos pull requests only"))
+        out.line(
+            plain_line(
+                f"aml-lint: no pull request thread: the repository is on {provider}, "
+                "threads are posted on Azure Repos pull requests only"
+            )
+        )
         return
     token = env.get("SYSTEM_ACCESSTOKEN", "")
     if not token:
-        out.warning("cannot update the pull request thread: no access token. In a script step add "
-                    "'env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)' (the AmlLint task passes it itself)")
+        out.warning(
+            "cannot update the pull request thread: no access token. In a script step add "
+            "'env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)' (the AmlLint task passes it itself)"
+        )
         return
     marker = thread_marker(env)
-    body = render_markdown(result, title="aml-lint", link=line_link(env),
-                           max_chars=ado.BODY_BUDGET, run_url=run_url(env), marker=marker)
+    body = render_markdown(
+        result,
+        title="aml-lint",
+        link=line_link(env),
+        max_chars=ado.BODY_BUDGET,
+        run_url=run_url(env),
+        marker=marker,
+    )
     has_findings = bool(result.findings)
     try:
         client = ado.AzureDevOpsClient(target.collection_uri, token)
-        outcome = ado.upsert_thread(client, target, body, f"<!-- {marker} -->",
-                                    has_findings=has_findings, create_when_clean=create_when_clean)
+        outcome = ado.upsert_thread(
+            client,
+            target,
+            body,
+            f"<!-- {marker} -->",
+            has_findings=has_findings,
+            create_when_clean=create_when_clean,
+        )
     except ado.AzureDevOpsError as exc:
         out.warning(ado.explain(exc).replace(token, "***"))
         return
     if outcome.action == "skipped":
         out.line("aml-lint: no findings and no earlier thread: nothing posted on the pull request")
         return
-    extra = f", closed {len(outcome.closed_duplicates)} duplicate(s)" if outcome.closed_duplicates else ""
-    out.line(f"aml-lint: pull request thread {outcome.thread_id} {outcome.action} "
-             f"(status {outcome.status}){extra}")
+    extra = (
+        f", closed {len(outcome.closed_duplicates)} duplicate(s)"
+        if outcome.closed_duplicates
+        else ""
+    )
+    out.line(
+        f"aml-lint: pull request thread {outcome.thread_id} {outcome.action} "
+        f"(status {outcome.status}){extra}"
+    )

@@ -35,7 +35,13 @@ BODY_BUDGET = 140_000
 DEFAULT_TIMEOUT = 20.0
 
 THREAD_STATUS = {
-    "unknown": 0, "active": 1, "fixed": 2, "wontfix": 3, "closed": 4, "bydesign": 5, "pending": 6,
+    "unknown": 0,
+    "active": 1,
+    "fixed": 2,
+    "wontfix": 3,
+    "closed": 4,
+    "bydesign": 5,
+    "pending": 6,
 }
 ACTIVE, FIXED, CLOSED = THREAD_STATUS["active"], THREAD_STATUS["fixed"], THREAD_STATUS["closed"]
 
@@ -72,7 +78,9 @@ class PullRequestTarget:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> PullRequestTarget | None:
         """None outside a PR build of an Azure Repos repository (the reason is not an error)."""
-        collection = env.get("SYSTEM_COLLECTIONURI") or env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI")
+        collection = env.get("SYSTEM_COLLECTIONURI") or env.get(
+            "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI"
+        )
         project = env.get("SYSTEM_TEAMPROJECT", "")
         repo = env.get("BUILD_REPOSITORY_ID", "")
         pr = env.get("SYSTEM_PULLREQUEST_PULLREQUESTID", "").strip()
@@ -164,7 +172,9 @@ class AzureDevOpsClient:
 
     def _check_url(self, url: str) -> None:
         parts = urlsplit(url)
-        if (parts.scheme, parts.hostname, parts.port) != self._origin or not url.startswith(self._base):
+        if (parts.scheme, parts.hostname, parts.port) != self._origin or not url.startswith(
+            self._base
+        ):
             raise AzureDevOpsError(f"refusing to send the token outside the collection: {url}")
 
     def send(self, method: str, url: str, body: object | None = None) -> Any:
@@ -188,7 +198,9 @@ class AzureDevOpsClient:
         except urllib.error.HTTPError as exc:
             detail = _error_detail(exc)
             transient = exc.code >= 500 or exc.code == 429
-            raise AzureDevOpsError(f"{what}: HTTP {exc.code}{detail}", exc.code, transient) from None
+            raise AzureDevOpsError(
+                f"{what}: HTTP {exc.code}{detail}", exc.code, transient
+            ) from None
         except AzureDevOpsError:
             raise
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
@@ -314,7 +326,9 @@ def _list_threads(client: AzureDevOpsClient, url: str) -> list[Mapping[str, Any]
     return [t for t in value if isinstance(t, Mapping)]
 
 
-def _create(client: AzureDevOpsClient, url: str, body: str, marker: str, status: int) -> ThreadOutcome:
+def _create(
+    client: AzureDevOpsClient, url: str, body: str, marker: str, status: int
+) -> ThreadOutcome:
     payload = {
         "comments": [{"parentCommentId": 0, "content": body, "commentType": 1}],
         "status": status,
