@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import write_tree
 
 from aml_lint.cli import main
+from conftest import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import LintFn, lint_tree, write_tree
-
 from aml_lint.config import build_settings
 from aml_lint.engine import run
+from conftest import LintFn, lint_tree, write_tree
 
 SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
 DEPLOY = (SCHEMA + "name: blue\nendpoint_name: ep\ncode_configuration:\n  code: src\n  scoring_script: score.py\n"

@@ -64,10 +64,12 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args.rule)
         if args.command == "ci":
             if args.platform == "github":
-                from aml_lint.ci import github
-                return github.main(args.args)
-            from aml_lint.ci import azure
-            return azure.main(args.args)
+                from aml_lint.ci.github import main as github_main
+
+                return github_main(args.args)
+            from aml_lint.ci.azure import main as azure_main
+
+            return azure_main(args.args)
     except KeyboardInterrupt:
         return 130
     build_parser().print_help()

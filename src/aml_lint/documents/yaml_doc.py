@@ -67,9 +67,9 @@ class YamlDoc:
             key = True
 
     def get(self, path: Path_, default: Any = None) -> Any:
-        node = self.data
+        node: Any = self.data
         for part in path:
-            if isinstance(part, int) and isinstance(node, list) and -len(node) <= part < len(node):
+            if isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
                 node = node[part]
             elif isinstance(node, dict) and part in node:
                 node = node[part]

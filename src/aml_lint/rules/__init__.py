@@ -37,7 +37,7 @@ def all_rules() -> tuple[Rule, ...]:
         if not hasattr(module, "ID"):
             continue
         doc = module.__doc__ or ""
-        rules.append(Rule(module, RuleInfo(  # type: ignore[arg-type]
+        rules.append(Rule(module, RuleInfo(
             id=module.ID, name=module.NAME, severity=Severity.parse(module.SEVERITY),
             summary=_doc_summary(doc), doc=doc.strip())))
     rules.sort(key=lambda r: r.id)

@@ -56,7 +56,7 @@ def validator(kind: Kind) -> Validator:
         schema = load_schema(name)
         registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
     schema = load_schema(SCHEMA_FILES[kind])
-    return Draft202012Validator(schema, registry=registry)  # type: ignore[return-value]
+    return Draft202012Validator(schema, registry=registry)
 
 
 def problems(kind: Kind, data: Any) -> Iterator[SchemaProblem]:
@@ -71,7 +71,8 @@ def _explain(error: ValidationError) -> Iterator[SchemaProblem]:
 
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
+        schema: Any = error.schema
+        allowed = sorted(schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
         for key in extras:
             where = f" under '{_dotted(path)}'" if path else ""
@@ -113,12 +114,14 @@ def _message(error: ValidationError, path: tuple[Any, ...]) -> str:
         expected_text = " or ".join(expected) if isinstance(expected, list) else str(expected)
         return f"{where} must be {_article(expected_text)}, not {_describe(value)}"
     if error.validator == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
+        enum: Any = error.validator_value
+        options = ", ".join(str(o) for o in enum)
         return f"{where} is {_short(value)}; expected one of: {options}"
     if error.validator == "const":
         return f"{where} is {_short(value)}; expected {error.validator_value!r}"
     if error.validator == "required":
-        missing = [k for k in error.validator_value if not isinstance(value, dict) or k not in value]
+        required: Any = error.validator_value
+        missing = [k for k in required if not isinstance(value, dict) or k not in value]
         return f"{where} is missing required key(s): {', '.join(missing)}"
     if error.validator in ("minimum", "maximum", "minLength", "minItems"):
         return f"{where} is {_short(value)}: {error.message}"
