@@ -1,0 +1,373 @@
+"""Syntax-tree helpers shared by the scoring-script rules (AML3xx). Not a rule: no ``ID``.
+
+Everything here reads an ``ast`` tree; nothing imports or runs the code being linted.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aml_lint.documents import Document, Kind
+from aml_lint.rules.base import Context
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+BUILTIN_NAMES = frozenset(dir(builtins))
+PLACEHOLDER = "\x00"  # stands for a part of a string we cannot know (an f-string field, a variable)
+
+
+# -- names and aliases ---------------------------------------------------------------------------
+
+def aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name -> dotted name it stands for, from every import in the file.
+
+    ``import subprocess as sp`` gives sp -> subprocess; ``from os import system`` gives
+    system -> os.system; ``import os.path`` gives os -> os.
+    """
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    out[alias.asname] = alias.name
+                else:
+                    first = alias.name.split(".")[0]
+                    out[first] = first
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                if alias.name != "*":
+                    out[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return out
+
+
+def qualname(node: ast.AST, names: dict[str, str]) -> str | None:
+    """The dotted name an expression refers to (``sp.run`` -> ``subprocess.run``), or None.
+
+    A call in the chain is kept as ``()`` so ``xgb.Booster().load_model`` reads
+    ``xgboost.Booster().load_model``.
+    """
+    if isinstance(node, ast.Name):
+        return names.get(node.id, node.id)
+    if isinstance(node, ast.Attribute):
+        base = qualname(node.value, names)
+        return f"{base}.{node.attr}" if base is not None else f"?.{node.attr}"
+    if isinstance(node, ast.Call):
+        base = qualname(node.func, names)
+        return f"{base}()" if base is not None else None
+    return None
+
+
+def call_name(call: ast.Call, names: dict[str, str]) -> str:
+    return qualname(call.func, names) or ""
+
+
+def short(name: str) -> str:
+    """A dotted name as the user would recognise it in a message."""
+    return name.replace("()", "(...)")
+
+
+# -- scopes --------------------------------------------------------------------------------------
+
+def walk_scope(node: ast.AST, into_nested: bool = False) -> Iterator[ast.AST]:
+    """Nodes of one function body, not descending into nested functions/classes unless asked."""
+    todo = list(ast.iter_child_nodes(node))
+    while todo:
+        child = todo.pop(0)
+        yield child
+        if into_nested or not isinstance(child, _SCOPES):
+            todo.extend(ast.iter_child_nodes(child))
+
+
+def target_names(target: ast.AST) -> Iterator[ast.Name]:
+    if isinstance(target, ast.Name):
+        yield target
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from target_names(target.value)
+
+
+def bindings(func: FunctionNode) -> dict[str, ast.AST]:
+    """Names a function binds in its own scope (first binding node each): assignments, loop and
+    ``with`` targets, walrus, imports, nested defs and classes, ``except ... as``, ``del``."""
+    out: dict[str, ast.AST] = {}
+
+    def add(name: str, node: ast.AST) -> None:
+        out.setdefault(name, node)
+
+    for node in walk_scope(func):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if isinstance(node, ast.AnnAssign) and node.value is None:
+                continue  # `x: int` alone binds nothing at run time, but still makes x local
+            for target in targets:
+                for name in target_names(target):
+                    add(name.id, node)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            for name in target_names(node.target):
+                add(name.id, node)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            for name in target_names(node.optional_vars):
+                add(name.id, node.optional_vars)
+        elif isinstance(node, ast.NamedExpr):
+            add(node.target.id, node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    add(alias.asname or alias.name.split(".")[0], node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            add(node.name, node)
+        elif isinstance(node, ast.ExceptHandler) and node.name is not None:
+            add(str(node.name), node)
+    return out
+
+
+def parameters(func: FunctionNode | ast.Lambda) -> list[str]:
+    args = func.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    if args.vararg:
+        names.append(args.vararg.arg)
+    if args.kwarg:
+        names.append(args.kwarg.arg)
+    return names
+
+
+def declared_global(func: FunctionNode) -> set[str]:
+    out: set[str] = set()
+    for node in walk_scope(func):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            out.update(node.names)
+    return out
+
+
+def module_bindings(tree: ast.Module) -> dict[str, ast.AST]:
+    """Names bound at module level (also inside top-level if/try/with/for blocks)."""
+    out: dict[str, ast.AST] = {}
+
+    def visit(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
+                    continue  # `model: Any` alone binds nothing
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    for name in target_names(target):
+                        out.setdefault(name.id, stmt)
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        out.setdefault(alias.asname or alias.name.split(".")[0], stmt)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                out.setdefault(stmt.name, stmt)
+            elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+                for name in target_names(stmt.target):
+                    out.setdefault(name.id, stmt)
+            if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
+                visit(stmt.body)
+                visit(getattr(stmt, "orelse", []) or [])
+            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                visit(stmt.body)  # type: ignore[attr-defined]
+                for handler in stmt.handlers:  # type: ignore[attr-defined]
+                    visit(handler.body)
+                visit(stmt.orelse)  # type: ignore[attr-defined]
+                visit(stmt.finalbody)  # type: ignore[attr-defined]
+
+    visit(tree.body)
+    return out
+
+
+def module_function(tree: ast.Module, name: str) -> FunctionNode | None:
+    """The last module-level ``def name`` (also inside top-level if/try blocks): the one Python keeps."""
+    found: FunctionNode | None = None
+
+    def visit(body: list[ast.stmt]) -> None:
+        nonlocal found
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
+                found = stmt
+            elif isinstance(stmt, (ast.If, ast.Try)):
+                visit(stmt.body)
+                visit(stmt.orelse)
+
+    visit(tree.body)
+    return found
+
+
+def decorator_name(node: ast.expr, names: dict[str, str]) -> str:
+    """``@input_schema("data", ...)`` -> 'input_schema' (last part of the dotted name)."""
+    target = node.func if isinstance(node, ast.Call) else node
+    return (qualname(target, names) or "").rsplit(".", 1)[-1]
+
+
+# -- strings -------------------------------------------------------------------------------------
+
+def string_value(node: ast.AST | None, assigned: dict[str, ast.AST] | None = None, depth: int = 0) -> str | None:
+    """The text of a string expression, unknown parts replaced by PLACEHOLDER; None if not a string.
+
+    Follows f-strings, ``+`` concatenation, ``%`` and ``.format`` (the template is known),
+    ``" ".join([...])`` and simple names assigned once (``assigned``).
+    """
+    if node is None or depth > 10:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            text = string_value(value, assigned, depth + 1) if isinstance(value, ast.Constant) else None
+            if text is None and isinstance(value, ast.FormattedValue):
+                text = string_value(value.value, assigned, depth + 1)
+                if text is None and _is_sys_executable(value.value):
+                    text = "python"
+            parts.append(text if text is not None else PLACEHOLDER)
+        return "".join(parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = string_value(node.left, assigned, depth + 1)
+        right = string_value(node.right, assigned, depth + 1)
+        if left is None and right is None:
+            return None
+        return (left if left is not None else PLACEHOLDER) + (right if right is not None else PLACEHOLDER)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return string_value(node.left, assigned, depth + 1)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "format":
+            return string_value(node.func.value, assigned, depth + 1)
+        if node.func.attr == "join" and node.args:
+            sep = string_value(node.func.value, assigned, depth + 1)
+            words = word_list(node.args[0], assigned, depth + 1)
+            if sep is not None and words is not None:
+                return sep.join(words)
+    if isinstance(node, ast.Name) and assigned and node.id in assigned:
+        return string_value(assigned[node.id], None, depth + 1)
+    return None
+
+
+def _is_sys_executable(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "executable" and \
+        isinstance(node.value, ast.Name) and node.value.id == "sys"
+
+
+def word_list(node: ast.AST | None, assigned: dict[str, ast.AST] | None = None, depth: int = 0) -> list[str] | None:
+    """The words of a list/tuple command (``["pip", "install", pkg]``), unknown words as PLACEHOLDER."""
+    if node is None or depth > 10:
+        return None
+    if isinstance(node, (ast.List, ast.Tuple)):
+        words = []
+        for elt in node.elts:
+            if isinstance(elt, ast.Starred):
+                inner = word_list(elt.value, assigned, depth + 1)
+                words.extend(inner if inner is not None else [PLACEHOLDER])
+                continue
+            text = string_value(elt, assigned, depth + 1)
+            if text is None and _is_sys_executable(elt):
+                text = "python"
+            words.append(text if text is not None else PLACEHOLDER)
+        return words
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = word_list(node.left, assigned, depth + 1)
+        right = word_list(node.right, assigned, depth + 1)
+        if left is None and right is None:
+            return None
+        return (left or [PLACEHOLDER]) + (right or [PLACEHOLDER])
+    if isinstance(node, ast.Name) and assigned and node.id in assigned:
+        return word_list(assigned[node.id], None, depth + 1)
+    return None
+
+
+def single_assignments(scope: ast.AST) -> dict[str, ast.AST]:
+    """Names assigned exactly once in a scope (module or function), to their value expression."""
+    seen: dict[str, ast.AST] = {}
+    twice: set[str] = set()
+    for node in walk_scope(scope):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if name in seen:
+                twice.add(name)
+            seen[name] = node.value
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
+            twice.add(node.target.id)
+    return {k: v for k, v in seen.items() if k not in twice}
+
+
+# -- how the script is used ----------------------------------------------------------------------
+
+BATCH_KINDS = frozenset({Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT})
+ONLINE_KINDS = frozenset({Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT})
+
+
+@dataclass(frozen=True)
+class Role:
+    """How the deployments that name a script call it."""
+
+    online: list[str]  # online deployment files that use it
+    batch: list[str]  # batch deployment files that use it
+
+    @property
+    def linked(self) -> bool:
+        return bool(self.online or self.batch)
+
+    @property
+    def batch_only(self) -> bool:
+        return bool(self.batch) and not self.online
+
+    @property
+    def online_like(self) -> bool:
+        """Served by the inference server, or not linked to any deployment (so judged as online)."""
+        return not self.batch_only
+
+
+def role(doc: Document, ctx: Context) -> Role:
+    deployments = ctx.deployments_for_script(doc.rel)
+    return Role(sorted({d.rel for d in deployments if d.kind in ONLINE_KINDS}),
+                sorted({d.rel for d in deployments if d.kind in BATCH_KINDS}))
+
+
+def looks_batch(run: FunctionNode) -> bool:
+    """An unlinked script whose run takes a ``mini_batch`` (batch or parallel-job style)."""
+    return any("mini_batch" in name for name in parameters(run))
+
+
+# -- data that comes from the request ------------------------------------------------------------
+
+def names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def tainted_names(run: FunctionNode) -> set[str]:
+    """run()'s parameters and every name assigned from an expression that uses one of them."""
+    tainted = set(parameters(run))
+    flows: list[tuple[ast.AST, list[ast.AST]]] = []
+    for node in walk_scope(run, into_nested=True):
+        if isinstance(node, ast.Assign):
+            flows.append((node.value, list(node.targets)))
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+            flows.append((node.value, [node.target]))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            flows.append((node.iter, [node.target]))
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            flows.append((node.context_expr, [node.optional_vars]))
+        elif isinstance(node, ast.NamedExpr):
+            flows.append((node.value, [node.target]))
+    changed = True
+    while changed:
+        changed = False
+        for value, targets in flows:
+            if names_in(value) & tainted:
+                for target in targets:
+                    for name in target_names(target):
+                        if name.id not in tainted:
+                            tainted.add(name.id)
+                            changed = True
+    return tainted
+
+
+def uses(node: ast.AST, names: set[str]) -> str | None:
+    """The first of ``names`` an expression reads, or None."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and inner.id in names:
+            return inner.id
+    return None

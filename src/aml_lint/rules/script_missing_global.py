@@ -1,0 +1,112 @@
+"""A name that init() sets for run() without declaring it global.
+
+What it finds: a name assigned in `init()` and read in `run()` while `init()` has no
+`global` statement for it. Without `global`, the assignment creates a local variable of
+`init()` that disappears when `init()` returns. When the module also assigns the name
+(`model = None` at the top), `run()` reads that module-level value, which `init()` never
+changed.
+
+Why it matters: the deployment starts, but every request fails: `run()` raises
+"NameError: name 'model' is not defined" (or "'NoneType' object has no attribute 'predict'"
+when the module sets `model = None`), and the endpoint answers HTTP 500 "An unexpected
+error occurred in scoring script".
+
+Fails:
+    def init():
+        model = joblib.load("model.pkl")
+
+    def run(data):
+        return model.predict(data).tolist()
+
+Passes:
+    def init():
+        global model
+        model = joblib.load("model.pkl")
+
+    def run(data):
+        return model.predict(data).tolist()
+
+Fix: add `global <name>` as the first statement of `init()` for every name `run()` uses.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from aml_lint.documents import Document, Kind
+from aml_lint.documents.python_script import node_location
+from aml_lint.findings import Severity
+from aml_lint.rules import script_ast as sa
+from aml_lint.rules.base import Context, Hit
+
+ID = "AML303"
+NAME = "init-missing-global"
+SEVERITY = "error"
+KINDS = (Kind.SCORING_SCRIPT,)
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    script = doc.script
+    assert script is not None and script.tree is not None
+    tree = script.tree
+    init = sa.module_function(tree, "init")
+    run = sa.module_function(tree, "run")
+    if init is None or run is None:
+        return
+    init_globals = sa.declared_global(init)
+    init_locals = {name: node for name, node in sa.bindings(init).items()
+                   if name not in init_globals and name not in sa.parameters(init)}
+    if not init_locals:
+        return
+    run_locals = set(sa.bindings(run)) | set(sa.parameters(run))
+    run_locals -= sa.declared_global(run)
+    reads = _reads(run)
+    module = sa.module_bindings(tree)
+    set_elsewhere = _globals_set_by_other_functions(tree, init, run)
+    for name, node in sorted(init_locals.items(), key=lambda item: _line(item[1])):
+        if name in run_locals or name not in reads or name in set_elsewhere:
+            continue
+        use = reads[name]
+        if name in module:
+            placeholder = _is_placeholder(module[name])
+            what = ("is None at module level" if placeholder else "keeps its module-level value")
+            yield Hit(f"init() assigns '{name}' without 'global {name}', so it only sets a local variable and "
+                      f"the module-level '{name}' that run() reads at line {use.lineno} {what}; "
+                      f"add 'global {name}' at the top of init()",
+                      node_location(node), severity=None if placeholder else Severity.WARNING)
+        elif name not in sa.BUILTIN_NAMES:
+            yield Hit(f"init() assigns '{name}' without 'global {name}', so run() fails with "
+                      f"\"NameError: name '{name}' is not defined\" at line {use.lineno} on the first request; "
+                      f"add 'global {name}' at the top of init()", node_location(node))
+
+
+def _line(node: ast.AST) -> int:
+    return getattr(node, "lineno", 0)
+
+
+def _reads(run: sa.FunctionNode) -> dict[str, ast.Name]:
+    """Names run() reads (also inside nested functions and comprehensions), first read each."""
+    out: dict[str, ast.Name] = {}
+    for node in sa.walk_scope(run, into_nested=True):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and (
+                node.id not in out or node.lineno < out[node.id].lineno):
+            out[node.id] = node
+    return out
+
+
+def _globals_set_by_other_functions(tree: ast.Module, init: sa.FunctionNode, run: sa.FunctionNode) -> set[str]:
+    """Names some other function declares global (a loader helper init calls may set them)."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not init and node is not run:
+            for inner in sa.walk_scope(node):
+                if isinstance(inner, ast.Global):
+                    out.update(inner.names)
+    return out
+
+
+def _is_placeholder(node: ast.AST) -> bool:
+    """``model = None`` (or ``model: Any = None``) at module level: a slot for init() to fill."""
+    value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+    return isinstance(value, ast.Constant) and value.value is None

@@ -1,0 +1,120 @@
+"""The model is loaded inside run() instead of once in init().
+
+What it finds: a model loader called in `run()` (or in a function of the script that `run()`
+calls): `joblib.load`, `pickle.load`, `torch.load`, `torch.jit.load`, Keras/TensorFlow
+`load_model` and `saved_model.load`, `mlflow.<flavor>.load_model`, Hugging Face
+`*.from_pretrained` and `transformers.pipeline`, `onnxruntime.InferenceSession`,
+`xgboost`/`lightgbm`/`catboost` `load_model`, `spacy.load`, `SentenceTransformer(...)`.
+A load guarded by a cache check (`if model is None:`) is fine.
+
+Why it matters: `run()` is called for every request (every mini-batch in batch jobs).
+Loading the model each time adds seconds per call, multiplies memory use under concurrent
+requests, and pushes requests past `request_timeout_ms`: clients see HTTP 408 "Request
+timed out" or 500 "Scoring timeout after ... ms", and workers get killed with
+"WORKER TIMEOUT".
+
+Fails:
+    def init():
+        pass
+
+    def run(data):
+        model = joblib.load(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model.pkl"))
+        return model.predict(json.loads(data)["data"]).tolist()
+
+Passes:
+    def init():
+        global model
+        model = joblib.load(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model.pkl"))
+
+    def run(data):
+        return model.predict(json.loads(data)["data"]).tolist()
+
+Fix: load the model in `init()` into a global variable (`global model`) and use it in
+`run()`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from aml_lint.documents import Document, Kind
+from aml_lint.documents.python_script import node_location
+from aml_lint.rules import script_ast as sa
+from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.script_unsafe_deserialize import unsafe_call
+
+ID = "AML304"
+NAME = "model-loaded-in-run"
+SEVERITY = "warning"
+KINDS = (Kind.SCORING_SCRIPT,)
+
+LOADERS = frozenset({
+    "joblib.load", "pickle.load", "cloudpickle.load", "dill.load", "torch.load", "torch.jit.load",
+    "tensorflow.keras.models.load_model", "keras.models.load_model", "keras.saving.load_model",
+    "tensorflow.keras.saving.load_model", "tensorflow.saved_model.load",
+    "onnxruntime.InferenceSession", "transformers.pipeline", "spacy.load", "fasttext.load_model",
+    "sentence_transformers.SentenceTransformer", "lightgbm.Booster", "sklearn.externals.joblib.load",
+})
+_SUFFIXES = (".from_pretrained", ".load_model")
+
+
+def is_loader(name: str) -> bool:
+    if name in LOADERS or name.endswith(_SUFFIXES):
+        return True
+    return name.startswith("mlflow.") and name.endswith((".load_model", ".load_pyfunc"))
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    script = doc.script
+    assert script is not None and script.tree is not None
+    tree = script.tree
+    run = sa.module_function(tree, "run")
+    if run is None:
+        return
+    names = sa.aliases(tree)
+    tainted = sa.tainted_names(run)
+    caches = sa.declared_global(run)
+    for call in _loader_calls(run, names, caches):
+        if unsafe_call(call, sa.call_name(call, names)) and any(sa.uses(a, tainted) for a in call.args[:1]):
+            continue  # loading what the request sent: AML306 reports it
+        yield Hit(f"run() loads the model with {sa.short(sa.call_name(call, names))} on every call; load it once "
+                  "in init() into a global variable and use that in run()", node_location(call))
+    # One level down: module-level helpers run() calls.
+    helpers = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    called = {}
+    for node in sa.walk_scope(run, into_nested=True):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in helpers \
+                and node.func.id not in ("init", "run") and node.func.id not in called \
+                and not _guarded(node, run, caches):
+            called[node.func.id] = node
+    for helper_name, call_site in called.items():
+        for call in _loader_calls(helpers[helper_name], names, set()):
+            yield Hit(f"{helper_name}(), called by run() at line {call_site.lineno}, loads the model with "
+                      f"{sa.short(sa.call_name(call, names))} on every call; load it once in init() into a global "
+                      "variable and use that in run()", node_location(call))
+
+
+def _loader_calls(func: sa.FunctionNode, names: dict[str, str], caches: set[str]) -> Iterator[ast.Call]:
+    for node in sa.walk_scope(func, into_nested=True):
+        if isinstance(node, ast.Call) and is_loader(sa.call_name(node, names)) and not _guarded(node, func, caches):
+            yield node
+
+
+def _guarded(call: ast.AST, func: sa.FunctionNode, caches: set[str]) -> bool:
+    """Inside ``if model is None:`` (or another check of a cache the function fills): loaded once."""
+    targets = set(caches)
+    for node in sa.walk_scope(func, into_nested=True):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
+                and any(inner is call for inner in ast.walk(node.value)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                targets |= sa.names_in(target)
+    for node in sa.walk_scope(func, into_nested=True):
+        if isinstance(node, ast.If) and any(inner is call for stmt in node.body for inner in ast.walk(stmt)):
+            test_names = sa.names_in(node.test)
+            if test_names & targets:
+                return True
+            if any(isinstance(c, ast.Compare) and any(isinstance(x, ast.Constant) and x.value is None
+                                                      for x in c.comparators) for c in ast.walk(node.test)):
+                return True
+    return False

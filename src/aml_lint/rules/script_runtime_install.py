@@ -1,0 +1,269 @@
+"""A scoring script that installs packages while it runs.
+
+What it finds: `pip install` (also `pip3`, `python -m pip`, `sys.executable -m pip`, `uv pip`),
+`conda`/`mamba`/`micromamba install`, and `apt-get`/`apt`/`yum install` run through
+`os.system`, `os.popen`, `subprocess.run`/`call`/`check_call`/`check_output`/`Popen` (string
+or list form, with or without `shell=True`, also f-strings and concatenations whose literal
+parts show the command), `pip.main([...])` and pip's internal API (`pip._internal`), in the
+scoring script and in the local modules it imports. Other commands (`nvidia-smi`) are fine.
+
+Why it matters: AzureML builds the image before the container starts and expects every
+package to be in it. At run time the container runs as a non-root user, the workspace may
+block outbound traffic (`egress_public_network_access: disabled`, managed VNet), and every
+replica reinstalls on each start, so the install fails ("Permission denied",
+"Could not find a version that satisfies the requirement"), slows every cold start past the
+readiness probe, or installs a different version than the one you tested.
+
+Fails:
+    import subprocess, sys
+
+    def init():
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "lightgbm"])
+
+Passes:
+    # conda.yml of the deployment's environment
+    dependencies:
+      - python=3.11
+      - pip
+      - pip:
+          - lightgbm==4.5.0
+
+Fix: declare the package in the environment (conda file, requirements file or Dockerfile)
+and remove the install call from the script.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aml_lint.documents import Document, Kind
+from aml_lint.documents.python_script import node_location
+from aml_lint.findings import Location
+from aml_lint.rules import script_ast as sa
+from aml_lint.rules.base import Context, Hit
+
+ID = "AML302"
+NAME = "runtime-package-install"
+SEVERITY = "error"
+KINDS = (Kind.SCORING_SCRIPT, Kind.PYTHON)
+
+# Functions that run a command: name -> whether the first argument may be a shell string.
+RUNNERS = {
+    "os.system", "os.popen", "os.spawnlp", "os.spawnvp", "os.execvp", "os.execlp",
+    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+    "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput",
+    "asyncio.create_subprocess_shell", "asyncio.create_subprocess_exec",
+    "commands.getoutput", "sh.pip",
+}
+_EXEC_STYLE = {"os.spawnlp", "os.spawnvp", "os.execvp", "os.execlp", "asyncio.create_subprocess_exec"}
+_SEPARATORS = {"&&", "||", ";", "|", "&", "\n", "(", ")"}
+_PIP_RE = re.compile(r"^pip(\d+(\.\d+)?)?$")
+_PY_RE = re.compile(r"^(python|py)(\d+(\.\d+)?)?(\.exe)?$")
+_CONDA = {"conda", "mamba", "micromamba"}
+_SYSTEM = {"apt-get", "apt", "yum", "dnf", "apk", "zypper", "tdnf", "microdnf"}
+_INSTALL_WORDS = {"install", "add"}
+_WRAPPERS = {"sudo", "env", "exec", "nohup", "sh", "bash", "zsh", "cmd", "cmd.exe", "powershell", "pwsh"}
+_MAX_MODULE_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class Install:
+    what: str  # 'pip install', 'conda install', ...
+    location: Location
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    script = doc.script
+    assert script is not None and script.tree is not None
+    if doc.kind is Kind.SCORING_SCRIPT:
+        for found in installs(script.tree):
+            yield Hit(_message(found, f"the scoring script {_name(doc.rel)}"), found.location)
+        return
+    importers = _importers(doc, ctx)
+    if not importers:
+        return
+    shown = _name(importers[0]) + (f" and {len(importers) - 1} other scoring script(s)" if len(importers) > 1 else "")
+    for found in installs(script.tree):
+        yield Hit(_message(found, f"{_name(doc.rel)}, a module imported by the scoring script {shown},"),
+                  found.location)
+
+
+def _name(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1]
+
+
+def _message(found: Install, where: str) -> str:
+    return (f"{where} runs '{found.what}' at run time; the container runs as a non-root user, may have "
+            "no internet access and repeats the install on every start: declare the package in the "
+            "deployment's environment (conda file, requirements or Dockerfile) instead")
+
+
+def _importers(doc: Document, ctx: Context) -> list[str]:
+    """Scoring scripts that import this module, directly or through other local modules."""
+    seen = {doc.rel}
+    todo = [doc.rel]
+    scripts: set[str] = set()
+    depth = 0
+    while todo and depth < _MAX_MODULE_DEPTH:
+        nxt = []
+        for rel in todo:
+            for link in ctx.project.links_to(rel):
+                if link.role != "module" or link.source in seen:
+                    continue
+                seen.add(link.source)
+                source = ctx.project.documents.get(link.source)
+                if source is not None and source.kind is Kind.SCORING_SCRIPT:
+                    scripts.add(source.rel)
+                else:
+                    nxt.append(link.source)
+        todo, depth = nxt, depth + 1
+    return sorted(scripts)
+
+
+def installs(tree: ast.Module) -> Iterator[Install]:
+    names = sa.aliases(tree)
+    scopes: dict[ast.AST, dict[str, ast.AST]] = {}
+    reported_pip_internal = False
+    for scope, node in _calls_with_scope(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = sa.call_name(node, names)
+        if name == "pip.main" or name.startswith("pip._internal"):
+            reported_pip_internal = reported_pip_internal or name.startswith("pip._internal")
+            words = sa.word_list(node.args[0]) if node.args else None
+            action = next((w for w in words or [] if w != sa.PLACEHOLDER and not w.startswith("-")), None)
+            if action in (None, "install"):
+                yield Install(f"{sa.short(name)}(['install', ...])" if action else sa.short(name),
+                              node_location(node))
+            continue
+        if name not in RUNNERS:
+            continue
+        if scope not in scopes:
+            scopes[scope] = {**sa.single_assignments(tree), **sa.single_assignments(scope)}
+        what = _command_install(node, name, scopes[scope])
+        if what:
+            yield Install(what, node_location(node))
+    if not reported_pip_internal:
+        for node in ast.walk(tree):
+            module = ""
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                module = node.module or ""
+                if module == "pip" and any(a.name == "_internal" for a in node.names):
+                    module = "pip._internal"
+            elif isinstance(node, ast.Import):
+                module = next((a.name for a in node.names if a.name.startswith("pip._internal")), "")
+            if module.startswith("pip._internal"):
+                yield Install("pip._internal (pip's internal installer API)", node_location(node))
+                break
+
+
+def _calls_with_scope(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST]]:
+    """Every node, with the innermost function (or the module) it belongs to."""
+    todo: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]
+    while todo:
+        scope, node = todo.pop()
+        for child in ast.iter_child_nodes(node):
+            inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
+            yield inner, child
+            todo.append((inner, child))
+
+
+def _command_install(call: ast.Call, name: str, assigned: dict[str, ast.AST]) -> str | None:
+    arg: ast.AST | None = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg in ("args", "command", "cmd")), None)
+    if name in _EXEC_STYLE:
+        args = call.args[1:] if name.startswith("os.spawn") else call.args  # drop the mode argument
+        if name in ("os.execvp", "os.spawnvp"):
+            words = sa.word_list(args[-1], assigned) if len(args) >= 2 else None
+        else:
+            words = [sa.string_value(a, assigned) or sa.PLACEHOLDER for a in args]
+    else:
+        words = sa.word_list(arg, assigned)
+        if words is None:
+            text = sa.string_value(arg, assigned)
+            words = _split(text) if text is not None else None
+        elif len(words) == 1 and words[0] != sa.PLACEHOLDER:
+            words = _split(words[0])  # ["pip install x"] with shell=True
+    if name == "sh.pip":
+        words = ["pip", *(words or [])]
+    # ["bash", "-c", "pip install x"]: split words that hold a whole command line.
+    return install_in([part for word in words or [] for part in (_split(word) if " " in word else [word])])
+
+
+def _split(text: str) -> list[str]:
+    try:
+        lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        return list(lexer)
+    except ValueError:
+        return text.split()
+
+
+def install_in(words: list[str]) -> str | None:
+    """'pip install', 'conda install' ... when the command words install packages."""
+    for segment in _segments(words):
+        what = _segment_install(segment)
+        if what:
+            return what
+    return None
+
+
+def _segments(words: list[str]) -> Iterator[list[str]]:
+    current: list[str] = []
+    for word in words:
+        if word in _SEPARATORS:
+            if current:
+                yield current
+            current = []
+        else:
+            current.append(word)
+    if current:
+        yield current
+
+
+def _base(word: str) -> str:
+    return word.replace("\\", "/").rsplit("/", 1)[-1].lower()
+
+
+def _segment_install(words: list[str]) -> str | None:
+    # Skip `sudo`, `env X=1` and leading assignments.
+    while words and (_base(words[0]) in _WRAPPERS or re.match(r"^\w+=", words[0])
+                     or words[0] in ("-c", "/c", "-lc", "-Command")):
+        words = words[1:]
+    if not words:
+        return None
+    first = _base(words[0])
+    rest = [w for w in words[1:] if w != sa.PLACEHOLDER]
+    if _PY_RE.match(first) or first == sa.PLACEHOLDER or first.endswith(sa.PLACEHOLDER):
+        # python -m pip install / {sys.executable} -m pip install
+        if "-m" in words:
+            module = words[words.index("-m") + 1:words.index("-m") + 2]
+            if module and module[0] == "pip" and "install" in words:
+                return "python -m pip install"
+            if module and module[0] == "uv" and _has_seq(words, "pip", "install"):
+                return "python -m uv pip install"
+        return None
+    if _PIP_RE.match(first) and "install" in rest:
+        return f"{first} install"
+    if first == "uv" and (_has_seq(rest, "pip", "install") or _has_seq(rest, "pip", "sync")
+                          or (rest and rest[0] == "add")):
+        return "uv pip install" if "pip" in rest else "uv add"
+    if first in _CONDA:
+        action = next((w for w in rest if not w.startswith("-")), "")
+        if action == "install" or (action == "env" and _has_seq(rest, "env", "update")):
+            return f"{first} {action if action == 'install' else 'env update'}"
+    if first in _SYSTEM:
+        action = next((w for w in rest if not w.startswith("-")), "")
+        if action in _INSTALL_WORDS:
+            return f"{first} {action}"
+    if first in ("easy_install",):
+        return "easy_install"
+    return None
+
+
+def _has_seq(words: list[str], a: str, b: str) -> bool:
+    return any(words[i] == a and words[i + 1] == b for i in range(len(words) - 1))
