@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from aml_lint.findings import Location
+from aml_lint.findings import WHOLE_FILE, Location
 
 try:  # libyaml when available: several times faster.
     from yaml import CSafeLoader as _Loader
@@ -32,7 +32,7 @@ _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 class YamlReadError(Exception):
     """The text is not YAML we can use; ``location`` points at the problem when known."""
 
-    def __init__(self, message: str, location: Location = Location()) -> None:
+    def __init__(self, message: str, location: Location = WHOLE_FILE) -> None:
         super().__init__(message)
         self.location = location
 
