@@ -1,0 +1,313 @@
+"""What the environment and deployment rules share (not a rule: no ID).
+
+Reading the knowledge tables (base images, Python end of life, inference server),
+finding the conda specs a document holds, turning conda match specs into PEP 440
+specifiers, comparing pins, and telling a secret from a reference.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.conda import CondaDep, CondaEnv
+from aml_lint.documents.requirements import Declared
+from aml_lint.graph import EnvSpec
+from aml_lint.rules.base import Context
+
+# -- knowledge tables --------------------------------------------------------------------------
+
+
+@cache
+def table(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("aml_lint.knowledge").joinpath(name).read_text(encoding="utf-8"))
+    return data
+
+
+# Used only when the dependency knowledge (knowledge/deps.py with its conda table) is absent.
+_CONDA_ALIASES = {"pytorch": "torch", "py-xgboost": "xgboost", "msgpack-python": "msgpack",
+                  "pytorch-cpu": "torch", "pytorch-gpu": "torch", "tensorflow-gpu": "tensorflow"}
+
+
+@cache
+def pypi_name(conda_name: str) -> str:
+    """The PyPI name a conda package installs ('pytorch' -> 'torch'), normalized."""
+    try:
+        from aml_lint.knowledge.deps import conda_to_pypi
+
+        names = conda_to_pypi(conda_name)
+        if names:
+            return canonicalize_name(names[0])
+    except (ImportError, OSError, KeyError, ValueError):
+        pass
+    key = canonicalize_name(conda_name)
+    return _CONDA_ALIASES.get(key, key)
+
+
+# -- documents ---------------------------------------------------------------------------------
+
+
+def conda_envs(doc: Document, ctx: Context) -> list[CondaEnv]:
+    """Conda specs written in this document: the file itself, or inline ``conda_file:`` mappings."""
+    if doc.kind is Kind.CONDA:
+        return [doc.conda] if doc.conda is not None else []
+    out = []
+    for env in ctx.project.environments.get(doc.rel, []):
+        if env.conda is not None and env.conda_doc is None and env.conda.path == doc.rel:
+            out.append(env.conda)
+    return out
+
+
+def own_envs(doc: Document, ctx: Context) -> list[EnvSpec]:
+    return ctx.project.environments.get(doc.rel, [])
+
+
+def env_body(doc: Document) -> tuple[tuple[str, ...], dict[str, Any]] | None:
+    """(YAML path, mapping) of the environment written in an environment or deployment YAML."""
+    if doc.yaml is None:
+        return None
+    base: tuple[str, ...] = ("environment",) if doc.kind in DEPLOYMENT_KINDS else ()
+    body = doc.yaml.get(base)
+    return (base, body) if isinstance(body, dict) else None
+
+
+def conda_declared(conda: CondaEnv) -> list[Declared]:
+    """conda and pip packages of a conda spec, with PyPI-side names and PEP 440 specifiers."""
+    out: list[Declared] = []
+    for dep in conda.conda_deps:
+        if dep.valid and dep.name not in ("python", "pip"):
+            spec = conda_specifier(dep.version)
+            out.append(Declared(pypi_name(dep.name), dep.text, conda.path, dep.location, "conda",
+                                specifier=str(spec) if spec is not None else ""))
+    out.extend(conda.pip_declared)
+    return out
+
+
+def declares_any(declared: Iterable[Declared], names: Iterable[str]) -> Declared | None:
+    wanted = {canonicalize_name(n) for n in names}
+    return next((d for d in declared if d.name in wanted), None)
+
+
+# -- versions ----------------------------------------------------------------------------------
+
+_BUILD_SPLIT = re.compile(r"^(?P<op>[=<>!~]=?)?(?P<rest>.*)$")
+
+
+def conda_specifier(version: str) -> SpecifierSet | None:
+    """A conda version constraint as a PEP 440 SpecifierSet; None when it cannot be expressed.
+
+    '' -> any; '=1.2' -> '==1.2.*'; '==1.2' -> '==1.2'; '1.2.*' and '1.2' -> '==1.2.*';
+    '=1.2.3=py38_0' (build string) -> '==1.2.3.*'; '>=1,<2' unchanged; '|' (or) -> None.
+    """
+    text = version.strip()
+    if not text:
+        return SpecifierSet()
+    if "|" in text:
+        return None
+    text = text.split()[0]  # "1.2.3 py38_0": drop the build string
+    parts = []
+    for clause in text.split(","):
+        clause = clause.strip()
+        if clause.startswith("=") and not clause.startswith("=="):
+            clause = clause[1:].split("=")[0]  # =1.2.3=build
+            parts.append(f"=={_prefix(clause)}")
+        elif clause.startswith("=="):
+            parts.append(f"=={clause[2:].split('=')[0]}")
+        elif clause[:1] in "<>!~":
+            parts.append(clause.rstrip("*").rstrip("."))
+        else:
+            parts.append(f"=={_prefix(clause)}")
+    try:
+        return SpecifierSet(",".join(parts))
+    except InvalidSpecifier:
+        return None
+
+
+def _prefix(version: str) -> str:
+    version = version.rstrip("*").rstrip(".")
+    return f"{version}.*" if version else "0.*"
+
+
+def specifier_of(declared: Declared) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(declared.specifier)
+    except InvalidSpecifier:
+        return None
+
+
+def _literals(spec: SpecifierSet) -> list[Version]:
+    out = []
+    for s in spec:
+        try:
+            out.append(Version(s.version.rstrip("*").rstrip(".") or "0"))
+        except InvalidVersion:
+            continue
+    return out
+
+
+def _candidates(specs: Iterable[SpecifierSet]) -> list[Version]:
+    """Versions around every literal of the specifiers: enough to test whether two pins meet."""
+    out: set[Version] = set()
+    for spec in specs:
+        for v in _literals(spec):
+            rel = list(v.release)
+            out.add(v)
+            out.add(Version(".".join(map(str, [*rel, 0, 1]))))
+            out.add(Version(".".join(map(str, [*rel[:-1], rel[-1] + 1]))))
+            if rel[-1] > 0:
+                out.add(Version(".".join(map(str, [*rel[:-1], rel[-1] - 1, 99]))))
+    return sorted(out)
+
+
+def is_pin(spec: SpecifierSet) -> bool:
+    return any(s.operator in ("==", "===", "~=") for s in spec)
+
+
+def pins_conflict(a: SpecifierSet, b: SpecifierSet) -> bool:
+    """True when no version satisfies both (decided when at least one side is a pin)."""
+    if not str(a) or not str(b) or not (is_pin(a) or is_pin(b)):
+        return False
+    return not any(a.contains(v, prereleases=True) and b.contains(v, prereleases=True)
+                   for v in _candidates((a, b)))
+
+
+def allows_any(spec: SpecifierSet, versions: Iterable[str]) -> bool:
+    return any(spec.contains(Version(v), prereleases=True) for v in versions)
+
+
+def minor(text: str) -> tuple[int, int] | None:
+    m = re.match(r"\s*(\d+)\.(\d+)", text)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def python_pins(conda: CondaEnv) -> list[tuple[CondaDep, tuple[int, int] | None]]:
+    """Every ``python`` dependency with the minor version its pin starts at (None: unpinned)."""
+    out = []
+    for dep in conda.python:
+        version = dep.version.lstrip("=<>!~ ").split(",")[0].strip()
+        out.append((dep, minor(version) if version else None))
+    return out
+
+
+def fmt(version: tuple[int, int]) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+# -- images ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    text: str
+    repository: str  # lower case, registry included, no tag or digest
+    tag: str | None
+    digest: str | None
+
+    @property
+    def reference(self) -> str:
+        return f"{self.repository}:{self.tag}" if self.tag else self.repository
+
+
+def parse_image(text: str) -> ImageRef | None:
+    """'registry/repo:tag@digest'; None for references we cannot judge (variables, templates)."""
+    text = text.strip()
+    if not text or any(c in text for c in "${}<> "):
+        return None
+    name, _, digest = text.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    tag = None
+    if ":" in last:
+        name, _, tag = name.rpartition(":")
+    return ImageRef(text, name.lower(), tag or None, digest or None)
+
+
+def _glob(value: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(value, pattern.lower())
+
+
+def is_prebuilt_inference(image: ImageRef) -> bool:
+    """An AzureML prebuilt or curated inference image: it ships the inference server."""
+    return _any_glob(image.repository, table("base_images.json")["prebuilt_inference"]["patterns"])
+
+
+def _any_glob(value: str, patterns: Iterable[str]) -> bool:
+    return any(_glob(value, p) for p in patterns)
+
+
+_STATUS_ORDER = {"retired": 2, "deprecated": 1}
+
+
+def image_status(image: ImageRef) -> dict[str, Any] | None:
+    """The most severe deprecated/retired entry matching an image, if any."""
+    found: list[dict[str, Any]] = []
+    for entry in table("base_images.json")["images"]:
+        pattern = entry["pattern"]
+        if _glob(image.repository, pattern) or _glob(image.reference.lower(), pattern):
+            found.append(entry)
+    return max(found, key=lambda e: _STATUS_ORDER[e["status"]]) if found else None
+
+
+def curated_env_status(name: str) -> dict[str, Any] | None:
+    found = [e for e in table("base_images.json")["curated_environments"] if _glob(name.lower(), e["pattern"])]
+    return max(found, key=lambda e: _STATUS_ORDER[e["status"]]) if found else None
+
+
+# -- secrets -----------------------------------------------------------------------------------
+
+_SECRET_WORDS = re.compile(
+    r"(^|[_\-.])(PASSWORD|PASSWD|PWD|SECRET|TOKEN|APIKEY|API_KEY|ACCESS_?KEY|ACCOUNT_?KEY|PRIVATE_?KEY|"
+    r"SAS|CREDENTIALS?|CONNECTION_?STRING|CONN_?STR|AUTH)([_\-.]|$)|(^|[_\-.])KEY$", re.I)
+_SECRET_VALUES = [
+    (re.compile(r"AccountKey=[^;\s]{8,}", re.I), "a storage account key (AccountKey=...)"),
+    (re.compile(r"SharedAccessKey=[^;\s]{8,}", re.I), "a shared access key (SharedAccessKey=...)"),
+    (re.compile(r"[?&]sig=[A-Za-z0-9%+/=]{10,}"), "a SAS token (sig=...)"),
+    (re.compile(r"://[^/\s:@]+:[^/\s@]+@"), "a password inside a URL"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"), "a GitHub token"),
+    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key id"),
+    (re.compile(r"\bsk-[A-Za-z0-9_\-]{20,}"), "an API key (sk-...)"),
+]
+_REFERENCE = re.compile(
+    r"^\$\{\{.*\}\}$|^\$\{?\w+\}?$|^<[^>]*>$|^\{\{.*\}\}$|@https://[^/\s]+\.vault\.azure\.net|"
+    r"^@?Microsoft\.KeyVault\(|^azureml://|^keyvault:|^kv:", re.I)
+_PLACEHOLDER = re.compile(r"^(x+|\*+|\.+|-+|changeme|change_me|placeholder|none|null|todo|dummy|example|"
+                          r"your[_\- ].*|<.*>|\[.*\]|redacted)$", re.I)
+
+
+def secret_in_value(value: str) -> str | None:
+    """What kind of secret a literal value carries, whatever its name."""
+    for pattern, what in _SECRET_VALUES:
+        if pattern.search(value):
+            return what
+    return None
+
+
+def secret_name(name: str) -> bool:
+    return bool(_SECRET_WORDS.search(name))
+
+
+def literal_secret(name: str, value: object) -> str | None:
+    """Why ``name: value`` is a credential written in clear, or None (a reference, a placeholder)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or _REFERENCE.search(text) or _PLACEHOLDER.match(text):
+        return None
+    what = secret_in_value(text)
+    if what:
+        return what
+    if secret_name(name) and len(text) >= 6 and text.lower() not in ("true", "false"):
+        return f"a literal value for '{name}'"
+    return None
