@@ -95,3 +95,23 @@ def test_same_problem_reached_twice_is_reported_once(lint: LintFn) -> None:
     files = {"a.yml": DEPLOY, "b.yml": DEPLOY.replace("blue", "green"), "src/score.py": "def init(:\n",
              "env/conda.yml": CONDA}
     assert len(lint(files, rule="AML006")) == 1
+
+
+def test_a_failing_rule_is_an_internal_error_not_a_crash(tmp_path: Path) -> None:
+    import types
+
+    from aml_lint.documents import Kind
+    from aml_lint.findings import RuleInfo, Severity
+    from aml_lint.rules import Rule, find_rule
+
+    def check(doc: object, ctx: object) -> list[object]:
+        raise KeyError("boom")
+
+    broken = types.SimpleNamespace(ID="AML999", NAME="broken", SEVERITY="error", KINDS=(Kind.CONDA,), check=check)
+    rule = Rule(broken, RuleInfo("AML999", "broken", Severity.ERROR, "always fails"))  # type: ignore[arg-type]
+    schema = find_rule("AML005")
+    assert schema is not None
+    write_tree(tmp_path, {"conda.yml": "dependencies: [python=3.10]\nchanels: []\n"})
+    result = run(build_settings(tmp_path), rules=[rule, schema])
+    assert [f.rule_id for f in result.findings] == ["AML005"]
+    assert result.internal_errors == ["rule AML999 failed on conda.yml: KeyError: 'boom'"]

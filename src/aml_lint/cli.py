@@ -118,6 +118,10 @@ def _check(args: argparse.Namespace) -> int:
             sys.stdout.write(render(result, "text", color=color))
     else:
         sys.stdout.write(output)
+    for error in result.internal_errors:
+        sys.stderr.write(f"aml-lint: internal error (a bug, please report it): {error}\n")
+    if result.internal_errors:
+        return EXIT_USAGE
     worst = result.worst()
     return EXIT_FINDINGS if worst is not None and settings.fails(worst) else EXIT_OK
 

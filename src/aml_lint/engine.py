@@ -118,6 +118,7 @@ def run(settings: Settings, rules: Iterable[Rule] | None = None) -> LintResult:
     ctx = Context(project, settings)
     findings: list[Finding] = []
     suppressions: dict[str, Suppressions] = {}
+    internal_errors: list[str] = []
     documents = [d for d in project.documents.values() if scope is None or d.rel in scope]
     for rule in selected:
         kinds = rule.module.KINDS
@@ -125,7 +126,12 @@ def run(settings: Settings, rules: Iterable[Rule] | None = None) -> LintResult:
         for doc in documents:
             if doc.kind not in kinds or not (accepts_broken or _usable(doc)):
                 continue
-            for hit in rule.module.check(doc, ctx):
+            try:
+                hits = list(rule.module.check(doc, ctx))
+            except Exception as exc:  # a bug in a rule must not hide the other rules' findings
+                internal_errors.append(f"rule {rule.id} failed on {doc.rel}: {type(exc).__name__}: {exc}")
+                continue
+            for hit in hits:
                 finding = _finding(rule, hit, doc, settings)
                 if finding is None:
                     continue
@@ -145,6 +151,7 @@ def run(settings: Settings, rules: Iterable[Rule] | None = None) -> LintResult:
         files_checked=len(documents),
         elapsed=time.perf_counter() - started,
         root=str(settings.root),
+        internal_errors=internal_errors,
     )
 
 

@@ -105,6 +105,8 @@ class LintResult:
     root: str = "."
     # Plain-language notes about the run itself (e.g. "history too shallow"), shown by reporters.
     notes: list[str] = field(default_factory=list)
+    # Bugs in aml-lint met during the run (a rule that raised): reported, never a lint result.
+    internal_errors: list[str] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
