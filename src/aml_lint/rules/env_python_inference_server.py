@@ -34,11 +34,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.rules.base import Context, Hit
-from aml_lint.rules.env_common import conda_declared, conda_envs, fmt, minor, python_pins, specifier_of, table
+from aml_lint.rules.env_common import (
+    conda_declared,
+    conda_envs,
+    fmt,
+    minor,
+    python_pins,
+    specifier_of,
+    table,
+)
 
 ID = "AML209"
 NAME = "python-inference-server"
@@ -49,8 +58,6 @@ SERVER = "azureml-inference-server-http"
 
 def supported_range(specifier: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """(lowest, highest) Python minor of the known server releases that ``specifier`` allows."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     try:
         spec = SpecifierSet(specifier)
     except InvalidSpecifier:

@@ -1,0 +1,127 @@
+"""An online deployment with a scoring script whose environment lacks the inference server.
+
+What it finds: managed and Kubernetes online deployments with `code_configuration`
+(a scoring script) whose environment, as written in the repository, installs neither
+`azureml-inference-server-http` nor `azureml-defaults` (which depends on it): the
+conda file, its pip list, the requirements files and the `pip install` / `conda
+install` lines of a Dockerfile are all searched. Not reported: deployments without a
+scoring script (custom containers, MLflow and Triton no-code models), registered or
+curated environments (their contents are not in the repository), image-only
+environments, and Dockerfiles built on a prebuilt AzureML inference image (it ships the
+server) or installing from files aml-lint cannot see. A conda file on top of a prebuilt
+`*-inference` image is a warning, not an error: AzureML builds a new conda environment
+from the file, and the image's start script then installs the server from PyPI at
+container start, which fails when the deployment has no outbound network access
+(`egress_public_network_access: disabled`, reported as an error).
+
+Why it matters: the container starts, looks for the server and stops: "A required
+package azureml-inference-server-http is missing"; the deployment ends in
+"ResourceNotReady" after the liveness probe fails with 502.
+
+Fails:
+    # deployment.yml
+    code_configuration: {code: src, scoring_script: score.py}
+    environment:
+      image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1
+      conda_file: conda.yml      # python, pip, scikit-learn: no server
+
+Passes:
+    # conda.yml
+    dependencies:
+      - python=3.12
+      - pip
+      - pip:
+          - azureml-inference-server-http==1.5.1
+          - scikit-learn==1.5.2
+
+Fix: add `azureml-inference-server-http` to the pip list (or the Dockerfile's `pip
+install`), or build on a prebuilt inference image such as
+`mcr.microsoft.com/azureml/minimal-py312-inference`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from aml_lint.documents import Document, Kind
+from aml_lint.findings import Severity
+from aml_lint.graph import EnvSpec
+from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.env_common import is_prebuilt_inference, own_envs, parse_image, pypi_name, table
+
+ID = "AML212"
+NAME = "inference-server-missing"
+SEVERITY = "error"
+KINDS = (Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT)
+
+_CONDA_FROM_FILE = re.compile(r"\b(conda|mamba|micromamba)\s+(env\s+)?(create|update|install)\b.*\s(-f|--file)\b")
+
+
+def env_names(env: EnvSpec) -> set[str]:
+    """PyPI-side names of everything the environment declares."""
+    return {pypi_name(d.name) for d in env.declared()}
+
+
+def provides_server(env: EnvSpec) -> bool:
+    return bool(env_names(env) & set(table("inference_server.json")["providers"]))
+
+
+def dockerfile_opaque(env: EnvSpec) -> bool:
+    """The Dockerfile installs from files or bases we cannot read: do not guess."""
+    doc = env.dockerfile_doc
+    if doc is None or doc.dockerfile is None:
+        return False
+    for base in doc.dockerfile.external_bases():
+        image = parse_image(base.image)
+        if image is None or is_prebuilt_inference(image):
+            return True
+    for ins in doc.dockerfile.instructions:
+        if ins.keyword == "RUN" and _CONDA_FROM_FILE.search(ins.args):
+            return True
+    found = {PurePosixPath(r.rel).name for r in env.requirements_docs}
+    return any(line.include and PurePosixPath(line.include).name not in found
+               for line in doc.dockerfile.pip_installs())
+
+
+def has_scoring_script(doc: Document) -> bool:
+    code = doc.yaml.get(("code_configuration",)) if doc.yaml else None
+    return isinstance(code, dict) and bool(code.get("scoring_script"))
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    if doc.yaml is None or not has_scoring_script(doc):
+        return
+    egress_off = str(doc.yaml.get(("egress_public_network_access",), "")).lower() == "disabled"
+    for env in own_envs(doc, ctx):
+        if env.reference or not env.visible or provides_server(env):
+            continue
+        where = doc.yaml.loc(("environment",), key=True)
+        related = tuple(d.rel for d in env.files)
+        if env.dockerfile_doc is not None:
+            if dockerfile_opaque(env):
+                continue
+            yield Hit(f"the scoring script runs in the environment built from {env.dockerfile_doc.rel}, "
+                      "which installs neither azureml-inference-server-http nor azureml-defaults: add "
+                      "'azureml-inference-server-http' to its pip install", where, related=related)
+            continue
+        image = parse_image(env.image) if env.image else None
+        label = env.label
+        if image is not None and is_prebuilt_inference(image):
+            if egress_off:
+                yield Hit(f"the conda environment {label} lacks azureml-inference-server-http, and with "
+                          "egress_public_network_access disabled the inference image cannot install it "
+                          "at start: add 'azureml-inference-server-http' to its pip list", where,
+                          related=related)
+            else:
+                yield Hit(f"the conda environment {label} lacks azureml-inference-server-http: AzureML "
+                          f"builds a new environment on {image.repository} and the server is then "
+                          "installed from PyPI at every container start; add "
+                          "'azureml-inference-server-http' to its pip list", where,
+                          severity=Severity.WARNING, related=related)
+            continue
+        yield Hit(f"the conda environment {label} installs neither azureml-inference-server-http nor "
+                  "azureml-defaults, so the container stops with 'A required package "
+                  "azureml-inference-server-http is missing': add 'azureml-inference-server-http' to "
+                  "its pip list", where, related=related)
