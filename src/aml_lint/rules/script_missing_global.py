@@ -68,6 +68,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if name in run_locals or name not in reads or name in set_elsewhere:
             continue
         use = reads[name]
+        if name in module and not isinstance(module[name], (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            continue  # a module-level import, def or class: run() uses that, init's local is unrelated
         if name in module:
             placeholder = _is_placeholder(module[name])
             what = ("is None at module level" if placeholder else "keeps its module-level value")

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from conftest import LintFn
+
+RULE = "AML303"
+
+
+def test_docstring_example_fails(lint: LintFn) -> None:
+    found = lint({"src/score.py": """
+        import joblib
+
+        def init():
+            model = joblib.load("model.pkl")
+
+        def run(data):
+            return model.predict(data).tolist()
+    """}, rule=RULE)
+    assert len(found) == 1
+    assert (found[0].line, found[0].col) == (4, 5)
+    assert "NameError: name 'model' is not defined" in found[0].message
+    assert "line 7" in found[0].message and "global model" in found[0].message
+    assert found[0].severity.label == "error"
+
+
+def test_docstring_example_passes(lint: LintFn) -> None:
+    assert lint({"src/score.py": """
+        import joblib
+
+        def init():
+            global model
+            model = joblib.load("model.pkl")
+
+        def run(data):
+            return model.predict(data).tolist()
+    """}, rule=RULE) == []
+
+
+def test_module_level_none_is_shadowed(lint: LintFn) -> None:
+    found = lint({"src/score.py": """
+        import joblib
+
+        model = None
+        scaler = load_default_scaler()
+
+        def init():
+            model = joblib.load("model.pkl")
+            scaler = joblib.load("scaler.pkl")
+
+        def run(data):
+            return model.predict(scaler.transform(data)).tolist()
+    """}, rule=RULE)
+    assert [(f.line, f.severity.label) for f in found] == [(7, "error"), (8, "warning")]
+    assert "is None at module level" in found[0].message
+    assert "keeps its module-level value" in found[1].message
+
+
+def test_partial_globals_and_tuple_targets(lint: LintFn) -> None:
+    found = lint({"src/score.py": """
+        def init():
+            global model
+            model, tokenizer = load()
+            for labels in [["a", "b"]]:
+                pass
+
+        def run(data):
+            return {"pred": model(tokenizer(data)), "labels": labels}
+    """}, rule=RULE)
+    assert sorted((f.line, f.message.split("'")[1]) for f in found) == [(3, "tokenizer"), (4, "labels")]
+
+
+def test_import_inside_init_is_local(lint: LintFn) -> None:
+    found = lint({"src/score.py": """
+        def init():
+            import numpy as np
+
+        def run(data):
+            return np.asarray(data).tolist()
+    """}, rule=RULE)
+    assert len(found) == 1 and found[0].line == 2 and "'np'" in found[0].message
+
+
+def test_shadowed_module_import_passes(lint: LintFn) -> None:
+    # run() uses the imported module; the local in init() is unrelated to it.
+    assert lint({"src/score.py": """
+        import numpy as np
+
+        def init():
+            np = None
+
+        def run(data):
+            return np.asarray(data).tolist()
+    """}, rule=RULE) == []
+
+
+def test_unrelated_locals_and_run_locals_pass(lint: LintFn) -> None:
+    assert lint({"src/score.py": """
+        import logging
+
+        def init():
+            path = "model.pkl"
+            logging.info("loading %s", path)
+            list = [1]
+
+        def run(data, path="x"):
+            path = path.upper()
+            return list(data) + [path]
+    """}, rule=RULE) == []
+
+
+def test_global_set_by_a_helper_passes(lint: LintFn) -> None:
+    assert lint({"src/score.py": """
+        def load_all():
+            global model
+            model = object()
+
+        def init():
+            model = load_all()
+
+        def run(data):
+            return model(data)
+    """}, rule=RULE) == []

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import pytest
+
+from conftest import LintFn
+
+RULE = "AML302"
+
+ONLINE = """
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: blue
+endpoint_name: my-endpoint
+model: azureml:my-model:1
+code_configuration:
+  code: src
+  scoring_script: score.py
+environment: azureml:my-env:1
+instance_type: Standard_DS3_v2
+instance_count: 1
+"""
+
+
+def _script(body: str, imports: str = "import os, subprocess, sys") -> str:
+    lines = "\n".join("    " + line for line in body.strip().splitlines())
+    return f"{imports}\n\ndef init():\n{lines}\n\ndef run(data):\n    return data\n"
+
+
+def test_docstring_example_fails(lint: LintFn) -> None:
+    found = lint({"src/score.py": """
+        import subprocess, sys
+
+        def init():
+            subprocess.check_call([sys.executable, "-m", "pip", "install", "lightgbm"])
+
+        def run(data):
+            return data
+    """}, rule=RULE)
+    assert len(found) == 1
+    assert (found[0].path, found[0].line, found[0].col) == ("src/score.py", 4, 5)
+    assert "'python -m pip install'" in found[0].message and "score.py" in found[0].message
+    assert "declare the package" in found[0].message
+
+
+def test_docstring_example_passes(lint: LintFn) -> None:
+    files = {
+        "deploy.yml": ONLINE.replace("azureml:my-env:1", "\n  image: mcr.microsoft.com/azureml/minimal-py311-inference:20250101.v1\n  conda_file: conda.yml"),
+        "conda.yml": "dependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - lightgbm==4.5.0\n",
+        "src/score.py": "import lightgbm\n\ndef init():\n    pass\n\ndef run(data):\n    return data\n",
+    }
+    assert lint(files, rule=RULE, select=RULE) == []
+
+
+@pytest.mark.parametrize(("body", "imports", "what"), [
+    ('os.system("pip install lightgbm==4.5.0")', "import os", "pip install"),
+    ('os.popen("pip3 install -q xgboost").read()', "import os", "pip3 install"),
+    ('subprocess.run("apt-get update && apt-get install -y libgomp1", shell=True)', "import subprocess",
+     "apt-get install"),
+    ('subprocess.call(["conda", "install", "-y", "-c", "conda-forge", "lightgbm"])', "import subprocess",
+     "conda install"),
+    ('subprocess.Popen(["mamba", "install", "numpy"])', "import subprocess", "mamba install"),
+    ('subprocess.check_output(["micromamba", "install", "-y", "numpy"])', "import subprocess",
+     "micromamba install"),
+    ('subprocess.run(["uv", "pip", "install", "torch"])', "import subprocess", "uv pip install"),
+    ('subprocess.run(["yum", "install", "-y", "gcc"])', "import subprocess", "yum install"),
+    ('subprocess.run(["apt", "install", "-y", "ffmpeg"])', "import subprocess", "apt install"),
+    ('sp.check_call(f"{sys.executable} -m pip install {pkg}", shell=True)', "import subprocess as sp, sys",
+     "python -m pip install"),
+    ('system("pip install " + name)', "from os import system", "pip install"),
+    ('check_call(["pip", "install"] + packages)', "from subprocess import check_call", "pip install"),
+    ('subprocess.run(["bash", "-c", "pip install torch"])', "import subprocess", "pip install"),
+    ('subprocess.run(["/opt/conda/bin/python3.11", "-m", "pip", "install", "x"])', "import subprocess",
+     "python -m pip install"),
+    ('pip.main(["install", "scikit-learn"])', "import pip", "pip.main(['install', ...])"),
+    ('cmd = "pip install -r requirements.txt"\nos.system(cmd)', "import os", "pip install"),
+])
+def test_install_forms(lint: LintFn, body: str, imports: str, what: str) -> None:
+    found = lint({"src/score.py": _script(body, imports)}, rule=RULE)
+    assert len(found) == 1, (body, found)
+    assert f"'{what}'" in found[0].message
+    assert found[0].line >= 4
+
+
+def test_pip_internal_import_and_call(lint: LintFn) -> None:
+    found = lint({"src/score.py": _script('pipmain(["install", "torch"])',
+                                          "from pip._internal.cli.main import main as pipmain")}, rule=RULE)
+    assert len(found) == 1 and found[0].line == 4
+    assert "pip._internal.cli.main.main" in found[0].message
+    found = lint({"src/score.py": _script("pass", "from pip import _internal")}, rule=RULE)
+    assert len(found) == 1 and found[0].line == 1 and "pip._internal" in found[0].message
+
+
+@pytest.mark.parametrize("body", [
+    'subprocess.run(["nvidia-smi"], stdout=subprocess.PIPE)',
+    'os.system("pip list")',
+    'subprocess.run(["pip", "freeze"])',
+    'pip.main(["list"])',
+    'subprocess.run(["conda", "list"])',
+    'print("run pip install lightgbm to use this")',
+    'os.system(command)',
+])
+def test_benign_commands_pass(lint: LintFn, body: str) -> None:
+    assert lint({"src/score.py": _script(body, "import os, subprocess, pip")}, rule=RULE) == []
+
+
+def test_install_in_imported_local_module(lint: LintFn) -> None:
+    found = lint({
+        "deploy.yml": ONLINE,
+        "src/score.py": "import setup_deps\n\ndef init():\n    setup_deps.ensure()\n\ndef run(data):\n    return data\n",
+        "src/setup_deps.py": "import os\n\n\ndef ensure():\n    os.system('pip install lightgbm')\n",
+    }, rule=RULE)
+    assert len(found) == 1
+    assert (found[0].path, found[0].line) == ("src/setup_deps.py", 5)
+    assert "setup_deps.py, a module imported by the scoring script score.py" in found[0].message
+
+
+def test_module_not_imported_by_a_scoring_script_is_not_checked(lint: LintFn) -> None:
+    assert lint({"tools/setup_dev.py": "import os\nos.system('pip install -e .')\n"}, rule=RULE) == []
