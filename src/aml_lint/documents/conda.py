@@ -16,10 +16,11 @@ from aml_lint.documents.requirements import Declared, PipLine, declared_from, pa
 from aml_lint.documents.yaml_doc import Path_, YamlDoc
 from aml_lint.findings import Location
 
-# [channel::]name[ version[ build]] or name=version[=build] or name>=version ...
+# [channel::]name[ version[ build]] | name=version[=build] | name>=version[,<version] ...
+_VERSION = r"(?:==|>=|<=|!=|~=|>|<|=)?\s*[0-9A-Za-z*][0-9A-Za-z.*+!_]*"
 _MATCH_SPEC = re.compile(
-    r"^(?:(?P<channel>[A-Za-z0-9_./:-]+)::)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]*)"
-    r"(?P<rest>\s*(?:[=<>!~]=?|\s)\s*[^\s#]*(?:\s+[^\s#]+)?)?\s*$"
+    r"^(?:(?P<channel>[A-Za-z0-9_./:-]+)::)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]*)(?:\[[^\]]*\])?"
+    rf"(?P<rest>\s*{_VERSION}(?:\s*[,|]\s*{_VERSION})*(?:[=\s]\s*[A-Za-z0-9_.*+]+)?)?\s*$"
 )
 
 

@@ -72,10 +72,31 @@ class Dockerfile:
     def pip_installs(self) -> list[PipLine]:
         """Requirement lines installed by ``pip install`` in RUN instructions (incl. ``-r`` files)."""
         lines: list[PipLine] = []
+        args = self.args
         for ins in self.instructions:
             if ins.keyword == "RUN":
-                lines.extend(_pip_args(ins))
+                lines.extend(_pip_args(ins, args))
         return lines
+
+    def conda_env_files(self) -> list[tuple[str, Location]]:
+        """Files given to ``conda env create|update -f FILE`` (or mamba's) in RUN instructions."""
+        out: list[tuple[str, Location]] = []
+        for ins in self.instructions:
+            if ins.keyword != "RUN":
+                continue
+            for words in _commands(ins.args):
+                programs = [i for i, w in enumerate(words) if w.rsplit("/", 1)[-1] in ("conda", "mamba", "micromamba")]
+                if not programs or "env" not in words[programs[0]:]:
+                    continue
+                rest = words[programs[0]:]
+                if not {"create", "update"} & set(rest):
+                    continue
+                for k, word in enumerate(rest[:-1]):
+                    if word in ("-f", "--file"):
+                        out.append((rest[k + 1], ins.location))
+                    elif word.startswith("--file="):
+                        out.append((word.split("=", 1)[1], ins.location))
+        return out
 
     def conda_installs(self) -> list[tuple[str, Location]]:
         out: list[tuple[str, Location]] = []
@@ -140,9 +161,12 @@ def _find_subcommand(words: list[str], programs: tuple[str, ...], sub: str) -> i
     return None
 
 
-def _pip_args(ins: Instruction) -> list[PipLine]:
+_UNRESOLVED_PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._\-]*(?:\[[^\]]*\])?)\s*(?:[=<>!~]=?=?).*\$")
+
+
+def _pip_args(ins: Instruction, args: dict[str, str]) -> list[PipLine]:
     out: list[PipLine] = []
-    for words in _commands(ins.args):
+    for words in _commands(_substitute(ins.args, args)):
         i = _find_subcommand(words, ("pip", "pip3", "uv"), "install")
         if i is None:
             continue
@@ -162,6 +186,10 @@ def _pip_args(ins: Instruction) -> list[PipLine]:
                 continue
             if word.startswith("-"):
                 continue
+            unresolved = _UNRESOLVED_PIN.match(word)
+            if unresolved:
+                # `pkg==$VERSION` set at build time: the package is installed, its version unknown here.
+                word = unresolved.group("name")
             parsed = parse_pip_line(word, ins.location)
             if parsed:
                 out.append(parsed)
@@ -186,14 +214,16 @@ def read_dockerfile(text: str, path: str) -> Dockerfile:
             i += 1
             continue
         parts = [raw.rstrip()]
-        while parts[-1].endswith(escape) and i + 1 < len(lines):
-            parts[-1] = parts[-1][:-1]
+        continued = parts[-1].endswith(escape)
+        while continued and i + 1 < len(lines):
+            if parts[-1].endswith(escape):
+                parts[-1] = parts[-1][:-1]
             i += 1
-            nxt = lines[i]
-            if nxt.strip().startswith("#"):
-                parts.append("")
-                continue
-            parts.append(nxt.rstrip())
+            nxt = lines[i].rstrip()
+            if nxt.strip().startswith("#") or not nxt.strip():
+                continue  # comment and empty lines inside a continuation are skipped, as Docker does
+            parts.append(nxt)
+            continued = nxt.endswith(escape)
         heredoc = re.search(r"<<-?\s*[\"']?(\w+)[\"']?", parts[0])
         if heredoc:
             marker = heredoc.group(1)
