@@ -147,7 +147,7 @@ def specifier_of(declared: Declared) -> SpecifierSet | None:
         return None
 
 
-def _literals(spec: SpecifierSet) -> list[Version]:
+def literals(spec: SpecifierSet) -> list[Version]:
     out = []
     for s in spec:
         try:
@@ -161,7 +161,7 @@ def _candidates(specs: Iterable[SpecifierSet]) -> list[Version]:
     """Versions around every literal of the specifiers: enough to test whether two pins meet."""
     out: set[Version] = set()
     for spec in specs:
-        for v in _literals(spec):
+        for v in literals(spec):
             rel = list(v.release)
             out.add(v)
             out.add(Version(".".join(map(str, [*rel, 0, 1]))))

@@ -1,0 +1,51 @@
+"""AML214 inference-server-pins and AML215 numpy-2-abi."""
+
+from __future__ import annotations
+
+from conftest import LintFn
+
+
+def conda(*pip: str, python: str = "3.12") -> str:
+    return "\n".join(["dependencies:", f"  - python={python}", "  - pip", "  - pip:",
+                      *[f"      - {p}" for p in pip]]) + "\n"
+
+
+def test_flask_pin_next_to_server(lint: LintFn) -> None:
+    found = lint({"conda.yml": conda("azureml-inference-server-http==1.5.1", "flask==2.2.5", "jinja2<3.1")},
+                 rule="AML214")
+    assert [(f.line, f.severity.label) for f in found] == [(6, "warning"), (7, "warning")]
+    assert "'flask==2.2.5' constrains a package the inference server pins itself" in found[0].message
+
+
+def test_pydantic_1_with_server_is_an_error(lint: LintFn) -> None:
+    found = lint({"requirements.txt": "azureml-inference-server-http>=1.0\npydantic<2\n"}, rule="AML214")
+    assert [(f.line, f.severity.label) for f in found] == [(2, "error")]
+    assert "excludes pydantic 2" in found[0].message
+
+
+def test_pydantic_1_with_old_server_is_a_warning(lint: LintFn) -> None:
+    found = lint({"requirements.txt": "azureml-inference-server-http==0.8.4\npydantic<2\n"}, rule="AML214")
+    assert [f.severity.label for f in found] == ["warning"]
+
+
+def test_pins_without_server_or_unpinned_pass(lint: LintFn) -> None:
+    assert lint({
+        "train.yml": conda("flask==2.2.5", "pydantic<2"),
+        "serve.yml": conda("azureml-inference-server-http==1.5.1", "flask", "scikit-learn==1.5.2"),
+    }, rule="AML214") == []
+
+
+def test_old_pandas_with_unpinned_numpy(lint: LintFn) -> None:
+    found = lint({"conda.yml": conda("pandas==1.5.3", "scikit-learn==1.2.2", "numpy", python="3.10"),
+                  "requirements.txt": "scipy<1.12\n"}, rule="AML215")
+    assert sorted((f.path, f.line) for f in found) == [("conda.yml", 5), ("conda.yml", 6), ("requirements.txt", 1)]
+    assert "numpy 2 support came in pandas 2.2.2" in found[0].message or "pandas" in found[1].message
+
+
+def test_numpy_pinned_below_2_or_new_pins_pass(lint: LintFn) -> None:
+    assert lint({
+        "a.yml": conda("numpy==1.26.4", "pandas==1.5.3"),
+        "b.yml": "dependencies:\n  - python=3.10\n  - numpy=1.26\n  - pip\n  - pip:\n      - pandas==1.5.3\n",
+        "c.yml": conda("pandas==2.2.3", "scikit-learn>=1.2"),
+        "requirements.txt": "numpy<2\nscipy==1.11.4\n",
+    }, rule="AML215") == []
