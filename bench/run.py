@@ -49,7 +49,7 @@ CONDA_SCHEMA = HERE / "conda.schema.json"
 CHANGED_FILES = 5
 TIMEOUT = 900
 
-# DESIGN.md §5.
+# The performance targets.
 TARGET_FLOOR_RATIO = 2.5
 TARGET_CHANGED_S = 0.5
 TARGET_COLD_S = 0.2
@@ -338,7 +338,7 @@ def _fmt_mib(v: float | None) -> str:
 
 
 def evaluate(data: dict[str, object]) -> list[dict[str, object]]:
-    """DESIGN.md §5, target by target, from the measurements."""
+    """The performance targets, one by one, from the measurements."""
     sizes: list[dict[str, object]] = data["sizes"]  # type: ignore[assignment]
     targets: list[dict[str, object]] = []
 
@@ -401,7 +401,7 @@ def render_markdown(data: dict[str, object]) -> str:
            f"median of {meta['repeat']} runs after a warm-up (synthetic repos: seed {meta['seed']}, "
            f"generator v{GENERATOR_VERSION})", "",
            f"Command: `{meta['command']}`", "",
-           "## Targets (DESIGN.md §5)", "", "| target | measured | met |", "|---|---|---|"]
+           "## Performance targets", "", "| target | measured | met |", "|---|---|---|"]
     for t in data["targets"]:  # type: ignore[attr-defined]
         met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
         out.append(f"| {t['target']} | {t['measured']} | {met} |")
