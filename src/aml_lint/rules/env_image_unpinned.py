@@ -48,9 +48,9 @@ def images(doc: Document) -> Iterator[tuple[str, Location]]:
         return
     found = env_body(doc)
     if found is not None and doc.yaml is not None:
-        base, body = found
+        path, body = found
         if isinstance(body.get("image"), str):
-            yield body["image"], doc.yaml.loc((*base, "image"))
+            yield body["image"], doc.yaml.loc((*path, "image"))
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
