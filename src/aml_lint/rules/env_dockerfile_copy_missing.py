@@ -1,0 +1,115 @@
+"""A Dockerfile `COPY`/`ADD` whose source is not in the build context.
+
+What it finds: `COPY` and `ADD` sources that do not exist in the build context, or
+that lead out of it (`../`). The build context is the environment's `build.path` when
+an AzureML environment builds the Dockerfile, else the Dockerfile's own folder.
+Skipped: copies from a build stage or image (`--from=`), URLs, heredocs, sources with
+variables; a glob is fine when it matches something.
+
+Why it matters: the image build stops at that line: "COPY failed: file not found in
+build context or excluded by .dockerignore: stat conda.yml: file does not exist"
+(BuildKit: "failed to compute cache key: ... not found"), reported by AzureML as
+"ImageBuildFailure". Sources outside the context are never sent to the builder.
+
+Fails:
+    # environment/Dockerfile, build context 'environment'
+    FROM mcr.microsoft.com/azureml/minimal-py312-inference:latest
+    COPY conda.yml /tmp/conda.yml      # the file is environment/conda.yaml
+
+Passes:
+    FROM mcr.microsoft.com/azureml/minimal-py312-inference:latest
+    COPY conda.yaml /tmp/conda.yaml
+
+Fix: correct the source path (relative to the build context), or move the file into
+the context; to copy from another stage, use `COPY --from=<stage>`.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from aml_lint.documents import Document, Kind
+from aml_lint.documents.dockerfile import Instruction
+from aml_lint.rules.base import Context, Hit
+from aml_lint.workspace import is_inside, relpath
+
+ID = "AML218"
+NAME = "dockerfile-copy-missing"
+SEVERITY = "error"
+KINDS = (Kind.DOCKERFILE,)
+
+_GLOB = set("*?[")
+
+
+def contexts(doc: Document, ctx: Context) -> list[Path]:
+    """Build contexts the Dockerfile is built with: from the environments that use it, else its folder."""
+    found: list[Path] = []
+    for envs in ctx.project.environments.values():
+        for env in envs:
+            if env.dockerfile_doc is doc and env.build_context is not None and env.build_context not in found:
+                found.append(env.build_context)
+    return found or [doc.path.parent]
+
+
+def sources(ins: Instruction) -> list[str] | None:
+    """The source operands of a COPY/ADD; None when they cannot be judged (stage copy, heredoc)."""
+    args = ins.args.strip()
+    if args.startswith("["):
+        try:
+            words = json.loads(args)
+        except ValueError:
+            return None
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            return None
+    else:
+        try:
+            words = shlex.split(args, posix=True)
+        except ValueError:
+            words = args.split()
+    operands = []
+    for word in words:
+        if word.startswith("--"):
+            if word.startswith("--from"):
+                return None
+            continue
+        operands.append(word)
+    if len(operands) < 2 or any(w.startswith("<<") for w in operands):
+        return None
+    return operands[:-1]
+
+
+def _problem(source: str, context: Path, root: Path) -> str | None:
+    if "$" in source or "://" in source or source.startswith("git@"):
+        return None
+    rel = PurePosixPath(source.lstrip("/")) if source.strip("/") else PurePosixPath(".")
+    target = (context / rel).absolute()
+    if not is_inside(target, context):
+        return "leads outside the build context"
+    if _GLOB & set(source):
+        try:
+            matched = next(iter(context.glob(str(rel))), None)
+        except (ValueError, NotImplementedError):
+            return None
+        return None if matched is not None else "matches no file in the build context"
+    if not is_inside(target, root):
+        return "leads outside the repository"
+    return None if target.exists() else "does not exist in the build context"
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    if doc.dockerfile is None:
+        return
+    root = ctx.project.root
+    candidates = contexts(doc, ctx)
+    for ins in doc.dockerfile.instructions:
+        if ins.keyword not in ("COPY", "ADD"):
+            continue
+        for source in sources(ins) or []:
+            problems = [_problem(source, c, root) for c in candidates]
+            if all(problems):
+                where = relpath(candidates[0], root) or "."
+                yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'): the image build "
+                          "fails here; correct the path relative to the build context", ins.location)
