@@ -105,3 +105,33 @@ def test_loading_the_request_is_left_to_aml306(lint: LintFn) -> None:
         def run(data):
             return torch.load(io.BytesIO(data))
     """}, rule=RULE) == []
+
+
+def test_model_chosen_by_the_request_passes(lint: LintFn) -> None:
+    assert lint({"src/score.py": """
+        import json
+        from transformers import AutoModel
+
+        def init():
+            pass
+
+        def run(data):
+            name = json.loads(data)["model"]
+            return AutoModel.from_pretrained(name).config.to_dict()
+    """}, rule=RULE) == []
+
+
+def test_helper_loading_what_it_is_given_passes(lint: LintFn) -> None:
+    assert lint({"src/score.py": """
+        import pickle
+
+        def retrain(path):
+            with open(path, "rb") as fp:
+                return pickle.load(fp)
+
+        def init():
+            pass
+
+        def run(mini_batch):
+            return [retrain(p) for p in mini_batch]
+    """}, rule=RULE) == []

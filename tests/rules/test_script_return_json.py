@@ -90,3 +90,15 @@ def test_batch_scripts_may_return_dataframes(lint: LintFn) -> None:
     unlinked_batch = ("import pandas as pd\n\ndef init():\n    pass\n\n"
                       "def run(mini_batch):\n    return pd.DataFrame({'file': mini_batch})\n")
     assert lint({"jobs/score.py": unlinked_batch}, rule=RULE) == []
+
+
+def test_unlinked_driver_looping_over_its_files_counts_as_batch(lint: LintFn) -> None:
+    script = ("import pandas as pd\n\ndef init():\n    pass\n\n"
+              "def run(input_files):\n    frames = [pd.read_csv(f) for f in input_files]\n"
+              "    return pd.concat(frames)\n")
+    assert lint({"jobs/driver.py": script}, rule=RULE) == []
+
+
+def test_user_decorator_may_convert(lint: LintFn) -> None:
+    script = "from helpers import jsonify\n" + _script("return model.predict(raw_data)", "@jsonify\n")
+    assert lint({"src/score.py": script}, rule=RULE) == []

@@ -326,9 +326,20 @@ def role(doc: Document, ctx: Context) -> Role:
                 sorted({d.rel for d in deployments if d.kind in BATCH_KINDS}))
 
 
-def looks_batch(run: FunctionNode) -> bool:
-    """An unlinked script whose run takes a ``mini_batch`` (batch or parallel-job style)."""
-    return any("mini_batch" in name for name in parameters(run))
+def looks_batch(run: FunctionNode, rel: str) -> bool:
+    """An unlinked script that looks like a batch (or parallel-job) driver: its file name says
+    batch, run takes a ``mini_batch``, or run loops over its input (a list of files)."""
+    if "batch" in rel.rsplit("/", 1)[-1].lower():
+        return True
+    params = parameters(run)
+    if any("mini_batch" in name for name in params):
+        return True
+    first = params[0] if params else None
+    for node in walk_scope(run, into_nested=True):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and \
+                isinstance(node.iter, ast.Name) and node.iter.id == first:
+            return True
+    return False
 
 
 # -- data that comes from the request ------------------------------------------------------------

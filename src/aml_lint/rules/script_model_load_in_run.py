@@ -5,7 +5,9 @@ calls): `joblib.load`, `pickle.load`, `torch.load`, `torch.jit.load`, Keras/Tens
 `load_model` and `saved_model.load`, `mlflow.<flavor>.load_model`, Hugging Face
 `*.from_pretrained` and `transformers.pipeline`, `onnxruntime.InferenceSession`,
 `xgboost`/`lightgbm`/`catboost` `load_model`, `spacy.load`, `SentenceTransformer(...)`.
-A load guarded by a cache check (`if model is None:`) is fine.
+A load guarded by a cache check (`if model is None:`) is fine, and so is a load whose source
+comes from the arguments (a model chosen per request, or the request itself, which AML306
+checks).
 
 Why it matters: `run()` is called for every request (every mini-batch in batch jobs).
 Loading the model each time adds seconds per call, multiplies memory use under concurrent
@@ -42,7 +44,6 @@ from aml_lint.documents import Document, Kind
 from aml_lint.documents.python_script import node_location
 from aml_lint.rules import script_ast as sa
 from aml_lint.rules.base import Context, Hit
-from aml_lint.rules.script_unsafe_deserialize import unsafe_call
 
 ID = "AML304"
 NAME = "model-loaded-in-run"
@@ -73,11 +74,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if run is None:
         return
     names = sa.aliases(tree)
-    tainted = sa.tainted_names(run)
     caches = sa.declared_global(run)
     for call in _loader_calls(run, names, caches):
-        if unsafe_call(call, sa.call_name(call, names)) and any(sa.uses(a, tainted) for a in call.args[:1]):
-            continue  # loading what the request sent: AML306 reports it
         yield Hit(f"run() loads the model with {sa.short(sa.call_name(call, names))} on every call; load it once "
                   "in init() into a global variable and use that in run()", node_location(call))
     # One level down: module-level helpers run() calls.
@@ -96,8 +94,14 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 
 def _loader_calls(func: sa.FunctionNode, names: dict[str, str], caches: set[str]) -> Iterator[ast.Call]:
+    """Loader calls with a fixed source. A source derived from the function's parameters is the
+    request itself (AML306's business) or a model chosen per call (a multi-model endpoint, a batch
+    job retraining per file): not something init() could load."""
+    from_params = sa.tainted_names(func)
     for node in sa.walk_scope(func, into_nested=True):
-        if isinstance(node, ast.Call) and is_loader(sa.call_name(node, names)) and not _guarded(node, func, caches):
+        if isinstance(node, ast.Call) and is_loader(sa.call_name(node, names)) \
+                and not any(sa.uses(a, from_params) for a in (*node.args, *(k.value for k in node.keywords))) \
+                and not _guarded(node, func, caches):
             yield node
 
 

@@ -5,8 +5,10 @@ in `run()` of a value that JSON cannot encode, as far as the script shows it: th
 `model.predict(...)` / `predict_proba(...)`, of a `numpy` function or of `pandas.DataFrame(...)`
 / `Series(...)`, directly or through a variable or inside a returned dict or list, without
 `.tolist()`, `.to_dict()` or `.to_json()`. Also `return json.dumps(...)`. Not reported when
-`run()` has `@output_schema` (inference-schema converts the result) or returns an
-`AMLResponse`, nor for batch scripts (batch `run()` returns a DataFrame or a list).
+`run()` has `@output_schema` (inference-schema converts the result) or another decorator than
+`@input_schema`/`@rawhttp`, or returns an `AMLResponse`, nor for batch scripts (batch `run()`
+returns a DataFrame or a list; a script no deployment names counts as batch when its file
+name says "batch", `run` takes a `mini_batch` or loops over its argument).
 
 Why it matters: the inference server encodes what `run()` returns with `json.dumps`. A numpy
 array or DataFrame raises "TypeError: Object of type ndarray is not JSON serializable" and
@@ -61,11 +63,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if run is None:
         return
     role = sa.role(doc, ctx)
-    if role.batch_only or (not role.linked and sa.looks_batch(run)):
+    if role.batch_only or (not role.linked and sa.looks_batch(run, doc.rel)):
         return
     names = sa.aliases(tree)
-    if any(sa.decorator_name(d, names) == "output_schema" for d in run.decorator_list):
-        return
+    if any(sa.decorator_name(d, names) not in ("input_schema", "rawhttp") for d in run.decorator_list):
+        return  # @output_schema converts the result; another decorator of the user's may too
     assignments = _assignments(run)
     for node in sa.walk_scope(run):
         if not isinstance(node, ast.Return) or node.value is None:
