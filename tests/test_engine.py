@@ -54,7 +54,7 @@ def test_gitignore_is_honoured(tmp_path: Path) -> None:
 def test_changed_conda_file_rechecks_linked_files(tmp_path: Path) -> None:
     files = {"dep.yml": DEPLOY, "src/score.py": "def init(:\n", "env/conda.yml": CONDA,
              "other/dep.yml": DEPLOY.replace("src", "code"), "other/code/score.py": "def init(:\n"}
-    result = lint_tree(tmp_path, files, changed_files=frozenset({"env/conda.yml"}))
+    result = lint_tree(tmp_path, files, changed_files=frozenset({"env/conda.yml"}), select="AML0,AML1")
     # The syntax error in the script linked to the changed conda file is reported; the other
     # deployment's problems (missing conda file, broken script) are not.
     assert {(f.rule_id, f.path) for f in result.findings} == {("AML006", "src/score.py")}
@@ -63,7 +63,7 @@ def test_changed_conda_file_rechecks_linked_files(tmp_path: Path) -> None:
 def test_changed_script_reports_its_deployment(tmp_path: Path) -> None:
     files = {"dep.yml": DEPLOY.replace("instance_count: 3", "instance_count: x"), "src/score.py": SCRIPT,
              "env/conda.yml": CONDA, "unrelated/conda.yml": "dependencies: [python=3.10]\nbad: 1\n"}
-    result = lint_tree(tmp_path, files, changed_files=frozenset({"src/score.py"}))
+    result = lint_tree(tmp_path, files, changed_files=frozenset({"src/score.py"}), select="AML0,AML1")
     assert {(f.rule_id, f.path) for f in result.findings} == {("AML005", "dep.yml")}
 
 
@@ -115,3 +115,36 @@ def test_a_failing_rule_is_an_internal_error_not_a_crash(tmp_path: Path) -> None
     result = run(build_settings(tmp_path), rules=[rule, schema])
     assert [f.rule_id for f in result.findings] == ["AML005"]
     assert result.internal_errors == ["rule AML999 failed on conda.yml: KeyError: 'boom'"]
+
+
+def test_sdk_v1_inference_config_links(tmp_path: Path) -> None:
+    deploy_py = (
+        "from azureml.core import Environment\nfrom azureml.core.model import InferenceConfig\n"
+        "env = Environment.from_conda_specification('env', 'envs/conda.yml')\n"
+        "config = InferenceConfig(entry_script='score.py', source_directory='src', environment=env)\n"
+    )
+    write_tree(tmp_path, {"deploy.py": deploy_py, "src/score.py": SCRIPT, "envs/conda.yml": CONDA})
+    from aml_lint.engine import discover
+    project = discover(build_settings(tmp_path))
+    assert [e.conda_doc.rel for e in project.script_envs["src/score.py"] if e.conda_doc] == ["envs/conda.yml"]
+
+
+def test_changed_since_uses_git(tmp_path: Path) -> None:
+    from aml_lint.cli import main
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                       check=True, capture_output=True)
+
+    write_tree(tmp_path, {"a/dep.yml": SCHEMA + "name: a\nenvironment: azureml:e:latest\n",
+                          "b/dep.yml": SCHEMA + "name: b\nenvironment: azureml:e:1\n"})
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    write_tree(tmp_path, {"b/dep.yml": SCHEMA + "name: b\nenvironment: azureml:e:latest\n"})
+    git("commit", "-qam", "change b")
+    out = tmp_path / "report.json"
+    assert main(["check", str(tmp_path), "--changed-since", "HEAD~1", "--format", "json", "-o", str(out)]) == 1
+    import json
+    assert {f["path"] for f in json.loads(out.read_text())["findings"]} == {"b/dep.yml"}
+    assert main(["check", str(tmp_path), "--changed-since", "no-such-ref"]) == 2
