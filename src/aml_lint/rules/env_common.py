@@ -308,6 +308,6 @@ def literal_secret(name: str, value: object) -> str | None:
     what = secret_in_value(text)
     if what:
         return what
-    if secret_name(name) and len(text) >= 6 and text.lower() not in ("true", "false"):
+    if secret_name(name) and len(text) >= 6 and not re.fullmatch(r"[\d.]+|true|false|yes|no", text, re.I):
         return f"a literal value for '{name}'"
     return None
