@@ -1,0 +1,298 @@
+"""Online resolution (opt-in, `--resolve`): what would pip really install for this environment?
+
+Resolves an environment's pip requirements for a target Python on manylinux x86_64, with uv when
+it is on PATH (fast, evaluates markers for the target) and with `pip install --dry-run --report`
+otherwise. The result is either the exact installed set or a failure reason in plain words with
+the requirement(s) responsible. Runs are time-boxed and cached per requirements hash.
+
+This is the only module of aml-lint that reaches the network, and only when asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from aml_lint.knowledge.deps import PythonVersion, format_python, normalize
+
+CACHE_VERSION = 1
+DEFAULT_TIMEOUT = 180.0
+UV_PLATFORM = "x86_64-manylinux_2_28"
+PIP_PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
+
+# Failure kinds, for callers that want to word or grade them.
+CONFLICT = "conflict"
+REQUIRES_PYTHON = "requires-python"
+NOT_FOUND = "not-found"
+TIMEOUT = "timeout"
+UNAVAILABLE = "unavailable"
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Outcome of one resolution.
+
+    installed: normalized name -> version (empty when not ok).
+    reason: the resolver's explanation in plain words (None when ok).
+    culprits: normalized names of the requested requirements the reason is about.
+    """
+
+    ok: bool
+    python: PythonVersion
+    tool: str
+    elapsed: float
+    installed: dict[str, str] = field(default_factory=dict)
+    kind: str | None = None
+    reason: str | None = None
+    culprits: tuple[str, ...] = ()
+    cached: bool = False
+
+    def describe(self) -> str:
+        """One line: 'resolved 143 packages for Python 3.10 in 6.2 s (uv)'."""
+        py = format_python(self.python)
+        how = f"{self.tool}, cached" if self.cached else self.tool
+        if self.ok:
+            return f"resolved {len(self.installed)} packages for Python {py} in {self.elapsed:.1f} s ({how})"
+        return f"could not resolve for Python {py} ({how}, {self.elapsed:.1f} s): {self.reason}"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "aml-lint" / "resolve"
+
+
+def requirements_key(
+    requirements: Sequence[str], python: PythonVersion, tool: str, indexes: Sequence[str]
+) -> str:
+    """Cache key: the requirement lines (order kept), the target, the tool and the indexes."""
+    blob = json.dumps(
+        {"v": CACHE_VERSION, "reqs": [r.strip() for r in requirements], "py": list(python),
+         "tool": tool, "indexes": list(indexes)},
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def pick_tool(prefer: str = "auto") -> str | None:
+    """'uv' when asked for or found on PATH (auto), else 'pip'; None when neither is usable."""
+    if prefer in ("auto", "uv") and shutil.which("uv"):
+        return "uv"
+    if prefer == "uv":
+        return None
+    try:
+        import pip  # noqa: F401  (only to know whether `python -m pip` exists)
+    except ImportError:
+        return None
+    return "pip"
+
+
+def resolve(
+    requirements: Sequence[str],
+    python: PythonVersion,
+    *,
+    tool: str = "auto",
+    index_url: str | None = None,
+    extra_index_urls: Sequence[str] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+) -> Resolution:
+    """Resolve `requirements` (requirements.txt lines) for CPython `python` on manylinux x86_64.
+
+    With `index_url` the resolver uses only that index (and `extra_index_urls`), ignoring the
+    user's pip/uv configuration; without it, the user's configuration applies.
+    """
+    chosen = pick_tool(tool)
+    if chosen is None:
+        return Resolution(False, python, tool, 0.0, kind=UNAVAILABLE,
+                          reason="neither uv nor pip is available to resolve with")
+    indexes = [index_url or "", *extra_index_urls]
+    cache_root = cache_dir or default_cache_dir()
+    cache_file = cache_root / f"{requirements_key(requirements, python, chosen, indexes)}.json"
+    if use_cache and cache_file.is_file():
+        cached = _read_cache(cache_file)
+        if cached is not None:
+            return cached
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="aml-lint-resolve-") as tmp:
+        reqfile = Path(tmp) / "requirements.txt"
+        reqfile.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+        if chosen == "uv":
+            cmd, env = _uv_command(reqfile, python, index_url, extra_index_urls, cache_root)
+        else:
+            cmd, env = _pip_command(reqfile, python, index_url, extra_index_urls, Path(tmp))
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
+                                  stdin=subprocess.DEVNULL, cwd=tmp)
+        except subprocess.TimeoutExpired:
+            return Resolution(False, python, chosen, time.monotonic() - start, kind=TIMEOUT,
+                              reason=f"the resolver did not finish within {timeout:.0f} s; not checked")
+        except OSError as exc:
+            return Resolution(False, python, chosen, time.monotonic() - start, kind=UNAVAILABLE,
+                              reason=f"could not run {chosen}: {exc}")
+        elapsed = time.monotonic() - start
+        if proc.returncode == 0:
+            installed = (_uv_installed(proc.stdout) if chosen == "uv"
+                         else _pip_installed(Path(tmp) / "report.json"))
+            result = Resolution(True, python, chosen, elapsed, installed=installed)
+        else:
+            kind, reason = explain_failure(proc.stderr + "\n" + proc.stdout, chosen, requirements)
+            result = Resolution(False, python, chosen, elapsed, kind=kind, reason=reason,
+                                culprits=culprits(reason, requirements))
+    if use_cache and result.kind not in (ERROR,):
+        _write_cache(cache_file, result)
+    return result
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
+
+
+def _uv_command(reqfile: Path, python: PythonVersion, index_url: str | None,
+                extra: Sequence[str], cache_root: Path) -> tuple[list[str], dict[str, str]]:
+    uv = shutil.which("uv") or "uv"
+    cmd = [uv, "pip", "compile", str(reqfile), "--python-version", format_python(python),
+           "--python-platform", UV_PLATFORM, "--only-binary", ":all:", "--no-header",
+           "--no-annotate", "--color", "never", "--no-python-downloads"]
+    env = dict(os.environ)
+    if index_url:
+        env = _clean_env()
+        cmd += ["--no-config", "--index-url", index_url, "--cache-dir", str(cache_root / "uv")]
+        for url in extra:
+            cmd += ["--extra-index-url", url]
+    return cmd, env
+
+
+def _pip_command(reqfile: Path, python: PythonVersion, index_url: str | None,
+                 extra: Sequence[str], tmp: Path) -> tuple[list[str], dict[str, str]]:
+    cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
+           "--no-input", "--disable-pip-version-check", "--report",
+           str(tmp / "report.json"), "--python-version", format_python(python),
+           "--implementation", "cp", "--only-binary=:all:", "--target", str(tmp / "target")]
+    for plat in PIP_PLATFORMS:
+        cmd += ["--platform", plat]
+    env = dict(os.environ)
+    if index_url:
+        env = _clean_env()
+        env["PIP_CONFIG_FILE"] = os.devnull  # ignore the machine's indexes and constraints
+        cmd += ["--index-url", index_url, "--no-cache-dir"]
+        for url in extra:
+            cmd += ["--extra-index-url", url]
+    cmd += ["-r", str(reqfile)]
+    return cmd, env
+
+
+def _uv_installed(stdout: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in stdout.splitlines():
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", line.strip())
+        if m:
+            out[normalize(m.group(1))] = m.group(2)
+    return out
+
+
+def _pip_installed(report: Path) -> dict[str, str]:
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return {normalize(item["metadata"]["name"]): str(item["metadata"]["version"])
+            for item in data.get("install", [])}
+
+
+# --------------------------------------------------------------------------- failure wording
+
+_BOX = re.compile(r"^[\s×╰─▶│├┬┴┼╭╮╯╯]+")
+
+
+def explain_failure(output: str, tool: str, requirements: Sequence[str] = ()) -> tuple[str, str]:
+    """The resolver's output -> (kind, reason in plain words, one paragraph)."""
+    lines = [_BOX.sub("", ln).strip() for ln in output.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith(("warning:", "WARNING:", "hint:"))]
+    if tool == "uv":
+        text = " ".join(lines)
+        text = re.sub(r"^error:\s*", "", text)
+        text = re.sub(r"No solution found when resolving dependencies:?\s*", "", text)
+        text = re.sub(r"^cause:\s*", "", text)
+    else:
+        keep = [re.sub(r"^ERROR:\s*", "", ln) for ln in lines
+                if ln.startswith(("ERROR:", "Ignored the following", "The user requested",
+                                  "The conflict is caused by"))
+                or re.match(r"^\S+ \S+ depends on ", ln)]
+        keep = [k for k in keep if not k.startswith(("To fix this", "ResolutionImpossible"))]
+        text = " ".join(keep) or " ".join(lines[-3:])
+        # pip names requirement-file lines, not requirements: put the requirement back.
+        text = re.sub(
+            r"-r \S+ \(line (\d+)\)",
+            lambda m: _line(requirements, int(m.group(1))) or m.group(0),
+            text,
+        )
+    text = re.sub(r"\s+", " ", text).strip()
+    low = text.lower()
+    if ("require a different python version" in low or "does not satisfy python" in low
+            or re.search(r"depends on python\s*[<>=!~]", low)):
+        kind = REQUIRES_PYTHON
+    elif ("not found in the package registry" in low or "no matching distribution" in low
+          or "could not find a version" in low):
+        kind = NOT_FOUND
+    elif "conflict" in low or "unsatisfiable" in low or "incompatible" in low:
+        kind = CONFLICT
+    else:
+        kind = ERROR
+    return kind, text or f"{tool} failed without saying why"
+
+
+def _line(requirements: Sequence[str], number: int) -> str | None:
+    if 1 <= number <= len(requirements):
+        return requirements[number - 1].strip()
+    return None
+
+
+def culprits(reason: str, requirements: Sequence[str]) -> tuple[str, ...]:
+    """Requested requirement names the reason mentions, in request order."""
+    low = reason.lower()
+    out: list[str] = []
+    for line in requirements:
+        m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+        if not m or line.strip().startswith(("-", "#")):
+            continue
+        raw = m.group(1)
+        names = {raw.lower(), normalize(raw), normalize(raw).replace("-", "_")}
+        if any(re.search(rf"(?<![\w.-]){re.escape(n)}(?![\w-])", low) for n in names):
+            out.append(normalize(raw))
+    return tuple(dict.fromkeys(out))
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _read_cache(path: Path) -> Resolution | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["python"] = tuple(data["python"])
+        data["culprits"] = tuple(data["culprits"])
+        data["cached"] = True
+        return Resolution(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _write_cache(path: Path, result: Resolution) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(result), sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache we cannot write only costs time

@@ -1,0 +1,113 @@
+"""A PEP 503 simple index on 127.0.0.1, serving tiny wheels the tests build."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+import threading
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Dist:
+    name: str
+    version: str
+    requires: Sequence[str] = ()
+    requires_python: str | None = None
+    module: str | None = None
+
+
+def _record_line(path: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{path},sha256={digest},{len(data)}"
+
+
+def build_wheel(dist: Dist, dest: Path) -> Path:
+    """A minimal, valid py3-none-any wheel with METADATA, WHEEL and RECORD."""
+    stem = dist.name.replace("-", "_")
+    info = f"{stem}-{dist.version}.dist-info"
+    meta = ["Metadata-Version: 2.1", f"Name: {dist.name}", f"Version: {dist.version}"]
+    if dist.requires_python:
+        meta.append(f"Requires-Python: {dist.requires_python}")
+    extras = sorted({m for r in dist.requires for m in re.findall(r'extra == "([^"]+)"', r)})
+    meta += [f"Provides-Extra: {e}" for e in extras]
+    meta += [f"Requires-Dist: {r}" for r in dist.requires]
+    files = {
+        f"{dist.module or stem}/__init__.py": b"",
+        f"{info}/METADATA": ("\n".join(meta) + "\n").encode(),
+        f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: aml-lint-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = [_record_line(p, d) for p, d in files.items()] + [f"{info}/RECORD,,"]
+    files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    path = dest / f"{stem}-{dist.version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+def write_index(dists: Sequence[Dist], root: Path) -> None:
+    """root/simple/<project>/index.html (PEP 503) and root/files/<wheel>."""
+    files = root / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    projects: dict[str, list[tuple[Path, Dist]]] = {}
+    for d in dists:
+        projects.setdefault(d.name.lower().replace("_", "-"), []).append((build_wheel(d, files), d))
+    simple = root / "simple"
+    simple.mkdir(exist_ok=True)
+    links = "".join(f'<a href="{p}/">{p}</a>\n' for p in sorted(projects))
+    (simple / "index.html").write_text(f"<!DOCTYPE html><html><body>\n{links}</body></html>\n")
+    for project, wheels in projects.items():
+        anchors = []
+        for path, d in wheels:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            rp = f' data-requires-python="{html.escape(d.requires_python)}"' if d.requires_python else ""
+            anchors.append(f'<a href="../../files/{path.name}#sha256={sha}"{rp}>{path.name}</a>\n')
+        page = simple / project
+        page.mkdir(exist_ok=True)
+        (page / "index.html").write_text(
+            "<!DOCTYPE html><html><body>\n" + "".join(anchors) + "</body></html>\n"
+        )
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def index_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("index")
+    write_index(INDEX, root)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# The test index: a scoring-style stack with one conflict, one Python-3.11-only package and one
+# package that brings another transitively.
+INDEX: tuple[Dist, ...] = (
+    Dist("numpy", "1.0"),
+    Dist("numpy", "2.0"),
+    Dist("pandas", "1.0", ("numpy>=1.0", "python-dateutil")),
+    Dist("python-dateutil", "2.0", module="dateutil"),
+    Dist("oldlib", "1.0", ("numpy<2",)),
+    Dist("newlib", "1.0", ("numpy>=2",)),
+    Dist("modern", "1.0", requires_python=">=3.11"),
+    Dist("server", "1.0", ("schema-lib~=1.0",)),
+    Dist("schema-lib", "1.0", ('numpy; extra == "numpy-support"',), module="schema_lib"),
+)

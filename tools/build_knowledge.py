@@ -1,0 +1,580 @@
+#!/usr/bin/env python3
+"""Rebuild aml-lint's dependency knowledge: src/aml_lint/knowledge/*.json.
+
+Two steps, so that the second one is offline and byte-for-byte reproducible:
+
+    # 1. gather (network: PyPI through pip and uv, the PyPI simple API, HTTP range reads of wheels)
+    python tools/build_knowledge.py gather --cache .cache/knowledge
+
+    # 2. build (offline; same inputs -> same bytes)
+    python tools/build_knowledge.py build --cache .cache/knowledge \
+        --shared-data ../shared/data --out src/aml_lint/knowledge
+
+`gather` downloads two pinned wheels (pigar: its bundled SQLite database of top-level module names;
+stdlibs: standard-library module names per Python release), resolves a curated seed list of
+AzureML scoring packages with uv for a few Python versions, reads the METADATA of every resolved
+(name, version) from one of its wheels by HTTP range requests (only the zip directory and the
+METADATA member are fetched), and fetches the simple-API pages of the handful of packages whose
+Python-version support we record. It never iterates over PyPI's project list.
+
+`build` reads those files plus two files passed with --shared-data (pypi-top15000.tsv: download
+ranks; conda-pypi-map.json: parselmouth's conda-forge -> PyPI names) and
+tools/knowledge_overrides.yaml, and writes the JSON tables. The transform functions are pure and
+tested on small fixtures (tests/knowledge/test_build.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+SCHEMA = 1
+# The date the inputs were gathered; bump it with every rebuild (never the clock: reproducibility).
+SOURCE_DATE = "2026-11-23"
+PIGAR = "pigar==2.2.0"
+STDLIBS = "stdlibs==2026.9.3"
+PYTHON_MINORS = tuple(range(7, 15))  # 3.7 .. 3.14
+RESOLVE_PYTHONS = ("3.8", "3.10", "3.12")
+RANK_LIMIT = 15000
+MAX_CANDIDATES = 6
+SIMPLE_URL = "https://pypi.org/simple/{name}/"
+HERE = Path(__file__).resolve().parent
+OVERRIDES = HERE / "knowledge_overrides.yaml"
+
+# What AzureML scoring environments install (the samples, the curated images, the inference
+# server and its dependencies). Resolved one by one for each Python in RESOLVE_PYTHONS.
+SEEDS: tuple[str, ...] = (
+    "azureml-inference-server-http", "azureml-defaults", "azureml-core", "azureml-mlflow",
+    "azureml-contrib-services", "azureml-ai-monitoring", "azureml-dataset-runtime",
+    "inference-schema[numpy-support,pandas-support]",
+    "azure-ai-ml", "azure-identity", "azure-core", "azure-storage-blob", "azure-keyvault-secrets",
+    "azure-ai-contentsafety", "azure-search-documents", "azure-cosmos", "azure-monitor-opentelemetry",
+    "openai", "tiktoken", "mlflow", "mlflow-skinny", "numpy", "pandas", "scipy", "scikit-learn",
+    "joblib", "cloudpickle", "xgboost", "lightgbm", "catboost", "torch", "torchvision", "torchaudio",
+    "pytorch-lightning", "tensorflow", "keras", "transformers", "datasets", "accelerate", "optimum",
+    "sentencepiece", "sentence-transformers", "onnx", "onnxruntime", "opencv-python-headless",
+    "pillow", "matplotlib", "seaborn", "scikit-image", "pyyaml", "requests", "flask", "fastapi",
+    "pydantic", "pyarrow", "statsmodels", "nltk", "tenacity", "dask", "psutil", "setuptools",
+)
+# Packages whose supported Python versions we record (for "this pin cannot install here").
+SUPPORT_PACKAGES: tuple[str, ...] = (
+    "azureml-inference-server-http", "numpy", "pandas", "scikit-learn", "scipy", "torch",
+    "tensorflow", "xgboost", "lightgbm", "mlflow",
+)
+# pigar rows that are never an import name of interest.
+JUNK_MODULES = frozenset({
+    "test", "tests", "testing", "src", "doc", "docs", "example", "examples", "__init__", "setup",
+    "lib", "bin", "build", "dist", "scripts", "benchmarks", "benchmark", "conftest",
+})
+DEV_EXTRAS = frozenset({
+    "test", "tests", "testing", "dev", "develop", "development", "doc", "docs", "documentation",
+    "lint", "linting", "typing", "style", "quality", "build", "benchmark", "benchmarks", "examples",
+    "maintenance", "all", "complete", "full",
+})
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalized distribution name."""
+    return str(canonicalize_name(name))
+
+
+# --------------------------------------------------------------------------- pure transforms
+
+
+def dumps(obj: Any) -> bytes:
+    """Deterministic compact JSON: sorted keys, no spaces, ASCII, one trailing newline."""
+    return (json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True) + "\n").encode()
+
+
+def read_ranks(lines: Iterable[str]) -> dict[str, int]:
+    """Parse pypi-top15000.tsv (header `name<TAB>rank`)."""
+    ranks: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        line = line.rstrip("\n")
+        if i == 0 or not line:
+            continue
+        name, rank = line.split("\t")
+        ranks[normalize(name)] = int(rank)
+    return ranks
+
+
+def import_table(
+    rows: Iterable[tuple[str, str]],
+    ranks: Mapping[str, int],
+    overrides: Mapping[str, Any],
+    limit: int = RANK_LIMIT,
+) -> dict[str, Any]:
+    """(distribution, top-level module) rows -> the import table.
+
+    Only ranked distributions (rank <= limit) are kept. A top-level name that is a namespace root
+    (azure, google, ...) is not attributed as a whole; a dist `root-a-b` that ships it yields the
+    dotted key `root.a.b`. Top-level identity entries (module `foo_bar` provided only by dist
+    `foo-bar`) are left out: the query API treats identity as a rule.
+    """
+    namespaces = sorted(set(overrides.get("namespaces", [])))
+    roots = {n for n in namespaces if "." not in n}
+    exclude = {(m, normalize(d)) for m, d in overrides.get("exclude", [])}
+    found: dict[str, set[str]] = {}
+    for dist, module in rows:
+        d = normalize(dist)
+        rank = ranks.get(d)
+        if rank is None or rank > limit or module in JUNK_MODULES or not _IDENT.match(module):
+            continue
+        if (module, d) in exclude:
+            continue
+        if module in roots:
+            if d.startswith(module + "-"):
+                found.setdefault(d.replace("-", "."), set()).add(d)
+            continue
+        found.setdefault(module, set()).add(d)
+    modules: dict[str, list[str]] = {}
+    for module, dists in found.items():
+        # The same-named distribution first (mlflow before mlflow-skinny), then by popularity.
+        ident = normalize(module)
+        ordered = sorted(dists, key=lambda x: (x != ident, ranks.get(x, limit + 1), x))[:MAX_CANDIDATES]
+        # Identity entries are a rule at query time; dotted (namespace) keys are kept so that a
+        # known distribution beats the dots-to-dashes guess for deeper imports.
+        if "." in module or ordered != [normalize(module)]:
+            modules[module] = ordered
+    for module, dists in overrides.get("modules", {}).items():
+        modules[module] = [normalize(d) for d in dists]
+    return {
+        "schema": SCHEMA,
+        "source_date": SOURCE_DATE,
+        "modules": modules,
+        "namespaces": namespaces,
+        "shims": {k: sorted(normalize(d) for d in v) for k, v in overrides.get("shims", {}).items()},
+        "module_requires": {
+            k: sorted(normalize(d) for d in v) for k, v in overrides.get("module_requires", {}).items()
+        },
+        "backports": {k: [normalize(d) for d in v] for k, v in overrides.get("backports", {}).items()},
+    }
+
+
+def conda_table(
+    conda_map: Mapping[str, list[str] | None],
+    ranks: Mapping[str, int],
+    overrides: Mapping[str, Any],
+) -> dict[str, Any]:
+    """conda-forge name -> PyPI names, reduced to what identity gets wrong.
+
+    Kept: conda names whose PyPI names differ from the conda name and include a ranked dist, and
+    conda names that are also ranked PyPI names but hold no Python distribution (null: the conda
+    `graphviz` is the C tool, not the Python binding). Everything else is identity at query time.
+    """
+    names: dict[str, list[str] | None] = {}
+    for conda, pypi in conda_map.items():
+        key = conda.lower()
+        if pypi is None:
+            if normalize(conda) in ranks:
+                names[key] = None
+            continue
+        pypi_n = sorted({normalize(p) for p in pypi}, key=lambda x: (ranks.get(x, RANK_LIMIT + 1), x))
+        if pypi_n != [normalize(conda)] and any(p in ranks for p in pypi_n):
+            names[key] = pypi_n
+    for conda, pypi in overrides.get("conda", {}).items():
+        names[conda.lower()] = [normalize(p) for p in pypi]
+    return {"schema": SCHEMA, "source_date": SOURCE_DATE, "names": names}
+
+
+def stdlib_table(per_version: Mapping[int, Iterable[str]]) -> dict[str, Any]:
+    """{minor: module names} for Python 3.<minor> -> {module: [first minor, last minor]}.
+
+    A module missing in some middle release would be misrepresented by a range; CPython has none
+    in 3.7-3.14 (checked here, the build fails otherwise).
+    """
+    minors = sorted(per_version)
+    sets = {m: set(per_version[m]) for m in minors}
+    spans: dict[str, list[int]] = {}
+    for name in sorted(set().union(*sets.values())):
+        present = [m for m in minors if name in sets[m]]
+        if present != list(range(present[0], present[-1] + 1)):
+            raise ValueError(f"stdlib module {name} has a gap: {present}")
+        spans[name] = [present[0], present[-1]]
+    return {
+        "schema": SCHEMA,
+        "source_date": SOURCE_DATE,
+        "minors": [minors[0], minors[-1]],
+        "modules": spans,
+    }
+
+
+def _keep_requirement(req: Requirement) -> bool:
+    marker = str(req.marker) if req.marker else ""
+    return not any(e in DEV_EXTRAS for e in _EXTRA.findall(marker))
+
+
+def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """METADATA records {name, version, requires_dist, requires_python} -> per-dist requirements.
+
+    Versions of one dist are merged (union of requirement strings): the table answers "may X
+    bring Y", the version-exact answer is --resolve's job. Dev/test/doc extras are dropped.
+    """
+    dists: dict[str, dict[str, Any]] = {}
+    for meta in metas:
+        name = normalize(meta["name"])
+        entry = dists.setdefault(name, {"versions": set(), "requires": set()})
+        entry["versions"].add(str(meta["version"]))
+        for raw in meta.get("requires_dist") or []:
+            try:
+                req = Requirement(raw)
+            except InvalidRequirement:
+                continue
+            if not _keep_requirement(req):
+                continue
+            req.name = normalize(req.name)
+            entry["requires"].add(str(req))
+    out: dict[str, Any] = {}
+    for name, entry in dists.items():
+        versions = sorted(entry["versions"], key=_version_key)
+        out[name] = {"versions": versions, "requires": sorted(entry["requires"])}
+    return {"schema": SCHEMA, "source_date": SOURCE_DATE, "dists": out}
+
+
+def _version_key(v: str) -> tuple[int, Any]:
+    try:
+        return (1, Version(v))
+    except InvalidVersion:
+        return (0, v)
+
+
+def _wheel_minors(filename: str, requires_python: str | None) -> set[int] | None:
+    """Python 3 minors a wheel installs on (manylinux x86_64 or pure); None if not such a wheel."""
+    try:
+        _, _, _, tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename:
+        return None
+    try:
+        spec = SpecifierSet(requires_python or "")
+    except InvalidSpecifier:
+        spec = SpecifierSet()
+    minors: set[int] = set()
+    for tag in tags:
+        plat_ok = tag.platform == "any" or (
+            tag.platform.endswith("_x86_64") and "linux" in tag.platform
+        )
+        if not plat_ok:
+            continue
+        m = re.fullmatch(r"cp3(\d+)", tag.interpreter)
+        if tag.abi == "abi3" and m:
+            minors.update(x for x in PYTHON_MINORS if x >= int(m.group(1)))
+        elif m and tag.abi != "none":
+            minors.add(int(m.group(1)))
+        elif tag.interpreter in ("py3", "py2.py3") or tag.interpreter.startswith("py3"):
+            minors.update(PYTHON_MINORS)
+        elif m:
+            minors.add(int(m.group(1)))
+    return {x for x in minors if spec.contains(f"3.{x}", prereleases=True)}
+
+
+def python_support_table(pages: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """PEP 691 simple pages -> {dist: {version: [minors with an installable wheel]}}.
+
+    Only final, non-yanked releases with at least one manylinux-x86_64 or pure wheel are listed;
+    a release known only as an sdist is left out (whether it builds is not knowable here).
+    """
+    out: dict[str, dict[str, list[int]]] = {}
+    for name, page in pages.items():
+        versions: dict[str, set[int]] = {}
+        for f in page.get("files", []):
+            if f.get("yanked") or not f["filename"].endswith(".whl"):
+                continue
+            try:
+                _, version, _, _ = parse_wheel_filename(f["filename"])
+            except InvalidWheelFilename:
+                continue
+            if version.is_prerelease or version.is_devrelease:
+                continue
+            minors = _wheel_minors(f["filename"], f.get("requires-python"))
+            if minors is None:
+                continue
+            versions.setdefault(str(version), set()).update(minors)
+        out[normalize(name)] = {
+            v: sorted(m) for v, m in sorted(versions.items(), key=lambda kv: Version(kv[0])) if m
+        }
+    return {
+        "schema": SCHEMA,
+        "source_date": SOURCE_DATE,
+        "platform": "manylinux x86_64 (binary wheels only)",
+        "minors": [PYTHON_MINORS[0], PYTHON_MINORS[-1]],
+        "dists": out,
+    }
+
+
+# --------------------------------------------------------------------------- input readers
+
+
+def pigar_rows(db_path: Path) -> list[tuple[str, str]]:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return con.execute(
+            "SELECT d.name, t.name FROM top_level_module_names t "
+            "JOIN distributions d ON d.id = t.distribution_id ORDER BY d.name, t.name"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def stdlib_sets(stdlibs_wheel: Path) -> dict[int, set[str]]:
+    """Read `module_names` from stdlibs' pyXY.py files without importing them (they are literals)."""
+    import ast
+
+    out: dict[int, set[str]] = {}
+    with zipfile.ZipFile(stdlibs_wheel) as zf:
+        for minor in PYTHON_MINORS:
+            tree = ast.parse(zf.read(f"stdlibs/py3{minor}.py"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "module_names":
+                    call = node.value
+                    assert isinstance(call, ast.Call)
+                    out[minor] = set(ast.literal_eval(call.args[0]))
+    return out
+
+
+def load_overrides(path: Path = OVERRIDES) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    assert isinstance(data, dict)
+    return data
+
+
+# --------------------------------------------------------------------------- gather (network)
+
+
+class _RangeFile(io.RawIOBase):
+    """A read-only, seekable view of a remote file through HTTP range requests (for zipfile)."""
+
+    def __init__(self, url: str, size: int) -> None:
+        self.url, self.size, self.pos = url, size, 0
+        self.requests = 0
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self.pos, 2: self.size}[whence]
+        self.pos = max(0, base + offset)
+        return self.pos
+
+    def _fetch(self, start: int, end: int) -> bytes:
+        req = urllib.request.Request(self.url, headers={"Range": f"bytes={start}-{end - 1}"})
+        self.requests += 1
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            data: bytes = resp.read()
+        return data
+
+    def readinto(self, b: Any) -> int:
+        n = min(len(b), self.size - self.pos)
+        if n <= 0:
+            return 0
+        data = self._fetch(self.pos, self.pos + n)
+        b[: len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def _simple_page(name: str, cache: Path) -> dict[str, Any]:
+    path = cache / "simple" / f"{normalize(name)}.json"
+    if not path.exists():
+        req = urllib.request.Request(
+            SIMPLE_URL.format(name=normalize(name)),
+            headers={"Accept": "application/vnd.pypi.simple.v1+json"},
+        )
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            page = json.load(resp)
+        keep = {"name": page["name"], "files": [
+            {k: f.get(k) for k in ("filename", "url", "size", "requires-python", "yanked")}
+            for f in page["files"]
+        ]}
+        _write_atomic(path, json.dumps(keep, sort_keys=True))
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def _pick_wheel(page: Mapping[str, Any], version: str) -> dict[str, Any] | None:
+    best: tuple[int, dict[str, Any]] | None = None
+    for f in page["files"]:
+        if not f["filename"].endswith(".whl"):
+            continue
+        try:
+            _, v, _, tags = parse_wheel_filename(f["filename"])
+        except InvalidWheelFilename:
+            continue
+        if str(v) != str(Version(version)):
+            continue
+        plats = {t.platform for t in tags}
+        score = 0 if "any" in plats else 1 if any("manylinux" in p and "x86_64" in p for p in plats) else 2
+        if best is None or score < best[0]:
+            best = (score, f)
+    return best[1] if best else None
+
+
+def _metadata(name: str, version: str, cache: Path) -> dict[str, Any] | None:
+    path = cache / "metadata" / f"{normalize(name)}-{version}.json"
+    if path.exists():
+        cached: dict[str, Any] = json.loads(path.read_text())
+        return cached
+    wheel = _pick_wheel(_simple_page(name, cache), version)
+    if wheel is None:
+        return None
+    from email.parser import HeaderParser
+
+    rf = _RangeFile(wheel["url"], int(wheel["size"]))
+    with zipfile.ZipFile(io.BufferedReader(rf, buffer_size=1 << 16)) as zf:  # type: ignore[arg-type]
+        member = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
+        msg = HeaderParser().parsestr(zf.read(member).decode("utf-8", "replace"))
+    meta = {
+        "name": msg["Name"],
+        "version": msg["Version"],
+        "requires_dist": msg.get_all("Requires-Dist") or [],
+        "requires_python": msg.get("Requires-Python"),
+        "wheel": wheel["filename"],
+    }
+    _write_atomic(path, json.dumps(meta, sort_keys=True))
+    return meta
+
+
+def _resolve_seed(seed: str, python: str, uv: str) -> list[tuple[str, str]]:
+    proc = subprocess.run(
+        [uv, "pip", "compile", "-", "--python-version", python,
+         "--python-platform", "x86_64-manylinux_2_28", "--only-binary", ":all:",
+         "--no-header", "--no-annotate", "--no-python-downloads"],
+        input=seed + "\n", capture_output=True, text=True, timeout=600,
+    )
+    if proc.returncode != 0:
+        print(f"  {seed} @ {python}: unresolvable ({proc.stderr.strip().splitlines()[-1:]})")
+        return []
+    pins = []
+    for line in proc.stdout.splitlines():
+        m = re.match(r"^([A-Za-z0-9._-]+)==([^\s;]+)", line.strip())
+        if m:
+            pins.append((normalize(m.group(1)), m.group(2)))
+    return pins
+
+
+def _download(spec: str, dest: Path) -> Path:
+    name = spec.split("==")[0]
+    found = sorted(dest.glob(f"{name}-*.whl"))
+    if found:
+        return found[0]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d",
+         str(dest), spec], check=True,
+    )
+    return sorted(dest.glob(f"{name}-*.whl"))[0]
+
+
+def gather(cache: Path) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    _download(PIGAR, cache)
+    _download(STDLIBS, cache)
+    uv = shutil.which("uv")
+    if uv is None:
+        raise SystemExit("gather needs uv (pip install uv) to resolve the seed list")
+    pins: set[tuple[str, str]] = set()
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(seed, python) for seed in SEEDS for python in RESOLVE_PYTHONS]
+    with ThreadPoolExecutor(4) as pool:
+        for found in pool.map(lambda job: _resolve_seed(job[0], job[1], uv), jobs):
+            pins.update(found)
+    print(f"resolved {len(SEEDS)} seeds x {len(RESOLVE_PYTHONS)} Pythons: {len(pins)} pins")
+    resolutions = sorted(pins)
+    (cache / "pins.json").write_text(json.dumps(resolutions))
+
+    def fetch(pin: tuple[str, str]) -> str | None:
+        try:
+            return None if _metadata(pin[0], pin[1], cache) else f"{pin[0]}=={pin[1]}"
+        except Exception as exc:  # noqa: BLE001 - report and go on; the build lists what it has
+            return f"{pin[0]}=={pin[1]} ({exc})"
+
+    with ThreadPoolExecutor(4) as pool:
+        missing = [m for m in pool.map(fetch, resolutions) if m]
+    for name in SUPPORT_PACKAGES:
+        _simple_page(name, cache)
+    print(f"metadata for {len(resolutions) - len(missing)} pins; without: {missing}")
+    print(f"gather took {time.monotonic() - t0:.1f} s")
+
+
+# --------------------------------------------------------------------------- build (offline)
+
+
+def build(cache: Path, shared: Path, out: Path) -> dict[str, bytes]:
+    ranks = read_ranks((shared / "pypi-top15000.tsv").read_text(encoding="utf-8").splitlines())
+    overrides = load_overrides()
+    pigar_wheel = sorted(cache.glob("pigar-*.whl"))[0]
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(pigar_wheel) as zf:
+        db = Path(zf.extract("pigar/.db.sqlite3", tmp))
+        rows = pigar_rows(db)
+    conda_map = json.loads((shared / "conda-pypi-map.json").read_text(encoding="utf-8"))
+    metas = [json.loads(p.read_text()) for p in sorted((cache / "metadata").glob("*.json"))]
+    pages = {n: json.loads((cache / "simple" / f"{normalize(n)}.json").read_text())
+             for n in SUPPORT_PACKAGES}
+    files = {
+        "imports.json": dumps(import_table(rows, ranks, overrides)),
+        "conda.json": dumps(conda_table(conda_map, ranks, overrides)),
+        "stdlib.json": dumps(stdlib_table(stdlib_sets(sorted(cache.glob("stdlibs-*.whl"))[0]))),
+        "requires.json": dumps(requires_table(metas)),
+        "python_support.json": dumps(python_support_table(pages)),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        print(f"{name}: {len(data):,} bytes")
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("step", choices=["gather", "build", "all"])
+    ap.add_argument("--cache", type=Path, default=Path(".cache/knowledge"))
+    ap.add_argument("--shared-data", type=Path, help="folder with pypi-top15000.tsv and conda-pypi-map.json")
+    ap.add_argument("--out", type=Path, default=HERE.parent / "src" / "aml_lint" / "knowledge")
+    args = ap.parse_args(argv)
+    if args.step in ("gather", "all"):
+        gather(args.cache)
+    if args.step in ("build", "all"):
+        if args.shared_data is None:
+            ap.error("build needs --shared-data")
+        build(args.cache, args.shared_data, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
