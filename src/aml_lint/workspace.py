@@ -76,7 +76,6 @@ def _git(root: Path, *args: str) -> str:
         proc = subprocess.run(
             ["git", "-C", str(root), *args],
             capture_output=True,
-            text=True,
             timeout=GIT_TIMEOUT,
             check=False,
         )
@@ -85,8 +84,10 @@ def _git(root: Path, *args: str) -> str:
     except subprocess.TimeoutExpired:
         raise GitError(f"git {' '.join(args)} took longer than {GIT_TIMEOUT} s") from None
     if proc.returncode != 0:
-        raise GitError(proc.stderr.strip() or f"git {' '.join(args)} failed")
-    return proc.stdout
+        raise GitError(proc.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} failed")
+    # Bytes decoded as the OS does (surrogateescape), not text=True: universal newlines
+    # would turn a CR in a file name into LF, and a non-UTF-8 name would raise.
+    return os.fsdecode(proc.stdout)
 
 
 def git_files(root: Path) -> list[str] | None:
