@@ -316,3 +316,42 @@ def test_package_script_refuses_mismatched_versions(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "versions differ" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _as_azure_reads_it(node: Any) -> Any:
+    """Azure Pipelines reads every YAML scalar as a string (``fetchDepth: 0`` is "0")."""
+    if isinstance(node, dict):
+        return {k: _as_azure_reads_it(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_as_azure_reads_it(v) for v in node]
+    return (
+        node
+        if isinstance(node, str)
+        else str(node).lower()
+        if isinstance(node, bool)
+        else str(node)
+    )
+
+
+@pytest.mark.parametrize(
+    ("doc", "section"),
+    [("README.md", "## Azure Pipelines"), ("azure-pipelines-task/overview.md", "")],
+)
+def test_documented_pipelines_are_valid_and_use_real_inputs(
+    doc: str, section: str, tmp_path: Path
+) -> None:
+    text = (REPO / doc).read_text(encoding="utf-8")
+    if section:
+        text = text.split(section, 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    pipeline = yaml.safe_load(block)
+    steps = pipeline["steps"]
+    assert steps[0] == {"checkout": "self", "fetchDepth": 0}
+    [task] = [s for s in steps if s.get("task") == "AmlLint@0"]
+    assert set(task["inputs"]) <= set(INPUTS)
+    # The schema lists Microsoft's tasks only, so ours is checked above, the rest here.
+    others = {**pipeline, "steps": [s for s in steps if s is not task]}
+    path = tmp_path / "pipeline.json"
+    path.write_text(json.dumps(_as_azure_reads_it(others)), encoding="utf-8")
+    proc = check_pipeline_schema(path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
