@@ -26,6 +26,15 @@ from aml_lint.workspace import is_inside, relpath
 ASSET_PREFIXES = ("azureml:", "azureml://", "http://", "https://", "wasbs://", "abfss://", "adl://")
 
 
+def _is(path: Path, want: str = "file") -> bool:
+    """``is_file`` / ``is_dir`` / ``exists`` that answer False for a path the OS refuses
+    (a name over NAME_MAX, a NUL byte, a loop) instead of raising: paths come from PR text."""
+    try:
+        return path.is_file() if want == "file" else path.is_dir() if want == "dir" else path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class Link:
     source: str  # repo-relative file that names the target
@@ -196,8 +205,7 @@ class Project:
         if not is_inside(target, self.root):
             self._problem(doc, role, text, key, f"{role} path '{text}' leads outside the repository")
             return None
-        if want == "dir" and not target.is_dir() or want == "file" and not target.is_file() \
-                or want == "any" and not target.exists():
+        if not _is(target, want):
             what = {"dir": "folder", "file": "file"}.get(want, "path")
             where = relpath(target, self.root)
             self._problem(doc, role, text, key,
@@ -317,7 +325,7 @@ class Project:
             name = Path(line.include).name
             source = copied.get(name, name)
             target = (env.build_context / source).absolute()
-            if target.is_file() and is_inside(target, self.root):
+            if _is(target) and is_inside(target, self.root):
                 req = self.add(target, Kind.REQUIREMENTS)
                 if req is not None:
                     env.requirements_docs.append(req)
@@ -329,7 +337,7 @@ class Project:
             return
         for line in req.requirements.includes:
             target = (req.path.parent / str(line.include)).absolute()
-            if target.is_file() and is_inside(target, self.root):
+            if _is(target) and is_inside(target, self.root):
                 sub = self.add(target, Kind.REQUIREMENTS)
                 if sub is not None and sub not in env.requirements_docs:
                     env.requirements_docs.append(sub)
@@ -343,7 +351,7 @@ class Project:
                 continue
             for line in doc.requirements.includes:
                 target = (doc.path.parent / str(line.include)).absolute()
-                if target.is_file() and is_inside(target, self.root):
+                if _is(target) and is_inside(target, self.root):
                     sub = self.add(target, Kind.REQUIREMENTS)
                     if sub is not None:
                         self._link(Link(doc.rel, sub.rel, "requirements", (), line.location))
@@ -367,7 +375,7 @@ class Project:
             if ref.level and ref.names:
                 candidates += [doc.path.parent / f"{n}.py" for n in ref.names]
             for cand in candidates:
-                if cand.is_file() and is_inside(cand, self.root):
+                if _is(cand) and is_inside(cand, self.root):
                     module = self.add(cand, Kind.PYTHON)
                     if module is not None and module is not doc and module not in found:
                         found.append(module)
@@ -412,7 +420,7 @@ class Project:
             source = relpath(path, self.root)
             for env_file in usage.env_files:
                 env_path = (path.parent / env_file).absolute()
-                if (script_path.is_file() and env_path.is_file() and is_inside(script_path, self.root)
+                if (_is(script_path) and _is(env_path) and is_inside(script_path, self.root)
                         and is_inside(env_path, self.root)):
                     self.add_explicit_link(script_path, env_path, source)
 
