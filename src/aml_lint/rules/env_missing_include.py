@@ -45,7 +45,10 @@ def _missing(line: PipLine, folder: Path, root: Path) -> bool:
     if "://" in target or "$" in target:
         return False
     path = (folder / target).absolute()
-    return not (path.is_file() and is_inside(path, root))
+    try:
+        return not (path.is_file() and is_inside(path, root))
+    except (OSError, ValueError):  # a name the OS refuses (over NAME_MAX, NUL): not there
+        return True
 
 
 def _used_by_azureml(doc: Document, ctx: Context) -> bool:
