@@ -7,6 +7,7 @@ repository-relative URIs with ``%SRCROOT%`` as base, levels error/warning/note.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,6 +17,12 @@ from aml_lint.findings import LintResult, Severity
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 HELP_URI = "https://github.com/aml-lint/aml-lint/blob/main/docs/rules.md#"
+
+
+def _uri(path: str) -> str:
+    """Percent-encoded bytes of the path as the OS has it: a file name that is not UTF-8
+    (surrogate-escaped by Python) still gets the URI of the real file, not an exception."""
+    return quote(os.fsencode(path), safe="/")
 
 
 def render(result: LintResult) -> str:
@@ -55,7 +62,7 @@ def render(result: LintResult) -> str:
             "message": {"text": f.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(f.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }
             }],
