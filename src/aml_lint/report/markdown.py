@@ -33,8 +33,9 @@ _SINGULAR = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO
 _BACKSLASHED = frozenset("\\`*_{}[]()#+-.!|~:^$=/")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;"}
 # Control characters, and bidirectional overrides that make text read differently
-# from what it is ("Trojan Source"): shown as U+FFFD.
-_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# from what it is ("Trojan Source"): shown as U+FFFD. So are lone surrogates (a file name
+# that is not UTF-8, as Python decodes it), which no UTF-8 writer can encode.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f\u0085\u2028\u2029]")
 _ZWSP = "\u200b"
 
