@@ -224,7 +224,8 @@ def line_link(env: Mapping[str, str], event: Event) -> LinkFn | None:
     base = f"{_server(env)}/{repo}/blob/{sha}/"
 
     def link(path: str, line: int) -> str:
-        return base + quote(path) + (f"#L{line}" if line > 0 else "")
+        # fsencode: a non-UTF-8 file name is quoted as its real bytes instead of raising.
+        return base + quote(os.fsencode(path)) + (f"#L{line}" if line > 0 else "")
 
     return link
 
