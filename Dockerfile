@@ -15,10 +15,9 @@ FROM ${BASE_IMAGE}
 RUN if ! command -v git >/dev/null; then \
         apt-get update \
         && apt-get install --yes --no-install-recommends git ca-certificates \
-        && apt-get clean \
-        && rm -rf /var/lib/apt/lists/*; \
+        && apt-get clean; \
     fi \
- && rm -rf /root/.cache
+ && rm -rf /var/lib/apt/lists/* /root/.cache
 COPY --from=build /opt/aml-lint /opt/aml-lint
 COPY entrypoint.sh /entrypoint.sh
 ENV PATH=/opt/aml-lint/bin:$PATH PYTHONUNBUFFERED=1
