@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections import deque
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aml_lint.documents import Document, Kind
 from aml_lint.rules.base import Context
@@ -21,8 +24,9 @@ PLACEHOLDER = "\x00"  # stands for a part of a string we cannot know (an f-strin
 
 # -- names and aliases ---------------------------------------------------------------------------
 
+@lru_cache(maxsize=16)  # every AML3xx rule asks for the same tree's aliases
 def aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name -> dotted name it stands for, from every import in the file.
+    """(Do not modify the returned dict: it is shared.) Local name -> dotted name it stands for, from every import in the file.
 
     ``import subprocess as sp`` gives sp -> subprocess; ``from os import system`` gives
     system -> os.system; ``import os.path`` gives os -> os.
@@ -47,17 +51,25 @@ def qualname(node: ast.AST, names: dict[str, str]) -> str | None:
     """The dotted name an expression refers to (``sp.run`` -> ``subprocess.run``), or None.
 
     A call in the chain is kept as ``()`` so ``xgb.Booster().load_model`` reads
-    ``xgboost.Booster().load_model``.
+    ``xgboost.Booster().load_model``; an unknown base reads ``?`` (``get().x`` -> ``?.x``).
     """
-    if isinstance(node, ast.Name):
-        return names.get(node.id, node.id)
-    if isinstance(node, ast.Attribute):
-        base = qualname(node.value, names)
-        return f"{base}.{node.attr}" if base is not None else f"?.{node.attr}"
-    if isinstance(node, ast.Call):
-        base = qualname(node.func, names)
-        return f"{base}()" if base is not None else None
-    return None
+    parts: list[str] = []
+    while True:  # a loop, not recursion: attribute chains can be arbitrarily long
+        if isinstance(node, ast.Name):
+            parts.append(names.get(node.id, node.id))
+            break
+        if isinstance(node, ast.Attribute):
+            parts.append("." + node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            parts.append("()")
+            node = node.func
+        else:
+            if not parts or parts[-1] == "()":
+                return None
+            parts.append("?")
+            break
+    return "".join(reversed(parts))
 
 
 def call_name(call: ast.Call, names: dict[str, str]) -> str:
@@ -73,9 +85,9 @@ def short(name: str) -> str:
 
 def walk_scope(node: ast.AST, into_nested: bool = False) -> Iterator[ast.AST]:
     """Nodes of one function body, not descending into nested functions/classes unless asked."""
-    todo = list(ast.iter_child_nodes(node))
+    todo = deque(ast.iter_child_nodes(node))
     while todo:
-        child = todo.pop(0)
+        child = todo.popleft()
         yield child
         if into_nested or not isinstance(child, _SCOPES):
             todo.extend(ast.iter_child_nodes(child))
@@ -348,7 +360,8 @@ def names_in(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-def tainted_names(run: FunctionNode) -> set[str]:
+@lru_cache(maxsize=16)
+def tainted_names(run: FunctionNode) -> frozenset[str]:
     """run()'s parameters and every name assigned from an expression that uses one of them."""
     tainted = set(parameters(run))
     flows: list[tuple[ast.AST, list[ast.AST]]] = []
@@ -363,20 +376,22 @@ def tainted_names(run: FunctionNode) -> set[str]:
             flows.append((node.context_expr, [node.optional_vars]))
         elif isinstance(node, ast.NamedExpr):
             flows.append((node.value, [node.target]))
-    changed = True
-    while changed:
-        changed = False
-        for value, targets in flows:
-            if names_in(value) & tainted:
-                for target in targets:
-                    for name in target_names(target):
-                        if name.id not in tainted:
-                            tainted.add(name.id)
-                            changed = True
-    return tainted
+    readers: dict[str, list[list[ast.AST]]] = {}  # name -> targets of the flows that read it
+    for value, targets in flows:
+        for name in names_in(value):
+            readers.setdefault(name, []).append(targets)
+    todo = list(tainted)
+    while todo:
+        for targets in readers.get(todo.pop(), []):
+            for target in targets:
+                for bound in target_names(target):
+                    if bound.id not in tainted:
+                        tainted.add(bound.id)
+                        todo.append(bound.id)
+    return frozenset(tainted)
 
 
-def uses(node: ast.AST, names: set[str]) -> str | None:
+def uses(node: ast.AST, names: AbstractSet[str]) -> str | None:
     """The first of ``names`` an expression reads, or None."""
     for inner in ast.walk(node):
         if isinstance(inner, ast.Name) and inner.id in names:

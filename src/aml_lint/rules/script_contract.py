@@ -61,8 +61,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     tree = script.tree
     role = sa.role(doc, ctx)
     bound = sa.module_bindings(tree)
+    star = any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in tree.body)
     for name in ("init", "run"):
-        if name not in bound:
+        if name not in bound and not star:  # `from x import *` may bring it: we cannot tell
             yield Hit(_missing(name, role), Location())
     init = sa.module_function(tree, "init")
     run = sa.module_function(tree, "run")
