@@ -4,6 +4,7 @@ contract rule still says the right thing."""
 from __future__ import annotations
 
 import pytest
+
 from conftest import LintFn
 
 ONLINE = """
