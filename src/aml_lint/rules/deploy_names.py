@@ -1,0 +1,60 @@
+"""An endpoint or deployment name that AzureML does not accept.
+
+What it finds: `name` of endpoints and deployments and `endpoint_name` of deployments
+that do not match `^[a-zA-Z][-a-zA-Z0-9]*[a-zA-Z0-9]$` or are not 3 to 32 characters
+long (values with template placeholders or variables are skipped).
+
+Why it matters: the CLI refuses the name before creating anything, with "An endpoint
+name must start with a letter, contain only alphanumeric characters and hyphens, end
+with an alphanumeric character and be between 3 and 32 characters" (the SDK's
+`validate_endpoint_or_deployment_name`); underscores and dots, common in names copied
+from models, are the usual cause.
+
+Fails:
+    name: sklearn_blue
+    endpoint_name: my-endpoint
+
+Passes:
+    name: sklearn-blue
+    endpoint_name: my-endpoint
+
+Fix: use letters, digits and hyphens, start with a letter, end with a letter or digit,
+3–32 characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.rules.base import Context, Hit
+
+ID = "AML404"
+NAME = "endpoint-deployment-name"
+SEVERITY = "error"
+KINDS = (Kind.ENDPOINT, *DEPLOYMENT_KINDS)
+_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]*[a-zA-Z0-9]$")
+_VARIABLE = re.compile(r"[${}<>%]")
+
+
+def problem(name: str) -> str | None:
+    if not 3 <= len(name) <= 32:
+        return f"is {len(name)} characters long (3 to 32 allowed)"
+    if not _NAME.match(name):
+        return "must start with a letter, hold only letters, digits and hyphens, and end with a letter or digit"
+    return None
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    assert doc.yaml is not None
+    keys = ("name",) if doc.kind is Kind.ENDPOINT else ("name", "endpoint_name")
+    for key in keys:
+        value = doc.yaml.get((key,))
+        if value is None or isinstance(value, bool) or _VARIABLE.search(str(value)):
+            continue
+        text = str(value)
+        why = problem(text)
+        if why:
+            what = "endpoint name" if key == "endpoint_name" or doc.kind is Kind.ENDPOINT else "deployment name"
+            yield Hit(f"{what} '{text}' {why}: AzureML refuses it", doc.yaml.loc((key,)))
