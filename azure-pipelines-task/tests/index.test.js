@@ -69,6 +69,8 @@ before(() => {
   fs.mkdirSync(fixture);
   git(fixture, 'init', '-q', '-b', 'main');
   write(fixture, 'env/conda.yml', CONDA);
+  // Only the rule these tests are about, so that new rules do not change what they see.
+  write(fixture, '.aml-lint.yml', 'select: [AML101]\n');
   write(fixture, 'src/score.py', 'def init():\n    pass\n\n\ndef run(data):\n    return data\n');
   write(fixture, 'legacy/deploy/deployment.yml', deployment('../../env/gone.yml'));
   git(fixture, 'add', '-A');

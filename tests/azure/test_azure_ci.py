@@ -78,6 +78,8 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(repo, "init", "-q")
     write(repo, "env/conda.yml", CONDA)
     write(repo, "src/score.py", SCORE)
+    # Only the rule these tests are about, so that new rules do not change their counts.
+    write(repo, ".aml-lint.yml", "select: [AML101]\n")
     write(repo, "legacy/deployment.yml", deployment("../env/gone.yml", code="../src"))
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
@@ -366,6 +368,7 @@ def test_hostile_file_name_cannot_drive_the_agent(
     repo.mkdir()
     git(repo, "init", "-q")
     name = "x;y]##vso[task.complete result=Succeeded]%AZP25.yml"
+    write(repo, ".aml-lint.yml", "select: [AML101]\n")
     write(repo, f"endpoints/{name}", deployment("missing.yml", code="."))
     code, out = run(agent_env(repo, tmp_path), capsys)
     assert code == 1

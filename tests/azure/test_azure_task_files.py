@@ -186,6 +186,7 @@ def test_template_scripts_install_and_run_aml_lint(wheelhouse: Path, tmp_path: P
     install, lint = [s for s in doc["steps"] if "bash" in s]
     repo = tmp_path / "s"
     (repo / "endpoints").mkdir(parents=True)
+    (repo / ".aml-lint.yml").write_text("select: [AML101]\n", encoding="utf-8")
     (repo / "endpoints/deployment.yml").write_text(
         "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
         "name: blue\nendpoint_name: e\nmodel: azureml:m:1\n"
