@@ -13,7 +13,7 @@ GIT_ID = ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "comm
 DEPLOYMENT = """\
 $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
 name: blue
-endpoint_name: ep
+endpoint_name: blue-endpoint
 model: azureml:m:1
 code_configuration:
   code: ../src
@@ -22,7 +22,7 @@ environment:
   conda_file: {conda}
   image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20240101.v1
 instance_type: Standard_DS3_v2
-instance_count: 1
+instance_count: 3
 """
 CONDA = "name: e\ndependencies:\n  - python=3.12\n  - pip\n  - pip:\n      - azureml-inference-server-http\n"
 SCORE = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
@@ -59,6 +59,8 @@ def make_repo(tmp: Path) -> Fixture:
         repo,
         {
             "dep/blue.yml": DEPLOYMENT.format(conda="../env/conda.yml"),
+            # Only the rule these tests are about, so new rules do not change what they see.
+            ".aml-lint.yml": "select: [AML101]\n",
             "env/conda.yml": CONDA,
             "src/score.py": SCORE,
             "legacy/old.yml": DEPLOYMENT.format(conda="../env/gone.yml").replace(
