@@ -1,7 +1,7 @@
 """A scoring script that installs packages while it runs.
 
 What it finds: `pip install` (also `pip3`, `python -m pip`, `sys.executable -m pip`, `uv pip`),
-`conda`/`mamba`/`micromamba install`, and `apt-get`/`apt`/`yum install` run through
+`conda`/`mamba`/`micromamba install` (also `create`, `update`, `env update`), and `apt-get`/`apt`/`yum install` run through
 `os.system`, `os.popen`, `subprocess.run`/`call`/`check_call`/`check_output`/`Popen` (string
 or list form, with or without `shell=True`, also f-strings and concatenations whose literal
 parts show the command), `pip.main([...])` and pip's internal API (`pip._internal`), in the
@@ -254,8 +254,10 @@ def _segment_install(words: list[str]) -> str | None:
         return "uv pip install" if "pip" in rest else "uv add"
     if first in _CONDA:
         action = next((w for w in rest if not w.startswith("-")), "")
-        if action == "install" or (action == "env" and _has_seq(rest, "env", "update")):
-            return f"{first} {action if action == 'install' else 'env update'}"
+        if action in ("install", "create", "update"):
+            return f"{first} {action}"
+        if action == "env" and (_has_seq(rest, "env", "update") or _has_seq(rest, "env", "create")):
+            return f"{first} env {rest[rest.index('env') + 1]}"
     if first in _SYSTEM:
         action = next((w for w in rest if not w.startswith("-")), "")
         if action in _INSTALL_WORDS:

@@ -61,8 +61,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             name = sa.call_name(node, names)
             last = name.split(".")[-2:]
             if last == ["Model", "get_model_path"]:
-                yield Hit(f"Model.get_model_path() is SDK v1 and does not find models in a v2 deployment; "
-                          f"{_MODEL_DIR}", node_location(node))
+                yield Hit("Model.get_model_path() is SDK v1: it needs azureml-core and the v1 model layout, "
+                          f"and fails to find the model in a v2 deployment; {_MODEL_DIR}", node_location(node))
             elif last == ["Run", "get_context"] and not role.batch_only:
                 yield Hit("Run.get_context() is SDK v1 and has no run to return in a v2 online deployment; "
                           "log with the logging module (or mlflow) instead", node_location(node))
@@ -70,8 +70,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if node.level == 0 else []
             if node_is_core(modules, node):
-                yield Hit("azureml.core is the deprecated SDK v1, which v2 online deployments neither need nor "
-                          f"install; drop the import and {_MODEL_DIR}", node_location(node))
+                yield Hit("azureml.core is the deprecated SDK v1, which a v2 online deployment does not need "
+                          "(it is only there when the environment installs azureml-core or azureml-defaults); "
+                          f"drop the import and {_MODEL_DIR}", node_location(node))
 
 
 def node_is_core(modules: list[str], node: ast.Import | ast.ImportFrom) -> bool:
