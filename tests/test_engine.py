@@ -10,7 +10,7 @@ from aml_lint.engine import run
 from conftest import LintFn, lint_tree, write_tree
 
 SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
-DEPLOY = (SCHEMA + "name: blue\nendpoint_name: ep\ncode_configuration:\n  code: src\n  scoring_script: score.py\n"
+DEPLOY = (SCHEMA + "name: blue\nendpoint_name: my-endpoint\ncode_configuration:\n  code: src\n  scoring_script: score.py\n"
           "environment:\n  image: img:1\n  conda_file: env/conda.yml\ninstance_type: Standard_DS3_v2\n"
           "instance_count: 3\n")
 SCRIPT = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
@@ -148,3 +148,23 @@ def test_changed_since_uses_git(tmp_path: Path) -> None:
     import json
     assert {f["path"] for f in json.loads(out.read_text())["findings"]} == {"b/dep.yml"}
     assert main(["check", str(tmp_path), "--changed-since", "no-such-ref"]) == 2
+
+
+def test_dockerfile_environment_packages_come_from_copied_files(tmp_path: Path) -> None:
+    from aml_lint.engine import discover
+
+    env = ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: e\n"
+           "build:\n  path: ctx\n")
+    dockerfile = ("FROM mcr.microsoft.com/azureml/minimal-py312-inference:20250101.v1\n"
+                  "COPY env/conda.yml /tmp/conda.yml\nCOPY requirements.txt /tmp/\n"
+                  "RUN conda env create -n user -f /tmp/conda.yml && pip install -r /tmp/requirements.txt\n"
+                  "RUN pip install lightgbm==4.5.0\n")
+    write_tree(tmp_path, {"env.yml": env, "ctx/Dockerfile": dockerfile,
+                          "ctx/env/conda.yml": "dependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - -r extra.txt\n",
+                          "ctx/env/extra.txt": "pandas==2.2.3\n", "ctx/requirements.txt": "numpy==1.26.4\n"})
+    project = discover(build_settings(tmp_path))
+    (spec,) = project.environments["env.yml"]
+    assert spec.conda_doc is not None and spec.conda_doc.rel == "ctx/env/conda.yml"
+    names = {d.name for d in spec.declared()}
+    assert {"python", "pip", "pandas", "numpy", "lightgbm"} <= names
+    assert project.neighbourhood({"ctx/env/extra.txt"}) >= {"env.yml", "ctx/Dockerfile"}

@@ -13,7 +13,7 @@ from conftest import lint_tree
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / ".cache" / "sarif-2.1.0.json"
 DEPLOY = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
-          "name: blue\nendpoint_name: ep\nenvironment: azureml:env:latest\ncode_configuration:\n"
+          "name: blue\nendpoint_name: my-endpoint\nenvironment: azureml:env:latest\ncode_configuration:\n"
           "  code: src dir\n  scoring_script: score.py\ninstance_count: 0\n")
 
 

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aml_lint.documents import Document, Kind, read_text
-from aml_lint.documents.classify import is_yaml_name, kind_from_name, kind_from_yaml, looks_like_scoring_script
+from aml_lint.documents.classify import (
+    is_yaml_name,
+    kind_from_name,
+    kind_from_yaml,
+    looks_like_scoring_script,
+)
 from aml_lint.documents.conda import CondaEnv, read_conda
 from aml_lint.documents.requirements import Declared
 from aml_lint.documents.yaml_doc import Path_
@@ -296,6 +301,7 @@ class Project:
                     self._link(Link(doc.rel, conda_doc.rel, "conda_file", (*base, "conda_file")))
                     env.conda_doc = conda_doc
                     env.conda = conda_doc.conda
+        self._conda_includes(env)
         build = data.get("build")
         if isinstance(build, dict):
             context = self._resolve(doc, folder, build.get("path"), (*base, "build", "path"), "build.path", "dir")
@@ -330,6 +336,34 @@ class Project:
                 if req is not None:
                     env.requirements_docs.append(req)
                     self._link(Link(doc.rel, req.rel, "requirements", (), line.location))
+                    self._follow_includes(req, env)
+        # `COPY conda.yml /tmp/` then `conda env create|update -f /tmp/conda.yml`.
+        for file, location in doc.dockerfile.conda_env_files():
+            if env.conda is not None:
+                break
+            name = Path(file).name
+            target = (env.build_context / copied.get(name, name)).absolute()
+            if _is(target) and is_inside(target, self.root):
+                conda_doc = self.add(target, Kind.CONDA)
+                if conda_doc is not None and conda_doc.kind is Kind.CONDA:
+                    env.conda_doc, env.conda = conda_doc, conda_doc.conda
+                    self._link(Link(doc.rel, conda_doc.rel, "conda_file", (), location))
+                    self._conda_includes(env)
+
+    def _conda_includes(self, env: EnvSpec) -> None:
+        """``-r file`` lines in a conda pip list, resolved from the conda file's folder as conda does."""
+        if env.conda is None:
+            return
+        folder = env.conda_doc.path.parent if env.conda_doc is not None else env.owner.path.parent
+        for line in env.conda.pip_lines:
+            if not line.include:
+                continue
+            target = (folder / line.include).absolute()
+            if _is(target) and is_inside(target, self.root):
+                req = self.add(target, Kind.REQUIREMENTS)
+                if req is not None and req not in env.requirements_docs:
+                    env.requirements_docs.append(req)
+                    self._link(Link(env.conda.path, req.rel, "requirements", (), line.location))
                     self._follow_includes(req, env)
 
     def _follow_includes(self, req: Document, env: EnvSpec, depth: int = 0) -> None:

@@ -10,7 +10,7 @@ CONDA = "name: env\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - a
 
 
 def deployment(env: str = "  image: img:1\n  conda_file: env/conda.yml\n", extra: str = "") -> str:
-    return (SCHEMA + "name: blue\nendpoint_name: ep\ncode_configuration:\n  code: src\n"
+    return (SCHEMA + "name: blue\nendpoint_name: my-endpoint\ncode_configuration:\n  code: src\n"
             "  scoring_script: score.py\nenvironment:\n" + env + "instance_type: Standard_DS3_v2\n"
             "instance_count: 3\n" + extra)
 
