@@ -122,3 +122,9 @@ def test_references_in_environment_variables_pass(lint: LintFn) -> None:
                  "  KV_SECRET_MULTIPLIER: multiplier@https://myvault.vault.azure.net\n"
                  "  API_KEY: ${{secrets.API_KEY}}\n  WORKER_COUNT: \"4\"\n  TOKENIZERS_PARALLELISM: \"false\"\n"},
                 rule="AML407") == []
+
+
+def test_endpoint_name_of_a_deployment(lint: LintFn) -> None:
+    found = lint({"dep.yml": ONLINE.replace("my-endpoint", "my_endpoint") + "instance_count: 3\n"}, rule="AML404")
+    assert [(f.line, f.severity.label) for f in found] == [(3, "error")]
+    assert "endpoint_name 'my_endpoint'" in found[0].message and "no endpoint can have this name" in found[0].message

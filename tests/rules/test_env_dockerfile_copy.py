@@ -7,11 +7,18 @@ ENV = ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.
        "build:\n  path: context\n  dockerfile_path: docker/Dockerfile\n")
 
 
-def test_missing_copy_source_in_dockerfile_folder(lint: LintFn) -> None:
-    found = lint({"env/Dockerfile": "FROM python:3.12-slim\nCOPY conda.yml /tmp/conda.yml\n",
-                  "env/conda.yaml": "dependencies: [python=3.12]\n"}, rule=RULE)
-    assert [(f.path, f.line, f.severity.label) for f in found] == [("env/Dockerfile", 2, "error")]
-    assert "COPY source 'conda.yml' does not exist in the build context ('env')" in found[0].message
+def test_missing_copy_source_in_environment_build_context(lint: LintFn) -> None:
+    found = lint({"env.yml": ENV.replace("  dockerfile_path: docker/Dockerfile\n", ""),
+                  "context/Dockerfile": "FROM python:3.12-slim\nCOPY conda.yml /tmp/conda.yml\n",
+                  "context/conda.yaml": "dependencies: [python=3.12]\n"}, rule=RULE)
+    assert [(f.path, f.line, f.severity.label) for f in found] == [("context/Dockerfile", 2, "error")]
+    assert "COPY source 'conda.yml' does not exist in the build context ('context')" in found[0].message
+
+
+def test_unlinked_dockerfile_assumes_its_folder_and_warns(lint: LintFn) -> None:
+    found = lint({"env/Dockerfile": "FROM python:3.12-slim\nCOPY conda.yml /tmp/conda.yml\n"}, rule=RULE)
+    assert [(f.path, f.line, f.severity.label) for f in found] == [("env/Dockerfile", 2, "warning")]
+    assert "assumed to be the Dockerfile's folder 'env'" in found[0].message
 
 
 def test_build_context_of_the_environment_is_used(lint: LintFn) -> None:

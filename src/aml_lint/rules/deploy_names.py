@@ -4,11 +4,13 @@ What it finds: `name` of endpoints and deployments and `endpoint_name` of deploy
 that do not match `^[a-zA-Z][-a-zA-Z0-9]*[a-zA-Z0-9]$` or are not 3 to 32 characters
 long (values with template placeholders or variables are skipped).
 
-Why it matters: the CLI refuses the name before creating anything, with "An endpoint
-name must start with a letter, contain only alphanumeric characters and hyphens, end
-with an alphanumeric character and be between 3 and 32 characters" (the SDK's
-`validate_endpoint_or_deployment_name`); underscores and dots, common in names copied
-from models, are the usual cause.
+Why it matters: the CLI refuses the name before creating anything: "The name for a
+deployment must start with an upper- or lowercase letter and only consist of '-'s and
+alphanumeric characters", or "... must be at least 3 and at most 32 characters long"
+(the SDK's `validate_endpoint_or_deployment_name`). A deployment's `endpoint_name`
+that breaks the rule names an endpoint that cannot exist, so the deployment cannot be
+created either. Underscores and dots, common in names copied from models, are the
+usual cause.
 
 Fails:
     name: sklearn_blue
@@ -56,5 +58,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         text = str(value)
         why = problem(text)
         if why:
-            what = "endpoint name" if key == "endpoint_name" or doc.kind is Kind.ENDPOINT else "deployment name"
-            yield Hit(f"{what} '{text}' {why}: AzureML refuses it", doc.yaml.loc((key,)))
+            if key == "endpoint_name":
+                yield Hit(f"endpoint_name '{text}' {why}: no endpoint can have this name, so the deployment "
+                          "cannot be created", doc.yaml.loc((key,)))
+            else:
+                what = "endpoint name" if doc.kind is Kind.ENDPOINT else "deployment name"
+                yield Hit(f"{what} '{text}' {why}: AzureML refuses it", doc.yaml.loc((key,)))

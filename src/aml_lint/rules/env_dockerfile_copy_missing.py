@@ -2,7 +2,10 @@
 
 What it finds: `COPY` and `ADD` sources that do not exist in the build context, or
 that lead out of it (`../`). The build context is the environment's `build.path` when
-an AzureML environment builds the Dockerfile, else the Dockerfile's own folder.
+an AzureML environment builds the Dockerfile (an error). A Dockerfile no environment
+links to is checked against its own folder, the usual `docker build .` context; since
+its real context is not written anywhere aml-lint can read (a script may run
+`az acr build -f x.dockerfile other/folder`), that is a warning.
 Skipped: copies from a build stage or image (`--from=`), URLs, heredocs, sources with
 variables; a glob is fine when it matches something.
 
@@ -33,6 +36,7 @@ from pathlib import Path, PurePosixPath
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.dockerfile import Instruction
+from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
 from aml_lint.workspace import is_inside, relpath
 
@@ -45,13 +49,13 @@ _GLOB = set("*?[")
 
 
 def contexts(doc: Document, ctx: Context) -> list[Path]:
-    """Build contexts the Dockerfile is built with: from the environments that use it, else its folder."""
+    """Build contexts the environments that use the Dockerfile give it ([] when none does)."""
     found: list[Path] = []
     for envs in ctx.project.environments.values():
         for env in envs:
             if env.dockerfile_doc is doc and env.build_context is not None and env.build_context not in found:
                 found.append(env.build_context)
-    return found or [doc.path.parent]
+    return found
 
 
 def sources(ins: Instruction) -> list[str] | None:
@@ -104,6 +108,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     root = ctx.project.root
     candidates = contexts(doc, ctx)
+    linked = bool(candidates)
+    candidates = candidates or [doc.path.parent]
     for ins in doc.dockerfile.instructions:
         if ins.keyword not in ("COPY", "ADD"):
             continue
@@ -111,5 +117,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             problems = [_problem(source, c, root) for c in candidates]
             if all(problems):
                 where = relpath(candidates[0], root) or "."
-                yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'): the image build "
-                          "fails here; correct the path relative to the build context", ins.location)
+                if linked:
+                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'): the image build "
+                              "fails here; correct the path relative to the build context", ins.location)
+                else:
+                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} (assumed to be the "
+                              f"Dockerfile's folder '{where}', as no environment builds it): the build "
+                              "fails unless it runs with another context", ins.location,
+                              severity=Severity.WARNING)
