@@ -34,12 +34,13 @@ def test_bundled_examples(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_exit_codes_follow_fail_on(tmp_path: Path) -> None:
+    core = ["--select", "AML0,AML1"]
     write_tree(tmp_path, {"dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:1\n"})  # one info finding
-    assert main(["check", str(tmp_path)]) == 0
-    assert main(["check", str(tmp_path), "--fail-on", "warning"]) == 0
+    assert main(["check", str(tmp_path), *core]) == 0
+    assert main(["check", str(tmp_path), "--fail-on", "warning", *core]) == 0
     write_tree(tmp_path, {"dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:latest\n"})
-    assert main(["check", str(tmp_path)]) == 1
-    assert main(["check", str(tmp_path), "--fail-on", "never"]) == 0
+    assert main(["check", str(tmp_path), *core]) == 1
+    assert main(["check", str(tmp_path), "--fail-on", "never", *core]) == 0
 
 
 def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -58,7 +59,7 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_json_and_output_file(tmp_path: Path) -> None:
     write_tree(tmp_path, {"dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:latest\n"})
     out = tmp_path / "out" / "report.json"
-    assert main(["check", str(tmp_path), "--format", "json", "--output", str(out)]) == 1
+    assert main(["check", str(tmp_path), "--format", "json", "--output", str(out), "--select", "AML1"]) == 1
     data = json.loads(out.read_text())
     assert data["summary"]["errors"] == 1
     assert data["findings"][0]["rule"] == "AML102" and data["findings"][0]["line"] == 3
@@ -109,7 +110,7 @@ def test_bad_inputs_never_crash(tmp_path: Path) -> None:
     outside.write_text("TOP-SECRET-VALUE: 1\n")
     try:
         (tmp_path / "link.yml").symlink_to(outside)
-        proc = aml_lint("check", ".", cwd=tmp_path)
+        proc = aml_lint("check", ".", "--select", "AML0,AML1", cwd=tmp_path)
     finally:
         outside.unlink()
     assert proc.returncode == 1
