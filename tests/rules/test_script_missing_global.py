@@ -119,3 +119,32 @@ def test_global_set_by_a_helper_passes(lint: LintFn) -> None:
         def run(data):
             return model(data)
     """}, rule=RULE) == []
+
+
+def test_names_local_to_nested_scopes_of_run_pass(lint: LintFn) -> None:
+    assert lint({"src/score.py": """
+        def init():
+            model = 1
+            labels = 2
+            scale = 3
+            print(model, labels, scale)
+
+        def run(data):
+            def helper(model):
+                return model
+            pick = lambda labels: labels[0]
+            return [helper(x) for x in data] + [scale for scale in data] + [pick(data)]
+    """}, rule=RULE) == []
+
+
+def test_read_in_a_nested_function_of_run_is_reported(lint: LintFn) -> None:
+    found = lint({"src/score.py": """
+        def init():
+            model = 1
+
+        def run(data):
+            def helper(x):
+                return model(x)
+            return helper(data)
+    """}, rule=RULE)
+    assert len(found) == 1 and found[0].line == 2 and "line 6" in found[0].message

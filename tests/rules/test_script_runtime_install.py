@@ -115,3 +115,13 @@ def test_install_in_imported_local_module(lint: LintFn) -> None:
 
 def test_module_not_imported_by_a_scoring_script_is_not_checked(lint: LintFn) -> None:
     assert lint({"tools/setup_dev.py": "import os\nos.system('pip install -e .')\n"}, rule=RULE) == []
+
+
+def test_changed_module_alone_is_reported(lint: LintFn) -> None:
+    files = {
+        "deploy.yml": ONLINE,
+        "src/score.py": "import setup_deps\n\ndef init():\n    setup_deps.ensure()\n\ndef run(data):\n    return data\n",
+        "src/setup_deps.py": "import subprocess\n\n\ndef ensure():\n    subprocess.run(['pip', 'install', 'x'])\n",
+    }
+    found = lint(files, rule=RULE, changed_files=frozenset({"src/setup_deps.py"}))
+    assert [(f.path, f.line) for f in found] == [("src/setup_deps.py", 5)]

@@ -59,13 +59,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                    if name not in init_globals and name not in sa.parameters(init)}
     if not init_locals:
         return
-    run_locals = set(sa.bindings(run)) | set(sa.parameters(run))
-    run_locals -= sa.declared_global(run)
     reads = _reads(run)
     module = sa.module_bindings(tree)
     set_elsewhere = _globals_set_by_other_functions(tree, init, run)
     for name, node in sorted(init_locals.items(), key=lambda item: _line(item[1])):
-        if name in run_locals or name not in reads or name in set_elsewhere:
+        if name not in reads or name in set_elsewhere:
             continue
         use = reads[name]
         if name in module and not isinstance(module[name], (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -87,13 +85,31 @@ def _line(node: ast.AST) -> int:
     return getattr(node, "lineno", 0)
 
 
-def _reads(run: sa.FunctionNode) -> dict[str, ast.Name]:
-    """Names run() reads (also inside nested functions and comprehensions), first read each."""
+def _reads(func: sa.FunctionNode | ast.Lambda, depth: int = 0) -> dict[str, ast.Name]:
+    """Names a function reads from outside itself (its free variables), first read each.
+
+    Nested functions and lambdas count with their own free variables; comprehension
+    variables are local to the comprehension.
+    """
+    local = set(sa.parameters(func))
+    if not isinstance(func, ast.Lambda):
+        local |= set(sa.bindings(func))
+        local -= sa.declared_global(func)
+    nodes = list(sa.walk_scope(func))
+    local |= {name.id for node in nodes if isinstance(node, ast.comprehension)
+              for name in sa.target_names(node.target)}
     out: dict[str, ast.Name] = {}
-    for node in sa.walk_scope(run, into_nested=True):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and (
-                node.id not in out or node.lineno < out[node.id].lineno):
-            out[node.id] = node
+
+    def add(name: ast.Name) -> None:
+        if name.id not in local and (name.id not in out or name.lineno < out[name.id].lineno):
+            out[name.id] = name
+
+    for node in nodes:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            add(node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and depth < 20:
+            for inner in _reads(node, depth + 1).values():
+                add(inner)
     return out
 
 
