@@ -203,3 +203,10 @@ def test_environment_yaml_with_conda_keys(lint: LintFn) -> None:
            "image: img:1\ndependencies:\n  - python=3.10\n")
     found = lint({"env.yml": env}, rule="AML202")
     assert len(found) == 1 and found[0].line == 4
+
+
+def test_pipeline_expressions_are_not_templates(lint: LintFn) -> None:
+    dep = ("$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponentBatchDeployment.schema.json\n"
+           "name: hello\nendpoint_name: hello-batch\ntype: pipeline\ncomponent:\n  jobs:\n    step:\n"
+           "      command: echo ${{inputs.message}}\n")
+    assert lint({"dep.yml": dep}, rule="AML004") == []

@@ -51,7 +51,9 @@ DEPLOYMENT_KINDS = frozenset(
 )
 YAML_KINDS = DEPLOYMENT_KINDS | {Kind.ENVIRONMENT, Kind.ENDPOINT, Kind.CONDA, Kind.OTHER_YAML}
 
-_TEMPLATE_RE = re.compile(r"\{\{[^{}\n]*\}\}|(?<![\w<])<[A-Z][A-Z0-9_\-]*>(?![\w>])|\$\{\{[^}\n]*\}\}")
+# `{{ VAR }}` (Jinja, envsubst-style scripts) and `<VAR>` placeholders; not `${{ inputs.x }}`,
+# which is AzureML's own pipeline expression syntax and valid as it is.
+_TEMPLATE_RE = re.compile(r"(?<!\$)\{\{[^{}\n]*\}\}|(?<![\w<])<[A-Z][A-Z0-9_\-]*>(?![\w>])")
 
 
 @dataclass(frozen=True)
