@@ -193,11 +193,16 @@ def minor(text: str) -> tuple[int, int] | None:
 
 
 def python_pins(conda: CondaEnv) -> list[tuple[CondaDep, tuple[int, int] | None]]:
-    """Every ``python`` dependency with the minor version its pin starts at (None: unpinned)."""
+    """Every ``python`` dependency with the minor version it pins.
+
+    None when it pins nothing, or nothing one version can stand for ('3.9|3.10', '>=3.9').
+    """
     out = []
     for dep in conda.python:
-        version = dep.version.lstrip("=<>!~ ").split(",")[0].strip()
-        out.append((dep, minor(version) if version else None))
+        text = dep.version.strip()
+        version = text.lstrip("=<>!~ ").split(",")[0].strip()
+        fixed = version and "|" not in text and not text.startswith((">", "!"))
+        out.append((dep, minor(version) if fixed else None))
     return out
 
 
@@ -230,6 +235,8 @@ def parse_image(text: str) -> ImageRef | None:
     tag = None
     if ":" in last:
         name, _, tag = name.rpartition(":")
+    if not name or name.endswith("/"):
+        return None
     return ImageRef(text, name.lower(), tag or None, digest or None)
 
 

@@ -67,5 +67,5 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                       "rebuilds to change the image", location, severity=Severity.INFO)
             continue
         what = "has no tag (Docker uses ':latest')" if image.tag is None else f"uses the moving tag ':{image.tag}'"
-        yield Hit(f"base image '{text}' {what}: rebuilds silently pick up a new Python and system libraries; "
-                  "pin a dated tag or a digest", location)
+        yield Hit(f"base image '{text}' {what}: every rebuild takes whatever the tag points to then (new "
+                  "system libraries, sometimes a new Python); pin a dated tag or a digest", location)

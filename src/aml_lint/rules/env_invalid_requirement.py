@@ -77,8 +77,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     for conda in conda_envs(doc, ctx):
         for dep in conda.conda_deps:
             if not dep.valid or not _valid_version(dep.version):
+                hint = ""
+                if re.fullmatch(r"\d+(\.\d+)*", dep.text):
+                    hint = " (YAML read a number here: did you mean '- python=" + dep.text + "'?)"
                 yield Hit(f"invalid conda match spec '{dep.text}': write 'name', 'name=version' or "
-                          "'name>=version' (a bare number is not a package)", dep.location)
+                          f"'name>=version'{hint}", dep.location)
         for line in conda.pip_lines:
             hit = _pip_hit(line)
             if hit:

@@ -44,7 +44,7 @@ def end_of_life(version: tuple[int, int]) -> str | None:
     data = table("python_eol.json")
     date = data["end_of_life"].get(fmt(version))
     if date is None:
-        return "before 2020" if version < (3, 5) else None
+        return "long ago (before 2020)" if version < (3, 5) else None
     return str(date) if date <= data["as_of"] else None
 
 
@@ -71,7 +71,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     for conda in conda_envs(doc, ctx):
         for dep, version in python_pins(conda):
-            if version is not None and not dep.version.strip().startswith((">", "!")):
+            if version is not None:
                 hit = _hit(dep.text, version, dep.location)
                 if hit:
                     yield hit

@@ -81,7 +81,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if span is None:
             continue
         for dep, version in python_pins(conda):
-            if version is None or dep.version.strip().startswith((">", "!")):
+            if version is None:
                 continue
             if not span[0] <= version <= span[1]:
                 pin = f"'{server.spec}'" if server.specifier else f"'{SERVER}' (any release)"

@@ -49,7 +49,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             where = doc.yaml.loc((*conda.base, "dependencies"), key=True) if doc.yaml else WHOLE_FILE
             yield Hit("the conda environment does not pin Python: conda will pick the newest one at "
                       "build time; add '- python=3.12' (the minor version you tested)", where)
-        elif all(version is None for _, version in pins):
+        elif all(not dep.version.strip() for dep, _ in pins):
             dep = pins[0][0]
             yield Hit(f"'{dep.text}' does not pin a version: write '- python=3.12' (the minor version "
                       "you tested)", dep.location)
