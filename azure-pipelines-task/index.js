@@ -147,12 +147,18 @@ function runStep(what, command, args, env) {
   if (res.status !== 0) throw new TaskError(`${what} failed (exit code ${res.status})`);
 }
 
+// A cached venv whose base interpreter was removed or replaced must be made again.
+function works(venvPython) {
+  const res = childProcess.spawnSync(venvPython, ['-c', 'import aml_lint'], { timeout: 60000, windowsHide: true });
+  return !res.error && res.status === 0;
+}
+
 function ensureVenv(python, wheel, dir, env) {
   const ready = path.join(dir, READY_FILE);
   const stamp = sha256File(wheel);
   const bins = venvPaths(dir);
   try {
-    if (fs.readFileSync(ready, 'utf8').trim() === stamp && fs.existsSync(bins.amlLint)) {
+    if (fs.readFileSync(ready, 'utf8').trim() === stamp && fs.existsSync(bins.amlLint) && works(bins.python)) {
       log(`aml-lint: using the environment in ${dir}`);
       return bins;
     }

@@ -196,6 +196,20 @@ test('second run reuses the environment; failOn never succeeds with issues', { t
   assert.equal(code, 0);
 });
 
+test('a broken cached environment is made again', { timeout: 600000 }, async () => {
+  const cache = path.join(work, 'tools', 'aml-lint', '0.1.0');
+  const [variant] = fs.readdirSync(cache);
+  const venv = path.join(cache, variant);
+  // What a job killed half-way through a pip upgrade, or a cleaned tool cache, leaves behind.
+  const [pkg] = sh(PYTHON, ['-c', 'import glob,sys; print(glob.glob(sys.argv[1], recursive=True)[0])',
+    path.join(venv, '**', 'site-packages', 'aml_lint')]).trim().split('\n');
+  fs.rmSync(pkg, { recursive: true, force: true });
+  const { code, stdout } = await runTask({});
+  assert.match(stdout, /##\[group\]Installing aml-lint/);
+  assert.deepEqual(commands(stdout).filter((c) => c.name === 'task.complete').map((c) => c.props.result), ['Failed']);
+  assert.equal(code, 1);
+});
+
 test('bad input is exit code 2 with an error issue', { timeout: 600000 }, async () => {
   const { code, stdout } = await runTask({ INPUT_FAILON: 'sometimes' });
   const cmds = commands(stdout);
