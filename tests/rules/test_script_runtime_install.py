@@ -50,6 +50,16 @@ def test_docstring_example_passes(lint: LintFn) -> None:
     assert lint(files, rule=RULE, select=RULE) == []
 
 
+def test_related_points_at_the_environment_files(lint: LintFn) -> None:
+    files = {
+        "deploy.yml": ONLINE.replace("azureml:my-env:1", "\n  image: mcr.microsoft.com/azureml/minimal-py311-inference:20250101.v1\n  conda_file: conda.yml"),
+        "conda.yml": "dependencies:\n  - python=3.11\n  - pip\n",
+        "src/score.py": "import os\n\ndef init():\n    os.system('pip install lightgbm')\n\ndef run(data):\n    return data\n",
+    }
+    found = lint(files, rule=RULE, select=RULE)
+    assert len(found) == 1 and found[0].related == ("conda.yml",)
+
+
 @pytest.mark.parametrize(("body", "imports", "what"), [
     ('os.system("pip install lightgbm==4.5.0")', "import os", "pip install"),
     ('os.popen("pip3 install -q xgboost").read()', "import os", "pip3 install"),
@@ -111,6 +121,7 @@ def test_install_in_imported_local_module(lint: LintFn) -> None:
     assert len(found) == 1
     assert (found[0].path, found[0].line) == ("src/setup_deps.py", 5)
     assert "setup_deps.py, a module imported by the scoring script score.py" in found[0].message
+    assert found[0].related == ("src/score.py",)
 
 
 def test_module_not_imported_by_a_scoring_script_is_not_checked(lint: LintFn) -> None:

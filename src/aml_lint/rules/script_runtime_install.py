@@ -80,16 +80,27 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     script = doc.script
     assert script is not None and script.tree is not None
     if doc.kind is Kind.SCORING_SCRIPT:
+        related = _env_files(ctx, [doc.rel])
         for found in installs(script.tree):
-            yield Hit(_message(found, f"the scoring script {_name(doc.rel)}"), found.location)
+            yield Hit(_message(found, f"the scoring script {_name(doc.rel)}"), found.location, related=related)
         return
     importers = _importers(doc, ctx)
     if not importers:
         return
     shown = _name(importers[0]) + (f" and {len(importers) - 1} other scoring script(s)" if len(importers) > 1 else "")
+    related = tuple(importers) + _env_files(ctx, importers)
     for found in installs(script.tree):
         yield Hit(_message(found, f"{_name(doc.rel)}, a module imported by the scoring script {shown},"),
-                  found.location)
+                  found.location, related=related)
+
+
+def _env_files(ctx: Context, scripts: list[str]) -> tuple[str, ...]:
+    """The environment files (conda, requirements, Dockerfile) where the package belongs."""
+    out: list[str] = []
+    for rel in scripts:
+        for env in ctx.envs_for_script(rel):
+            out.extend(d.rel for d in env.files if d.rel not in out)
+    return tuple(out)
 
 
 def _name(rel: str) -> str:
