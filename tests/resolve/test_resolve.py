@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from local_index import index_url_fixture  # noqa: F401  (the index_url fixture)
 
 from aml_lint import resolve
 from aml_lint.knowledge import deps

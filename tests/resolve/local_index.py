@@ -1,4 +1,7 @@
-"""A PEP 503 simple index on 127.0.0.1, serving tiny wheels the tests build."""
+"""A PEP 503 simple index on 127.0.0.1, serving tiny wheels the tests build.
+
+Test modules import the `index_url` fixture from here (a conftest.py would shadow tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import re
 import threading
 import zipfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -84,10 +88,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def index_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("index")
-    write_index(INDEX, root)
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve `root` (from write_index) on 127.0.0.1; yields the simple index URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -111,3 +114,11 @@ INDEX: tuple[Dist, ...] = (
     Dist("server", "1.0", ("schema-lib~=1.0",)),
     Dist("schema-lib", "1.0", ('numpy; extra == "numpy-support"',), module="schema_lib"),
 )
+
+
+@pytest.fixture(scope="module", name="index_url")
+def index_url_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("index")
+    write_index(INDEX, root)
+    with serve(root) as url:
+        yield url

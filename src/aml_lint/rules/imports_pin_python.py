@@ -1,0 +1,90 @@
+"""A package pin that cannot install on the environment's Python.
+
+What it finds: in a conda file (on disk or inline in an environment YAML), a pin of one of the
+packages whose Python support aml-lint knows (azureml-inference-server-http, numpy, pandas,
+scikit-learn, scipy, torch, tensorflow, xgboost, lightgbm, mlflow) where no release matching the
+pin has a wheel for the pinned Python on Linux x86_64. Conda-list pins (`numpy=1.19`) and pip
+pins (`numpy==1.19.5`) are both checked against the `python` pin. (The inference server's
+Python range is AML209's job.)
+
+Why it matters: the image build fails ("No matching distribution found", or a source build of
+numpy that cannot succeed), twenty minutes in, or conda reports an unsatisfiable environment.
+
+Fails:
+    dependencies:
+      - python=3.10
+      - pip:
+          - numpy==1.19.5
+
+Passes:
+    dependencies:
+      - python=3.10
+      - pip:
+          - numpy==1.26.4
+
+Fix: move the package pin to a release that supports your Python (the message says which
+Pythons the pinned releases support), or pin the Python those releases were built for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.conda import CondaEnv
+from aml_lint.knowledge import deps
+from aml_lint.knowledge.deps import PinSupport, format_python
+from aml_lint.rules import imports_verdict as iv
+from aml_lint.rules.base import Context, Hit
+
+ID = "AML504"
+NAME = "pin-python-incompatible"
+SEVERITY = "error"
+KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
+_LEFT_TO_OTHER_RULES = frozenset({"azureml-inference-server-http"})  # AML209
+
+
+def _conda_envs(doc: Document, ctx: Context) -> list[CondaEnv]:
+    if doc.kind is Kind.CONDA:
+        return [doc.conda] if doc.conda is not None else []
+    return [spec.conda for spec in ctx.project.environments.get(doc.rel, [])
+            if spec.conda is not None and spec.conda_doc is None]
+
+
+def _span(minors: tuple[int, ...]) -> str:
+    if not minors:
+        return "no Python"
+    if list(minors) == list(range(minors[0], minors[-1] + 1)) and len(minors) > 2:
+        return f"Python 3.{minors[0]}-3.{minors[-1]}"
+    return "Python " + ", ".join(f"3.{m}" for m in minors)
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    for conda in _conda_envs(doc, ctx):
+        pins = [p for p in conda.python if p.version.strip()]
+        if not pins:
+            continue
+        py = deps.parse_python(pins[0].version)
+        if py is None:
+            continue
+        python_pin = pins[0].text.strip()
+        candidates: list[tuple[str, str, str, object]] = []
+        for dep in conda.conda_deps:
+            if dep.valid and dep.name not in ("python", "pip") and dep.version:
+                for name in deps.conda_to_pypi(dep.name):
+                    candidates.append((name, iv.conda_specifier(dep.version), dep.text, dep.location))
+        for dec in conda.pip_declared:
+            if dec.specifier:
+                candidates.append((dec.name, dec.specifier, dec.spec, dec.location))
+        for name, spec, text, location in candidates:
+            if not spec or name in _LEFT_TO_OTHER_RULES:
+                continue
+            verdict: PinSupport | None = deps.specifier_supports_python(name, spec, py)
+            if verdict is None or verdict.ok is not False:
+                continue
+            yield Hit(
+                f"'{text.strip()}' cannot install on Python {format_python(py)} "
+                f"('{python_pin}', line {pins[0].location.line}): {name} releases matching "
+                f"{spec} have Linux x86_64 wheels for {_span(verdict.pythons)} only",
+                location,  # type: ignore[arg-type]
+            )

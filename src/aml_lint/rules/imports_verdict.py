@@ -1,0 +1,289 @@
+"""Shared analysis of the import rules (AML5xx): what each import of a scoring script gets from
+each environment the script runs in. Not a rule itself (no ID).
+
+For one scoring script and one visible environment, every absolute import is judged once:
+stdlib (for the environment's Python), local (a module in the code folder), provided directly
+by a declared package, provided by the inference server's runtime shim, provided only
+transitively (through the Requires-Dist closure, or the exact set when --resolve ran), a
+removed stdlib module, missing, or unknown (a bare namespace such as `import azure`). The rules
+turn the verdicts into findings; the analysis is cached per project so it runs once.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aml_lint.documents import Document
+from aml_lint.documents.python_script import ImportRef
+from aml_lint.documents.requirements import Declared
+from aml_lint.knowledge import deps
+from aml_lint.knowledge.deps import Closure, PythonVersion
+
+if TYPE_CHECKING:
+    from aml_lint.graph import EnvSpec, Project
+    from aml_lint.resolve import Resolution
+    from aml_lint.rules.base import Context
+
+STDLIB = "stdlib"
+LOCAL = "local"
+DIRECT = "direct"
+SHIM = "shim"
+TRANSITIVE = "transitive"
+REMOVED = "removed"
+MISSING = "missing"
+UNKNOWN = "unknown"
+
+# Conda packages that are the toolchain itself, not something a script imports.
+_NOT_PACKAGES = frozenset({"python", "pip"})
+_IMAGE_PY = re.compile(r"py(?:thon)?-?(3)\.?(\d{1,2})(?!\d)", re.IGNORECASE)
+
+
+@dataclass
+class EnvView:
+    """One visible environment, reduced to what the import rules need."""
+
+    spec: EnvSpec
+    label: str  # the file to edit (conda file, requirements file, Dockerfile or the YAML)
+    python: PythonVersion | None
+    python_source: str  # "conda", "image" or "" (unknown)
+    direct: dict[str, Declared] = field(default_factory=dict)  # PyPI name -> where declared
+    closure: Closure = field(default_factory=lambda: Closure(frozenset()))
+    resolution: Resolution | None = None
+    has_conda: bool = False
+
+    @property
+    def available(self) -> frozenset[str]:
+        """Everything the environment is expected to install."""
+        if self.resolution is not None and self.resolution.ok:
+            return frozenset(self.resolution.installed) | frozenset(self.direct)
+        return self.closure.dists
+
+    def chain(self, dist: str) -> list[str]:
+        return self.closure.chain(dist) if dist in self.closure else [dist]
+
+    def where_to_add(self) -> str:
+        if self.has_conda:
+            return f"the pip list of {self.label}"
+        return self.label
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ref: ImportRef
+    status: str
+    env: EnvView
+    providers: tuple[str, ...] = ()  # distributions that provide the import (direct or transitive)
+    suggestion: str | None = None  # distribution to declare
+    guessed: bool = False  # suggestion comes from the name, not from data
+    removed_in: PythonVersion | None = None
+    needs: tuple[str, ...] = ()  # distributions a submodule additionally needs (extras)
+
+
+# --------------------------------------------------------------------------- environments
+
+
+def python_of(spec: EnvSpec) -> tuple[PythonVersion | None, str]:
+    pinned = spec.python_version()
+    if pinned is not None:
+        py = deps.parse_python(pinned[0])
+        if py is not None:
+            return py, "conda"
+    if spec.image:
+        m = _IMAGE_PY.search(spec.image.rsplit("/", 1)[-1])
+        if m:
+            return (3, int(m.group(2))), "image"
+    return None, ""
+
+
+def declared_pypi(spec: EnvSpec) -> dict[str, Declared]:
+    """Declared packages on the PyPI namespace (conda names mapped), first declaration wins."""
+    out: dict[str, Declared] = {}
+    for dec in spec.declared():
+        if dec.source == "conda":
+            if dec.name in _NOT_PACKAGES:
+                continue
+            names = deps.conda_to_pypi(dec.name)
+        else:
+            names = [deps.normalize(dec.name)]
+        for name in names:
+            out.setdefault(name, dec)
+    return out
+
+
+def pip_requirements(spec: EnvSpec) -> list[str]:
+    """The environment as requirements.txt lines (for --resolve): pip lines plus Python conda packages."""
+    lines: list[str] = []
+    for dec in spec.declared():
+        if dec.source == "conda":
+            if dec.name in _NOT_PACKAGES:
+                continue
+            for name in deps.conda_to_pypi(dec.name):
+                lines.append(name + conda_specifier(dec.specifier))
+        else:
+            extras = f"[{','.join(dec.extras)}]" if dec.extras else ""
+            lines.append(f"{dec.name}{extras}{dec.specifier}")
+    return list(dict.fromkeys(lines))
+
+
+def conda_specifier(version: str) -> str:
+    """Conda match-spec version -> PEP 440: '=1.21' and '1.21' -> '==1.21.*', '==1.2' stays,
+    '=1.2.3=py38_0' (with a build string) -> '==1.2.3.*', '>=1.2,<2' stays."""
+    text = version.strip().split(" ")[0]
+    if not text:
+        return ""
+    if text.startswith("=="):
+        return text
+    if text.startswith("=") or text[0].isdigit():
+        v = text.lstrip("=").split("=")[0].rstrip("*").rstrip(".")
+        return f"=={v}.*" if v else ""
+    return text
+
+
+def env_view(spec: EnvSpec, ctx: Context | None = None) -> EnvView:
+    python, source = python_of(spec)
+    direct = declared_pypi(spec)
+    roots = [d.name + (f"[{','.join(d.extras)}]" if d.extras else "") if d.source != "conda" else name
+             for name, d in direct.items()]
+    view = EnvView(spec=spec, label=spec.label, python=python, python_source=source, direct=direct,
+                   closure=deps.closure(roots, python), has_conda=spec.conda is not None)
+    if ctx is not None and getattr(ctx.settings, "resolve", False) and python is not None:
+        view.resolution = resolved(spec, python, ctx)
+    return view
+
+
+_RESOLVED: dict[tuple[tuple[str, ...], PythonVersion], Resolution] = {}
+
+
+def resolved(spec: EnvSpec, python: PythonVersion, ctx: Context) -> Resolution | None:
+    """--resolve: the environment's pip requirements resolved for real (once per run and env)."""
+    from aml_lint import resolve
+
+    reqs = tuple(pip_requirements(spec))
+    if not reqs:
+        return None
+    index, extra = index_options(spec)
+    key = (reqs + tuple(f"--index {u}" for u in (index or "", *extra)), python)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = resolve.resolve(list(reqs), python, index_url=index, extra_index_urls=extra)
+    return _RESOLVED[key]
+
+
+def index_options(spec: EnvSpec) -> tuple[str | None, list[str]]:
+    """--index-url / --extra-index-url written in the environment's pip list or requirements."""
+    lines = list(spec.conda.pip_lines) if spec.conda is not None else []
+    for doc in spec.requirements_docs:
+        if doc.requirements is not None:
+            lines.extend(doc.requirements.lines)
+    index: str | None = None
+    extra: list[str] = []
+    for line in lines:
+        m = re.match(r"^(-i|--index-url|--extra-index-url)(?:\s+|=)(\S+)", line.text.strip())
+        if not m:
+            continue
+        if m.group(1) == "--extra-index-url":
+            extra.append(m.group(2))
+        else:
+            index = m.group(2)
+    return index, extra
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def _local_roots(doc: Document, ctx: Context) -> list[Path]:
+    """Folders whose modules a script can import: its own folder up to its code folder."""
+    roots = [doc.path.parent]
+    for dep in ctx.deployments_for_script(doc.rel):
+        for link in ctx.project.links_from(dep.rel):
+            if link.role == "code":
+                code = (ctx.project.root / link.target).absolute()
+                here = doc.path.parent.absolute()
+                while here != code and code in here.parents:
+                    here = here.parent
+                    roots.append(here)
+                roots.append(code)
+    return list(dict.fromkeys(roots))
+
+
+def is_local(top: str, roots: list[Path]) -> bool:
+    return any((r / f"{top}.py").is_file() or (r / top).is_dir() for r in roots)
+
+
+def judge(ref: ImportRef, env: EnvView, roots: list[Path]) -> Verdict | None:
+    """The verdict for one import in one environment (None for relative imports)."""
+    if ref.level or not ref.module:
+        return None
+    module = ref.module
+    top = module.split(".")[0]
+    if is_local(top, roots):
+        return Verdict(ref, LOCAL, env)
+    available = env.available
+    if deps.is_stdlib(top, env.python) or (env.python is None and deps.is_stdlib(top)):
+        return Verdict(ref, STDLIB, env)
+    if env.python is not None and deps.is_removed_stdlib(top, env.python):
+        backports = deps.backports(top)
+        have = [b for b in backports if b in available]
+        if have:
+            return Verdict(ref, DIRECT if have[0] in env.direct else TRANSITIVE, env, tuple(have))
+        return Verdict(ref, REMOVED, env, suggestion=backports[0] if backports else None,
+                       removed_in=deps.stdlib_removed_in(top))
+    cands = deps.import_candidates(module)
+    needs = tuple(d for d in cands.requires if d not in available)
+    direct = deps.providers(module, env.direct)
+    if direct:
+        status = SHIM if direct[0] in cands.shims and direct[0] not in cands.dists else DIRECT
+        return Verdict(ref, status, env, tuple(direct), needs=needs)
+    indirect = deps.providers(module, available)
+    if indirect:
+        status = SHIM if indirect[0] in cands.shims and indirect[0] not in cands.dists else TRANSITIVE
+        return Verdict(ref, status, env, tuple(indirect), needs=needs)
+    if cands.namespace or not cands.dists or not env.has_conda:
+        # A bare namespace cannot be attributed; a Dockerfile-built image may hold anything its
+        # base image installed, which we cannot see.
+        return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0] if cands.dists else None)
+    return Verdict(ref, MISSING, env, suggestion=cands.dists[0], guessed=cands.heuristic, needs=needs)
+
+
+@dataclass
+class ScriptAnalysis:
+    doc: Document
+    envs: list[EnvView]
+    verdicts: list[Verdict]
+    invisible: int = 0  # environments we cannot see (registered/curated)
+
+
+_CACHE: weakref.WeakKeyDictionary[Project, dict[str, ScriptAnalysis]] = weakref.WeakKeyDictionary()
+
+
+def analyze(doc: Document, ctx: Context) -> ScriptAnalysis:
+    per_project = _CACHE.setdefault(ctx.project, {})
+    if doc.rel in per_project:
+        return per_project[doc.rel]
+    envs: list[EnvView] = []
+    invisible = 0
+    seen: set[tuple[str, PythonVersion | None]] = set()
+    for spec in ctx.envs_for_script(doc.rel):
+        if not spec.visible:
+            invisible += 1
+            continue
+        view = env_view(spec, ctx)
+        if (view.label, view.python) in seen:
+            continue  # one conda file used by two deployments: judge it once
+        seen.add((view.label, view.python))
+        envs.append(view)
+    roots = _local_roots(doc, ctx)
+    verdicts: list[Verdict] = []
+    script = doc.script
+    if script is not None and script.ok:
+        for env in envs:
+            for ref in script.imports:
+                v = judge(ref, env, roots)
+                if v is not None:
+                    verdicts.append(v)
+    result = ScriptAnalysis(doc, envs, verdicts, invisible)
+    per_project[doc.rel] = result
+    return result

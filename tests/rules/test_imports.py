@@ -1,0 +1,239 @@
+"""Import rules AML501-AML505 on small repositories: a deployment, its conda file, its script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aml_lint.config import build_settings
+from aml_lint.documents import Kind
+from aml_lint.engine import discover
+from aml_lint.rules import imports_verdict as iv
+from aml_lint.rules.base import Context
+from conftest import LintFn
+
+DEPLOYMENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: blue
+endpoint_name: my-endpoint
+model: azureml:my-model:1
+code_configuration:
+  code: src
+  scoring_script: score.py
+environment:
+  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
+  conda_file: env/conda.yml
+instance_type: Standard_DS3_v2
+instance_count: 1
+"""
+
+
+def conda(*deps: str, pip: tuple[str, ...] = ()) -> str:
+    lines = ["channels: [conda-forge]", "dependencies:", *[f"  - {d}" for d in deps]]
+    if pip:
+        lines += ["  - pip:", *[f"      - {p}" for p in pip]]
+    return "\n".join(lines) + "\n"
+
+
+def script(*imports: str) -> str:
+    return "\n".join([*imports, "", "def init():", "    pass", "", "def run(data):",
+                      "    return data", ""])
+
+
+def repo(env: str, score: str, **extra: str) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {"deployment.yml": DEPLOYMENT, "env/conda.yml": env,
+                                     "src/score.py": score}
+    files.update(extra)
+    return files
+
+
+SERVER = "azureml-inference-server-http"
+
+
+# --------------------------------------------------------------------------- AML501
+
+
+def test_missing_import_names_env_and_what_to_add(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)),
+                      script("import os", "import sklearn", "from cv2 import imread")), rule="AML501")
+    assert [(f.path, f.line, f.severity.label) for f in found] == [
+        ("src/score.py", 2, "error"), ("src/score.py", 3, "error")]
+    assert found[0].message == (
+        "'sklearn' is imported but the environment env/conda.yml does not install it: add "
+        "'scikit-learn' to the pip list of env/conda.yml")
+    assert "add 'opencv-python'" in found[1].message
+    assert found[0].related == ("env/conda.yml",)
+
+
+def test_declared_imports_pass(lint: LintFn) -> None:
+    files = repo(conda("python=3.10", "pip", "pytorch", "py-opencv",
+                       pip=(SERVER, "scikit-learn", "azure-ai-ml", "PyYAML", "pillow")),
+                 script("import sklearn", "import torch", "import cv2", "import yaml",
+                        "from PIL import Image", "from azure.ai.ml import MLClient",
+                        "from azureml.contrib.services.aml_request import rawhttp"))
+    assert lint(files, rule="AML501") == []
+    assert lint(files, rule="AML502") == []
+
+
+def test_local_modules_and_relative_imports_are_not_findings(lint: LintFn) -> None:
+    files = repo(conda("python=3.10", "pip", pip=(SERVER,)),
+                 script("import helpers", "from utils.io import load", "from . import sibling",
+                        "from .models import Net"),
+                 **{"src/helpers.py": "X = 1\n", "src/utils/io.py": "def load(): pass\n"})
+    assert lint(files, rule="AML501") == []
+
+
+def test_guarded_missing_import_is_a_warning(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)),
+                      script("try:", "    import lightgbm", "except ImportError:", "    lightgbm = None")),
+                 rule="AML501")
+    assert [(f.line, f.severity.label) for f in found] == [(2, "warning")]
+    assert "guarded" in found[0].message
+
+
+def test_extra_needed_by_submodule(lint: LintFn) -> None:
+    module = "inference_schema.parameter_types.numpy_parameter_type"
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)),
+                      script(f"from {module} import NumpyParameterType")), rule="AML501")
+    assert len(found) == 1 and "needs 'numpy'" in found[0].message
+    assert lint(repo(conda("python=3.10", "pip", pip=(SERVER, "inference-schema[numpy-support]")),
+                     script(f"from {module} import NumpyParameterType")), rule="AML501") == []
+
+
+def test_namespace_guess_is_labelled(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)),
+                      script("from azure.zzfake.client import Client")), rule="AML501")
+    assert len(found) == 1
+    assert "add 'azure-zzfake-client' (guessed from the name)" in found[0].message
+
+
+def test_registered_environment_is_not_guessed(lint: LintFn) -> None:
+    dep = DEPLOYMENT.replace("environment:\n  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest\n"
+                             "  conda_file: env/conda.yml\n", "environment: azureml:my-env:3\n")
+    files: dict[str, str | bytes] = {"deployment.yml": dep, "src/score.py": script("import sklearn")}
+    assert lint(files, rule="AML501") == [] and lint(files, rule="AML502") == []
+
+
+# --------------------------------------------------------------------------- AML502
+
+
+def test_transitive_only_import_is_a_warning(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER, "scikit-learn==1.5.1")),
+                      script("import numpy as np", "import joblib", "import scipy.sparse")), rule="AML502")
+    assert [(f.line, f.severity.label) for f in found] == [(1, "warning"), (2, "warning"), (3, "warning")]
+    assert found[0].message == (
+        "'numpy' is not declared in env/conda.yml: works today because scikit-learn depends on "
+        "numpy (scikit-learn -> numpy); declare numpy in the pip list of env/conda.yml")
+
+
+def test_transitive_names_the_package_when_it_differs(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER, "pandas")),
+                      script("import dateutil.parser")), rule="AML502")
+    assert len(found) == 1
+    assert found[0].message.startswith("'dateutil.parser' (package python-dateutil) is not declared")
+
+
+def test_transitive_through_conda_package(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", "scikit-learn", pip=(SERVER,)), script("import numpy")),
+                 rule="AML502")
+    assert len(found) == 1 and "scikit-learn depends on numpy" in found[0].message
+
+
+def test_declared_direct_dependency_passes(lint: LintFn) -> None:
+    assert lint(repo(conda("python=3.10", "pip", "numpy", pip=(SERVER, "scikit-learn")),
+                     script("import numpy")), rule="AML502") == []
+
+
+# --------------------------------------------------------------------------- AML503
+
+
+def test_removed_stdlib_module_on_312(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.12", "pip", pip=(SERVER,)),
+                      script("import imp", "from distutils.version import LooseVersion", "import os")),
+                 rule="AML503")
+    assert [(f.line, f.severity.label) for f in found] == [(1, "error"), (2, "error")]
+    assert found[0].message == (
+        "'imp' was removed from the standard library in Python 3.12 and env/conda.yml pins "
+        "Python 3.12: declare 'zombie-imp' in the pip list of env/conda.yml or stop importing it")
+
+
+def test_removed_stdlib_passes_on_older_python_or_with_backport(lint: LintFn) -> None:
+    assert lint(repo(conda("python=3.11", "pip", pip=(SERVER,)), script("import imp", "import cgi")),
+                rule="AML503") == []
+    assert lint(repo(conda("python=3.13", "pip", pip=(SERVER, "legacy-cgi")), script("import cgi")),
+                rule="AML503") == []
+
+
+def test_removed_stdlib_python_from_image_name(lint: LintFn) -> None:
+    dep = DEPLOYMENT.replace("openmpi4.1.0-ubuntu22.04:latest", "minimal-py312-inference:latest")
+    files = repo(conda("pip", pip=(SERVER,)), script("import asyncore"))
+    files["deployment.yml"] = dep
+    found = lint(files, rule="AML503")
+    assert len(found) == 1 and "uses (from its image name) Python 3.12" in found[0].message
+
+
+def test_removed_stdlib_is_not_also_reported_missing(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.13", "pip", pip=(SERVER,)), script("import telnetlib")))
+    assert [f.rule_id for f in found if f.rule_id.startswith("AML5")] == ["AML503"]
+
+
+# --------------------------------------------------------------------------- AML504
+
+
+def test_pin_that_cannot_install_on_python(lint: LintFn) -> None:
+    found = lint({"conda.yml": conda("python=3.10", "pip", "scikit-learn=0.24", pip=("numpy==1.19.5",))},
+                 rule="AML504")
+    assert [(f.line, f.severity.label) for f in found] == [(5, "error"), (7, "error")]
+    assert found[1].message.startswith("'numpy==1.19.5' cannot install on Python 3.10 ('python=3.10', line 3)")
+    assert "3.10" not in found[1].message.split("wheels for")[1]
+
+
+def test_pins_that_fit_the_python_pass(lint: LintFn) -> None:
+    assert lint({"conda.yml": conda("python=3.10", "pip", "scikit-learn=1.5", "numpy>=1.19",
+                                    pip=("numpy==1.26.4", "pandas", "left-pad==1.0"))},
+                rule="AML504") == []
+
+
+def test_pin_check_on_inline_conda(lint: LintFn) -> None:
+    env = ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
+           "name: e\nimage: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest\n"
+           "conda_file:\n  dependencies:\n    - python=3.8\n    - pip\n    - pip:\n"
+           "      - pandas==2.2.3\n")
+    found = lint({"env.yml": env}, rule="AML504")
+    assert [(f.path, f.line) for f in found] == [("env.yml", 9)]
+    assert "3.8" in found[0].message and "pandas" in found[0].message
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def _analysis(tmp_path: Path, files: dict[str, str | bytes]) -> iv.ScriptAnalysis:
+    from conftest import write_tree
+
+    write_tree(tmp_path, files)
+    settings = build_settings(tmp_path)
+    project = discover(settings)
+    doc = next(d for d in project.of_kind(Kind.SCORING_SCRIPT))
+    return iv.analyze(doc, Context(project, settings))
+
+
+def test_every_import_gets_a_verdict(tmp_path: Path) -> None:
+    a = _analysis(tmp_path, repo(conda("python=3.12", "pip", pip=(SERVER, "scikit-learn")),
+                                 script("import os", "import numpy", "import sklearn", "import imp",
+                                        "import lightgbm", "import azure", "import helpers",
+                                        "from azureml.contrib.services.aml_request import rawhttp",
+                                        "from . import x"),
+                                 **{"src/helpers.py": ""}))
+    got = {v.ref.module: v.status for v in a.verdicts}
+    assert got == {"os": iv.STDLIB, "numpy": iv.TRANSITIVE, "sklearn": iv.DIRECT, "imp": iv.REMOVED,
+                   "lightgbm": iv.MISSING, "azure": iv.UNKNOWN, "helpers": iv.LOCAL,
+                   "azureml.contrib.services.aml_request": iv.DIRECT}
+
+
+@pytest.mark.parametrize(("version", "pep440"), [
+    ("", ""), ("=1.21", "==1.21.*"), ("1.21", "==1.21.*"), ("==1.2.3", "==1.2.3"),
+    ("=1.2.3=py38_0", "==1.2.3.*"), (">=1.2,<2", ">=1.2,<2"), ("1.2.*", "==1.2.*"),
+])
+def test_conda_specifier(version: str, pep440: str) -> None:
+    assert iv.conda_specifier(version) == pep440
