@@ -61,5 +61,7 @@ def test_references_and_harmless_values_pass(lint: LintFn) -> None:
               - pip:
                   - --extra-index-url https://pkgs.example.org/simple
         """,
-        "Dockerfile": "FROM python:3.12\nENV AZUREML_MODEL_DIR=/var/azureml-app\nARG PIP_TOKEN\n",
+        "Dockerfile": "FROM python:3.12\nENV AZUREML_MODEL_DIR=/var/azureml-app\nARG PIP_TOKEN\n"
+                      "RUN pip install --index-url https://build:${PIP_TOKEN}@feed.example.org/simple pkg\n",
+        "requirements.txt": "git+https://github.com/org/pkg.git@v1\n",
     }, rule=RULE) == []

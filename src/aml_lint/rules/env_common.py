@@ -280,7 +280,7 @@ _SECRET_VALUES = [
     (re.compile(r"AccountKey=[^;\s]{8,}", re.I), "a storage account key (AccountKey=...)"),
     (re.compile(r"SharedAccessKey=[^;\s]{8,}", re.I), "a shared access key (SharedAccessKey=...)"),
     (re.compile(r"[?&]sig=[A-Za-z0-9%+/=]{10,}"), "a SAS token (sig=...)"),
-    (re.compile(r"://[^/\s:@]+:[^/\s@]+@"), "a password inside a URL"),
+    (re.compile(r"://[^/\s:@$<{]+:(?![$<{%])[^/\s@]+@"), "a password inside a URL"),
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"), "a GitHub token"),
     (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key id"),
