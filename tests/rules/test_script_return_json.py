@@ -62,6 +62,8 @@ def test_unserializable_returns(lint: LintFn, body: str, key: str) -> None:
     found = lint({"src/score.py": _script(body)}, rule=RULE)
     assert len(found) == 1, found
     assert key in found[0].message
+    kind = "DataFrame" if "DataFrame" in body else "ndarray"
+    assert f"Object of type {kind} is not JSON serializable" in found[0].message
 
 
 @pytest.mark.parametrize("body", [

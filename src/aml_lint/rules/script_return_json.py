@@ -80,9 +80,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         found = _unserializable(value, names, assignments, node.lineno, 0)
         if found:
-            what, where = found
+            what, kind, where = found
             yield Hit(f"run() returns {what}, which JSON cannot encode: the inference server answers HTTP 500 "
-                      "('Object of type ndarray is not JSON serializable'); convert it with .tolist() "
+                      f"('Object of type {kind} is not JSON serializable'); convert it with .tolist() "
                       "(arrays) or .to_dict() (DataFrames)", node_location(where))
 
 
@@ -101,19 +101,20 @@ def _assignments(run: sa.FunctionNode) -> dict[str, list[ast.stmt]]:
 
 
 def _unserializable(value: ast.AST, names: dict[str, str], assignments: dict[str, list[ast.stmt]],
-                    line: int, depth: int) -> tuple[str, ast.AST] | None:
-    """(description, node) when the expression is, as far as we can tell, an array or DataFrame."""
+                    line: int, depth: int) -> tuple[str, str, ast.AST] | None:
+    """(description, type name, node) when the expression is, as far as we can tell, an array or DataFrame."""
     if depth > 5:
         return None
     if isinstance(value, ast.Call):
         name = sa.call_name(value, names)
         method = value.func.attr if isinstance(value.func, ast.Attribute) else ""
         if method in _PREDICT:
-            return f"the result of .{method}(...) (a numpy array for most models)", value
+            return f"the result of .{method}(...) (a numpy array for most models)", "ndarray", value
         if name in _PANDAS:
-            return f"a pandas object from {sa.short(name)}(...)", value
+            kind = "Series" if name.endswith("Series") else "DataFrame"
+            return f"a pandas object from {sa.short(name)}(...)", kind, value
         if name.startswith("numpy.") and "()" not in name and name.rsplit(".", 1)[-1] not in _NUMPY_FLOATS:
-            return f"a numpy value from {sa.short(name)}(...)", value
+            return f"a numpy value from {sa.short(name)}(...)", "ndarray", value
         return None
     if isinstance(value, (ast.Dict, ast.List, ast.Tuple)):
         items = value.values if isinstance(value, ast.Dict) else value.elts
@@ -131,5 +132,5 @@ def _unserializable(value: ast.AST, names: dict[str, str], assignments: dict[str
             return None  # augmented, loop or tuple-unpacking assignment: unknown
         found = _unserializable(last.value, names, assignments, last.lineno, depth + 1)
         if found:
-            return f"'{value.id}' ({found[0]})", value
+            return f"'{value.id}' ({found[0]})", found[1], value
     return None
