@@ -237,3 +237,10 @@ def test_every_import_gets_a_verdict(tmp_path: Path) -> None:
 ])
 def test_conda_specifier(version: str, pep440: str) -> None:
     assert iv.conda_specifier(version) == pep440
+
+
+def test_imports_of_local_modules_are_checked_too(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)), script("import helpers"),
+                      **{"src/helpers.py": "import os\nimport lightgbm\n"}), rule="AML501")
+    assert [(f.path, f.line) for f in found] == [("src/helpers.py", 2)]
+    assert "'lightgbm' is imported but the environment env/conda.yml" in found[0].message

@@ -70,7 +70,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 f"it: add {add} to {env.where_to_add()}{note}{guard}",
                 v.ref.location,
                 severity=Severity.WARNING if v.ref.guarded else None,
-                related=(env.label,),
+                path=v.path, related=(env.label,),
             )
         elif v.needs and v.status in (iv.DIRECT, iv.TRANSITIVE):
             names = ", ".join(f"'{n}'" for n in v.needs)
@@ -80,5 +80,5 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 "brings it, e.g. inference-schema[numpy-support])",
                 v.ref.location,
                 severity=Severity.WARNING if v.ref.guarded else None,
-                related=(env.label,),
+                path=v.path, related=(env.label,),
             )

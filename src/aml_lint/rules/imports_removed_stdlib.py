@@ -58,5 +58,5 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             f"'{top}' was removed from the standard library in Python {format_python(v.removed_in)} "
             f"and {v.env.label} {source} Python {format_python(v.env.python)}: {fix}",
             v.ref.location,
-            related=(v.env.label,),
+            path=v.path, related=(v.env.label,),
         )

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.findings import Location
+from aml_lint.knowledge import deps
 from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context, Hit
 
@@ -54,8 +55,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if result is None or result.ok or result.kind in ("unavailable",):
             continue
         blamed = [d for d in spec.declared() if d.name in result.culprits
-                  or d.source == "conda" and set(iv.deps.conda_to_pypi(d.name)) & set(result.culprits)]
-        message = f"{result.describe()}"
+                  or d.source == "conda" and set(deps.conda_to_pypi(d.name)) & set(result.culprits)]
+        message = result.describe()
         if not blamed:
             yield Hit(message, Location(), path=spec.label)
         for dec in blamed:

@@ -68,5 +68,5 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             f"{what} is not declared in {env.label}: {why}; declare {provider} in "
             f"{env.where_to_add()}",
             v.ref.location,
-            related=(env.label,),
+            path=v.path, related=(env.label,),
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,6 +81,7 @@ class Verdict:
     guessed: bool = False  # suggestion comes from the name, not from data
     removed_in: PythonVersion | None = None
     needs: tuple[str, ...] = ()  # distributions a submodule additionally needs (extras)
+    path: str | None = None  # a local module the script imports; None: the script itself
 
 
 # --------------------------------------------------------------------------- environments
@@ -155,7 +156,8 @@ def env_view(spec: EnvSpec, ctx: Context | None = None) -> EnvView:
     return view
 
 
-_RESOLVED: dict[tuple[tuple[str, ...], PythonVersion], Resolution] = {}
+_RESOLVED: weakref.WeakKeyDictionary[Project, dict[tuple[tuple[str, ...], PythonVersion], Resolution | None]] = (
+    weakref.WeakKeyDictionary())
 
 
 def resolved(spec: EnvSpec, python: PythonVersion, ctx: Context) -> Resolution | None:
@@ -167,9 +169,10 @@ def resolved(spec: EnvSpec, python: PythonVersion, ctx: Context) -> Resolution |
         return None
     index, extra = index_options(spec)
     key = (reqs + tuple(f"--index {u}" for u in (index or "", *extra)), python)
-    if key not in _RESOLVED:
-        _RESOLVED[key] = resolve.resolve(list(reqs), python, index_url=index, extra_index_urls=extra)
-    return _RESOLVED[key]
+    done = _RESOLVED.setdefault(ctx.project, {})
+    if key not in done:
+        done[key] = resolve.resolve(list(reqs), python, index_url=index, extra_index_urls=extra)
+    return done[key]
 
 
 def index_options(spec: EnvSpec) -> tuple[str | None, list[str]]:
@@ -277,13 +280,21 @@ def analyze(doc: Document, ctx: Context) -> ScriptAnalysis:
         envs.append(view)
     roots = _local_roots(doc, ctx)
     verdicts: list[Verdict] = []
-    script = doc.script
-    if script is not None and script.ok:
+    # The script, then the modules of its code folder that it imports (they run in the same env).
+    sources: list[tuple[Document, str | None]] = [(doc, None)]
+    for link in ctx.project.links_from(doc.rel):
+        module = ctx.project.documents.get(link.target)
+        if link.role == "module" and module is not None:
+            sources.append((module, module.rel))
+    for source, path in sources:
+        script = source.script
+        if script is None or not script.ok:
+            continue
         for env in envs:
             for ref in script.imports:
                 v = judge(ref, env, roots)
                 if v is not None:
-                    verdicts.append(v)
+                    verdicts.append(replace(v, path=path) if path else v)
     result = ScriptAnalysis(doc, envs, verdicts, invisible)
     per_project[doc.rel] = result
     return result
