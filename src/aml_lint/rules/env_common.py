@@ -301,8 +301,14 @@ def secret_in_value(value: str) -> str | None:
     return None
 
 
+# A name ending in one of these holds something about a secret (its name, where it lives), not the secret.
+_NOT_SECRET_SUFFIX = re.compile(
+    r"[_\-.](NAME|ID|URL|URI|ENDPOINT|PATH|FILE|DIR|VERSION|HEADER|VAULT|TYPE|ALGORITHM|COLUMN|FIELD|"
+    r"LENGTH|SIZE|LIMIT|COUNT|EXPIRY|TTL|ENABLED)$", re.I)
+
+
 def secret_name(name: str) -> bool:
-    return bool(_SECRET_WORDS.search(name))
+    return bool(_SECRET_WORDS.search(name)) and not _NOT_SECRET_SUFFIX.search(name)
 
 
 def literal_secret(name: str, value: object) -> str | None:
