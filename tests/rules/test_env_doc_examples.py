@@ -10,9 +10,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from conftest import LintFn
 
 from aml_lint.rules import find_rule
+from conftest import LintFn
 
 SCRIPT = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
 ONLINE = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
