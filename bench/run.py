@@ -69,6 +69,7 @@ class Sample:
     label: str
     argv: list[str]
     runs_s: list[float] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)  # user + system CPU of each timed run
     peak_mib: float | None = None
     exit_code: int | None = None
     error: str | None = None
@@ -78,9 +79,14 @@ class Sample:
     def median_s(self) -> float | None:
         return statistics.median(self.runs_s) if self.runs_s else None
 
+    @property
+    def median_cpu_s(self) -> float | None:
+        return statistics.median(self.cpu_s) if self.cpu_s else None
+
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["median_s"] = self.median_s
+        data["median_cpu_s"] = self.median_cpu_s
         return data
 
 
@@ -90,8 +96,8 @@ class Sample:
 GNU_TIME = "/usr/bin/time"
 
 
-def _measure_process(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
-    """Wall time, peak RSS (MiB), exit code and output of one process.
+def _measure_process(argv: list[str], cwd: Path) -> tuple[float, float, float, int, str]:
+    """Wall time, CPU time, peak RSS (MiB), exit code and output of one process.
 
     Peak RSS comes from GNU time when it is installed: a child forked straight
     from this (larger) Python process would report this process's RSS as its own
@@ -128,6 +134,7 @@ def _measure_process(argv: list[str], cwd: Path) -> tuple[float, float, int, str
     proc.returncode = code = os.waitstatus_to_exitcode(status)
     for t in threads:
         t.join()
+    cpu = usage.ru_utime + usage.ru_stime  # includes the children it waited for (GNU time's child)
     kib = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)
     if use_time:
         with contextlib.suppress(OSError, ValueError, IndexError):
@@ -137,8 +144,8 @@ def _measure_process(argv: list[str], cwd: Path) -> tuple[float, float, int, str
     if code not in (0, 1) or b"Traceback (most recent call last)" in err:
         # A crash is never a lint result, even when it exits 1.
         code = code if code not in (0, 1) else -1
-        return elapsed, kib / 1024, code, (err + out).decode("utf-8", "replace")
-    return elapsed, kib / 1024, code, out.decode("utf-8", "replace")
+        return elapsed, cpu, kib / 1024, code, (err + out).decode("utf-8", "replace")
+    return elapsed, cpu, kib / 1024, code, out.decode("utf-8", "replace")
 
 
 def measure(label: str, argv: list[str], cwd: Path, repeat: int, ok_codes: tuple[int, ...] = (0, 1)) -> Sample:
@@ -150,7 +157,7 @@ def measure(label: str, argv: list[str], cwd: Path, repeat: int, ok_codes: tuple
     peaks = []
     for i in range(repeat + 1):
         try:
-            elapsed, peak, code, text = _measure_process(argv, cwd)
+            elapsed, cpu, peak, code, text = _measure_process(argv, cwd)
         except OSError as exc:
             sample.error = str(exc)
             return sample
@@ -158,13 +165,14 @@ def measure(label: str, argv: list[str], cwd: Path, repeat: int, ok_codes: tuple
         if code not in ok_codes:
             lines = [ln for ln in text.strip().splitlines() if ln.strip()]
             sample.error = f"exit {code}: " + (" | ".join(lines[-3:]) if lines else "no output")
-            sample.runs_s = []
+            sample.runs_s, sample.cpu_s = [], []
             return sample
         if i == 0:
             lines = [ln for ln in text.strip().splitlines() if ln.strip()]
             sample.last_line = lines[-1][:300] if lines else ""
             continue
         sample.runs_s.append(round(elapsed, 4))
+        sample.cpu_s.append(round(cpu, 4))
         peaks.append(peak)
     sample.peak_mib = round(statistics.median(peaks), 1) if peaks else None
     return sample
@@ -311,6 +319,13 @@ def _err(result: dict[str, object], key: str) -> str | None:
     return s["error"] if s else None
 
 
+def _cpu(result: dict[str, object], key: str) -> float | None:
+    samples = result["samples"]
+    assert isinstance(samples, dict)
+    s = samples.get(key)
+    return s.get("median_cpu_s") if s else None
+
+
 def _last_line(result: dict[str, object], key: str) -> str | None:
     samples = result["samples"]
     assert isinstance(samples, dict)
@@ -399,7 +414,8 @@ def render_markdown(data: dict[str, object]) -> str:
            f"{meta['date']} · aml-lint {meta['aml_lint_version']} (commit {meta['commit']}) · "
            f"Python {meta['python']} · {meta['machine']} · {meta['cpus']} CPUs · "
            f"median of {meta['repeat']} runs after a warm-up (synthetic repos: seed {meta['seed']}, "
-           f"generator v{GENERATOR_VERSION})", "",
+           f"generator v{GENERATOR_VERSION}); load average at start {meta.get('load_at_start')}, "
+           f"at end {meta.get('load_at_end')}", "",
            f"Command: `{meta['command']}`", "",
            "## Performance targets", "", "| target | measured | met |", "|---|---|---|"]
     for t in data["targets"]:  # type: ignore[attr-defined]
@@ -408,8 +424,8 @@ def render_markdown(data: dict[str, object]) -> str:
     out += ["", "## Full check against the floor and the peers", "",
             "Wall time of one process each (interpreter start included), peak RSS in MiB.", "",
             "| repository | files | floor | aml-lint check | × floor | yamllint (YAML files) | × yamllint "
-            "| check-jsonschema (conda files) | peak MiB: floor / check / yamllint |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| check-jsonschema (conda files) | CPU: floor / check | peak MiB: floor / check / yamllint |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         name = "azureml-examples" if r is data.get("samples") else "synthetic"
         check_err = _err(r, "check")
@@ -418,7 +434,7 @@ def render_markdown(data: dict[str, object]) -> str:
         out.append(f"| {name} | {r['files']} | {_fmt_s(_med(r, 'floor'))} | {check} | "
                    f"{_fmt_x(_med(r, 'check'), _med(r, 'floor'))} | {_fmt_s(_med(r, 'yamllint'))} | "
                    f"{_fmt_x(_med(r, 'check'), _med(r, 'yamllint'))} | {_fmt_s(_med(r, 'check_jsonschema'))} | "
-                   f"{peaks} |")
+                   f"{_fmt_s(_cpu(r, 'floor'))} / {_fmt_s(_cpu(r, 'check'))} | {peaks} |")
     changed = [r for r in sizes if r["samples"].get("changed")]  # type: ignore[union-attr]
     if changed:
         out += ["", f"## `check --changed-files` ({CHANGED_FILES} changed files)", "",
@@ -430,10 +446,10 @@ def render_markdown(data: dict[str, object]) -> str:
                        f"{_fmt_s(_med(r, 'check'))} | {_fmt_s(_med(r, 'scan'))} | {_fmt_mib(_peak(r, 'changed'))} |")
     cold = data.get("cold")
     if isinstance(cold, dict):
-        out += ["", "## Cold start", "", "| command | median | peak MiB |", "|---|---:|---:|"]
+        out += ["", "## Cold start", "", "| command | median | CPU | peak MiB |", "|---|---:|---:|---:|"]
         for s in cold["samples"].values():
             val = f"error: {_cell(s['error'])}" if s["error"] else _fmt_s(s["median_s"])
-            out.append(f"| {s['label']} | {val} | {_fmt_mib(s['peak_mib'])} |")
+            out.append(f"| {s['label']} | {val} | {_fmt_s(s.get('median_cpu_s'))} | {_fmt_mib(s['peak_mib'])} |")
     out += ["", "## Per file", "", "| files | floor ms/file | check ms/file |", "|---:|---:|---:|"]
     for r in sizes:
         f, c = _med(r, "floor"), _med(r, "check")
@@ -494,6 +510,14 @@ def _git_commit() -> str:
         return "unknown"
 
 
+def _load() -> list[float] | None:
+    """1, 5 and 15 minute load averages: other work on the machine skews wall times."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def _version() -> str:
     try:
         out = subprocess.run([tool("aml-lint"), "--version"], capture_output=True, text=True, timeout=60)
@@ -530,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "machine": f"{platform.system()} {platform.machine()}",
             "cpus": os.cpu_count(),
+            "load_at_start": _load(),
             "repeat": args.repeat,
             "repeat_large": args.repeat_large,
             "repeat_cold": args.repeat_cold,
@@ -554,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[samples: {args.samples}]", flush=True)
         data["samples"] = bench_repo(args.samples.resolve(), None, args.repeat, None, not args.no_peers, work)
     data["targets"] = evaluate(data)
+    data["meta"]["load_at_end"] = _load()  # type: ignore[index]
 
     (args.out / "results.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     markdown = render_markdown(data)
