@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from local_index import index_url_fixture  # noqa: F401  (the index_url fixture)
 
-from conftest import LintFn
+from lintkit import LintFn
 
 DEPLOYMENT = """\
 $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
@@ -52,8 +52,10 @@ def test_requires_python_mismatch_is_reported(lint: LintFn, index_url: str) -> N
     assert "3.11" in found[0].message
 
 
-def test_resolvable_environment_passes(lint: LintFn, index_url: str) -> None:
-    assert lint(files(index_url, "3.10", "pandas"), rule="AML505", resolve=True) == []
+def test_resolvable_environment_passes_and_says_what_was_resolved(lint: LintFn, index_url: str) -> None:
+    found = lint(files(index_url, "3.10", "pandas"), rule="AML505", resolve=True)
+    assert [(f.path, f.line, f.severity.label) for f in found] == [("env/conda.yml", 0, "info")]
+    assert found[0].message.startswith("resolved 3 packages for Python 3.10 in ")
 
 
 def test_without_resolve_nothing_is_resolved(lint: LintFn, index_url: str, tmp_path: Path) -> None:
@@ -66,6 +68,6 @@ def test_resolved_set_drives_the_transitive_check(lint: LintFn, index_url: str) 
     found = lint(files(index_url, "3.10", "server", "schema-lib[numpy-support]", "pandas"),
                  resolve=True)
     by_rule = {(f.rule_id, f.line) for f in found if f.rule_id.startswith("AML5")}
-    assert by_rule == {("AML502", 1), ("AML502", 2)}
+    assert by_rule == {("AML502", 1), ("AML502", 2), ("AML505", 0)}  # 505: the info line
     numpy = next(f for f in found if f.rule_id == "AML502" and f.line == 1)
     assert "declare numpy" in numpy.message

@@ -5,7 +5,9 @@ visible environment's requirements for real, for its Python on Linux x86_64, wit
 is installed and pip's `--dry-run --report` otherwise (time-boxed, cached per requirements
 hash). A failure is reported on the requirement(s) the resolver blames, with its reason:
 conflicting pins, a package that needs a newer or older Python, a package that does not exist.
-Without --resolve this rule does nothing (no network by default).
+A successful resolution (or one that could not run: no resolver, time-out) is reported once
+per environment as information: "resolved 52 packages for Python 3.10 in 5.1 s (uv)". Without
+--resolve this rule does nothing (no network by default).
 
 Why it matters: the image build runs the same resolution and fails the same way, after
 minutes of building; on the pull request it costs seconds.
@@ -31,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
-from aml_lint.findings import Location
+from aml_lint.findings import Location, Severity
 from aml_lint.knowledge import deps
 from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context, Hit
@@ -52,7 +54,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if python is None:
             continue
         result = iv.resolved(spec, python, ctx)
-        if result is None or result.ok or result.kind in ("unavailable",):
+        if result is None:
+            continue
+        if result.ok or result.kind == "unavailable" or result.kind == "timeout":
+            # Say what was done (or could not be), once per environment, as information.
+            yield Hit(result.describe(), Location(), path=spec.label, severity=Severity.INFO)
             continue
         blamed = [d for d in spec.declared() if d.name in result.culprits
                   or d.source == "conda" and set(deps.conda_to_pypi(d.name)) & set(result.culprits)]
