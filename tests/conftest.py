@@ -1,41 +1,19 @@
-"""Shared test helpers: build a small repository from a dict of files and lint it."""
+"""The ``lint`` fixture; the helpers it uses live in lintkit.py (importable from every test folder)."""
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from aml_lint.config import build_settings
-from aml_lint.engine import run
-from aml_lint.findings import Finding, LintResult
-
-
-def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-
-
-def lint_tree(root: Path, files: dict[str, str | bytes], **settings: object) -> LintResult:
-    write_tree(root, files)
-    return run(build_settings(root, **settings))  # type: ignore[arg-type]
-
-
-LintFn = Callable[..., list[Finding]]
+from lintkit import LintFn, lint_tree
 
 
 @pytest.fixture
 def lint(tmp_path: Path) -> LintFn:
     """``lint(files, rule=None, **settings)`` -> findings (of ``rule`` only, when given)."""
 
-    def _lint(files: dict[str, str | bytes], rule: str | None = None, **settings: object) -> list[Finding]:
+    def _lint(files: dict[str, str | bytes], rule: str | None = None, **settings: object) -> list:
         result = lint_tree(tmp_path, files, **settings)
         return [f for f in result.findings if rule is None or f.rule_id == rule]
 

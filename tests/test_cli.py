@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from aml_lint.cli import main
-from conftest import write_tree
+from lintkit import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aml_lint.config import build_settings
 from aml_lint.engine import run
-from conftest import LintFn, lint_tree, write_tree
+from lintkit import LintFn, lint_tree, write_tree
 
 SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
 DEPLOY = (SCHEMA + "name: blue\nendpoint_name: my-endpoint\ncode_configuration:\n  code: src\n  scoring_script: score.py\n"

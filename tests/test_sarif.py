@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aml_lint.report import render
-from conftest import lint_tree
+from lintkit import lint_tree
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / ".cache" / "sarif-2.1.0.json"
 DEPLOY = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"

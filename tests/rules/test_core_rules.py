@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
 SCRIPT = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 ONLINE = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
           "name: blue\nendpoint_name: my-endpoint\nmodel: azureml:m:1\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 
 def conda(*deps: str, pip: tuple[str, ...] = ()) -> str:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 RULE = "AML219"
 TOKEN = "ghp_" + "a1B2c3D4e5" * 4

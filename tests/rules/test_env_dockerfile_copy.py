@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 RULE = "AML218"
 ENV = ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: my-env\n"

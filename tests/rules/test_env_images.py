@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 ENV = "$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: my-env\n"
 DEP = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 RULE = "AML203"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 
 def conda(*pip: str, python: str = "3.12") -> str:
@@ -49,3 +49,12 @@ def test_numpy_pinned_below_2_or_new_pins_pass(lint: LintFn) -> None:
         "c.yml": conda("pandas==2.2.3", "scikit-learn>=1.2"),
         "requirements.txt": "numpy<2\nscipy==1.11.4\n",
     }, rule="AML215") == []
+
+
+def test_server_from_before_flask_2(lint: LintFn) -> None:
+    found = lint({"conda.yml": conda("azureml-defaults==1.38.0", "scikit-learn==0.24.2", python="3.7")},
+                 rule="AML214")
+    assert [(f.line, f.severity.label) for f in found] == [(5, "warning")]
+    assert "before Flask 2 support" in found[0].message
+    assert lint({"conda.yml": conda("azureml-defaults>=1.44", "azureml-inference-server-http~=0.8.4")},
+                rule="AML214") == []

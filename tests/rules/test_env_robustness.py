@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 ODD: dict[str, str | bytes] = {
     "c1.yml": "dependencies: python=3.8\n",

@@ -11,7 +11,7 @@ from aml_lint.documents import Kind
 from aml_lint.engine import discover
 from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context
-from conftest import LintFn
+from lintkit import LintFn
 
 DEPLOYMENT = """\
 $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
@@ -209,7 +209,7 @@ def test_pin_check_on_inline_conda(lint: LintFn) -> None:
 
 
 def _analysis(tmp_path: Path, files: dict[str, str | bytes]) -> iv.ScriptAnalysis:
-    from conftest import write_tree
+    from lintkit import write_tree
 
     write_tree(tmp_path, files)
     settings = build_settings(tmp_path)

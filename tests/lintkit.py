@@ -1,0 +1,33 @@
+"""Test helpers shared by every test folder: build a small repository from a dict of files and lint it.
+
+Import it as ``from lintkit import ...`` (``tests`` is on pytest's ``pythonpath``); ``conftest``
+is not importable reliably when several folders have one.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from aml_lint.config import build_settings
+from aml_lint.engine import run
+from aml_lint.findings import Finding, LintResult
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+
+
+def lint_tree(root: Path, files: dict[str, str | bytes], **settings: object) -> LintResult:
+    write_tree(root, files)
+    return run(build_settings(root, **settings))  # type: ignore[arg-type]
+
+
+LintFn = Callable[..., list[Finding]]
