@@ -309,3 +309,15 @@ def test_find_threads_matches_on_the_first_comment_only() -> None:
         {"id": 1, "comments": [{"id": 1, "content": MARKER, "isDeleted": True}]},
     ]
     assert [t["id"] for t in find_threads(threads, MARKER)] == [3]
+
+
+@pytest.mark.parametrize("decision", ["wontFix", "byDesign", "closed"])
+def test_a_reviewers_decision_on_the_thread_is_kept(fake: FakeAzureDevOps, decision: str) -> None:
+    created = run(fake, "2 errors", findings=True)
+    fake.threads[created.thread_id]["status"] = decision
+    again = run(fake, "3 errors", findings=True)
+    assert (again.action, again.status) == ("updated", decision.lower())
+    thread = fake.threads[created.thread_id]
+    assert thread["status"] == decision
+    assert thread["comments"][0]["content"] == body("3 errors")
+    assert not any(r.path.endswith(f"/threads/{created.thread_id}") for r in fake.mutations())

@@ -132,3 +132,12 @@ def test_command_helper_leaves_out_missing_values_and_escapes_data() -> None:
 
 def test_plain_lines_are_flattened_and_neutralized() -> None:
     assert azure.plain_line("a\r##vso[x]\n##[error]b") == "a **vso[x] **[error]b"
+
+
+def test_more_than_ten_issues_says_where_the_rest_are() -> None:
+    ten = [finding("AML1", Severity.WARNING, f"f{i}.yml") for i in range(10)]
+    assert "first 10 issues" not in azure.render(result_of(*ten))
+    eleven = [*ten, finding("AML2", Severity.ERROR, "g.yml")]
+    out = azure.render(result_of(*eleven, finding("AML3", Severity.INFO, "h.yml")))
+    assert "the build page shows the first 10 issues of a step (errors first); all 11 are" in out
+    assert agent_parse(out)[0][1]["code"] == "AML2"

@@ -6,8 +6,9 @@ The access token comes from ``SYSTEM_ACCESSTOKEN`` only, never from the command 
 
 In a pull-request build (``SYSTEM_PULLREQUEST_TARGETBRANCH`` set) only the files
 the PR changed are reported on, found with git against ``origin/<target>``; when
-the checkout is too shallow for that, every file under the paths is linted and a
-warning says to set ``fetchDepth: 0``. Outside a PR the given paths are linted.
+git cannot tell (a shallow checkout, the target branch not fetched), every file
+under the paths is linted and a warning says to set ``fetchDepth: 0``. Outside a
+PR the given paths are linted.
 
 Output, all on stdout: one ``task.logissue`` per error and warning (errors
 first), a Markdown summary uploaded with ``task.uploadsummary``, the SARIF file
@@ -158,7 +159,7 @@ def pr_changed_files(root: Path, env: Mapping[str, str]) -> ChangedFiles:
             found = changed_from_git(root, base, "HEAD")
             if found.files is not None:
                 return found
-            problems.append(found.note)
+            problems.append(found.note.removeprefix("cannot list the changed files from git: "))
             break
     else:
         problems.append(f"the target branch {branch!r} is not in this checkout")
@@ -170,8 +171,8 @@ def pr_changed_files(root: Path, env: Mapping[str, str]) -> ChangedFiles:
     return ChangedFiles(
         None,
         "none",
-        f"cannot list the files this pull request changed ({'; '.join(problems)}): "
-        f"the checkout is too shallow. Linting every file under the given paths instead; "
+        f"cannot list the files this pull request changed: {'; '.join(problems)}. "
+        f"Linting every file under the given paths instead. If the checkout is shallow, "
         f"{SHALLOW_ADVICE}.",
     )
 

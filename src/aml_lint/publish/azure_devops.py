@@ -3,7 +3,8 @@
 The thread is ours when its first comment carries our hidden marker; we never
 match on the author. On each run: list the PR's threads, keep the oldest of
 ours, update its comment when the text changed and set its status (active
-while there are findings, fixed when clean), close and delete duplicates left
+while there are findings, fixed when clean; a reviewer's "won't fix", "by design"
+or "closed" is kept), close and delete duplicates left
 by concurrent runs, and create a thread only when there is something to say.
 
 Plain ``urllib``: five endpoints do not justify a dependency. The token goes
@@ -44,6 +45,9 @@ THREAD_STATUS = {
     "pending": 6,
 }
 ACTIVE, FIXED, CLOSED = THREAD_STATUS["active"], THREAD_STATUS["fixed"], THREAD_STATUS["closed"]
+# Statuses we move between. "Won't fix", "By design" and "Closed" are a reviewer's decision:
+# the text is still kept current, the status is left as they set it.
+OURS_TO_SET = frozenset({"active", "fixed", "pending", "unknown"})
 
 PERMISSION_HINT = (
     "grant the build identity ('<project> Build Service (<organization>)') the "
@@ -311,11 +315,13 @@ def upsert_thread(
     if first.get("content") != body:
         client.request("PATCH", f"{url}/{thread_id}/comments/{int(first['id'])}", {"content": body})
         changed = True
-    if _status_name(keeper.get("status")) != status_name:
+    current = _status_name(keeper.get("status"))
+    if current != status_name and current in OURS_TO_SET:
         client.request("PATCH", f"{url}/{thread_id}", {"status": status})
+        current = status_name
         changed = True
     closed = [_close_duplicate(client, url, dup) for dup in duplicates]
-    return ThreadOutcome("updated" if changed else "unchanged", thread_id, status_name, closed)
+    return ThreadOutcome("updated" if changed else "unchanged", thread_id, current, closed)
 
 
 def _list_threads(client: AzureDevOpsClient, url: str) -> list[Mapping[str, Any]]:

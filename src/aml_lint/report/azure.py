@@ -25,6 +25,7 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
 from aml_lint.findings import Finding, LintResult, Severity
 
+SHOWN_PER_STEP = 10  # "We only render the first 10 in the UI and flag the total number"
 _ESCAPES = (("%", "%AZP25"), ("\r", "%0D"), ("\n", "%0A"), ("]", "%5D"), (";", "%3B"))
 _PREFIXES = re.compile(r"##(?=vso|\[)", re.IGNORECASE)
 
@@ -105,5 +106,11 @@ def render(result: LintResult) -> str:
             lines.append(plain_line(f"info {finding.rule_id} {where}: {finding.message}"))
     for note in result.notes:
         lines.append(plain_line(f"note: {note}"))
+    issues = sum(1 for f in ordered if f.severity >= Severity.WARNING)
+    if issues > SHOWN_PER_STEP:
+        lines.append(
+            f"aml-lint: the build page shows the first {SHOWN_PER_STEP} issues of a step "
+            f"(errors first); all {issues} are in this log and in the run summary"
+        )
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
