@@ -151,9 +151,7 @@ def import_table(
         found.setdefault(module, set()).add(d)
     modules: dict[str, list[str]] = {}
     for module, dists in found.items():
-        # The same-named distribution first (mlflow before mlflow-skinny), then by popularity.
-        ident = normalize(module)
-        ordered = sorted(dists, key=lambda x: (x != ident, ranks.get(x, limit + 1), x))[:MAX_CANDIDATES]
+        ordered = _order(module, dists, ranks, limit)
         # Identity entries are a rule at query time; dotted (namespace) keys are kept so that a
         # known distribution beats the dots-to-dashes guess for deeper imports.
         if "." in module or ordered != [normalize(module)]:
@@ -171,6 +169,17 @@ def import_table(
         },
         "backports": {k: [normalize(d) for d in v] for k, v in overrides.get("backports", {}).items()},
     }
+
+
+def _order(module: str, dists: set[str], ranks: Mapping[str, int], limit: int) -> list[str]:
+    """Candidates by download rank; the same-named distribution first when it is about as popular
+    as the best one (mlflow before mlflow-skinny), not when it is a stale namesake (docx, jose)."""
+    ordered = sorted(dists, key=lambda x: (ranks.get(x, limit + 1), x))
+    ident = normalize(module)
+    if ident in dists and ranks.get(ident, limit + 1) <= 2 * ranks.get(ordered[0], limit + 1):
+        ordered.remove(ident)
+        ordered.insert(0, ident)
+    return ordered[:MAX_CANDIDATES]
 
 
 def conda_table(

@@ -25,12 +25,14 @@ def _load_tool() -> ModuleType:
 bk = _load_tool()
 
 RANKS_TSV = ["name\trank", "boto3\t1", "numpy\t20", "pyyaml\t30", "pillow\t40", "azure-core\t50",
-             "scikit-learn\t179", "azure-ai-ml\t300", "sklearn\t900", "protobuf\t15", "yamlfork\t14000"]
+             "scikit-learn\t179", "azure-ai-ml\t300", "sklearn\t900", "protobuf\t15", "yamlfork\t14000",
+             "mlflow-skinny\t635", "mlflow\t646", "python-docx\t456", "docx\t6496"]
 PIGAR_ROWS = [
     ("PyYAML", "yaml"), ("PyYAML", "_yaml"), ("yamlfork", "yaml"), ("Pillow", "PIL"),
     ("scikit-learn", "sklearn"), ("sklearn", "sklearn"), ("numpy", "numpy"), ("numpy", "tests"),
     ("azure-core", "azure"), ("azure-ai-ml", "azure"), ("unranked-squatter", "yaml"),
     ("protobuf", "protobuf"), ("boto3", "boto3"), ("pywin32", "win32\\lib\\x"),
+    ("mlflow-skinny", "mlflow"), ("mlflow", "mlflow"), ("python-docx", "docx"), ("docx", "docx"),
 ]
 OVERRIDES = {
     "modules": {"google.protobuf": ["protobuf"], "sklearn": ["scikit-learn"]},
@@ -56,6 +58,12 @@ def test_import_table_ranks_candidates_and_drops_noise() -> None:
     assert "tests" not in modules  # junk top-level
     assert "protobuf" not in modules  # excluded pair
     assert not any("\\" in m for m in modules)
+
+
+def test_same_named_dist_first_only_when_about_as_popular() -> None:
+    modules = _imports()["modules"]
+    assert modules["mlflow"] == ["mlflow", "mlflow-skinny"]  # 646 vs 635
+    assert modules["docx"] == ["python-docx", "docx"]  # the namesake is a stale package
 
 
 def test_namespace_roots_become_dotted_prefixes() -> None:
