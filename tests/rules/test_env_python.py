@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LintFn
+from lintkit import LintFn
 
 
 def conda(*deps: str, pip: tuple[str, ...] = ()) -> str:
@@ -50,8 +50,10 @@ def test_python_once_passes(lint: LintFn) -> None:
 
 def test_end_of_life_python(lint: LintFn) -> None:
     found = lint({"conda.yml": conda("python=3.8.5", "pip"),
-                  "Dockerfile": "FROM python:3.7-slim\nRUN pip install numpy==1.21.6\n"}, rule="AML208")
-    assert sorted((f.path, f.line) for f in found) == [("Dockerfile", 1), ("conda.yml", 3)]
+                  "Dockerfile": "FROM python:3.7-slim\nRUN pip install numpy==1.21.6\n",
+                  "env.yml": "$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
+                             "name: e\nimage: docker.io/python:3.9.18\n"}, rule="AML208")
+    assert sorted((f.path, f.line) for f in found) == [("Dockerfile", 1), ("conda.yml", 3), ("env.yml", 3)]
     by_path = {f.path: f.message for f in found}
     assert "Python 3.8 reached end of life on 2024-10-07" in by_path["conda.yml"]
     assert "Python 3.7 reached end of life on 2023-06-27" in by_path["Dockerfile"]

@@ -187,6 +187,14 @@ def allows_any(spec: SpecifierSet, versions: Iterable[str]) -> bool:
     return any(spec.contains(Version(v), prereleases=True) for v in versions)
 
 
+def only_below(spec: SpecifierSet, version: str) -> bool:
+    """The (non-empty) specifier allows no release at or after ``version``."""
+    if not str(spec):
+        return False
+    later = [version, "999.0"] + [str(v) for v in literals(spec) if v >= Version(version)]
+    return not allows_any(spec, later)
+
+
 def minor(text: str) -> tuple[int, int] | None:
     m = re.match(r"\s*(\d+)\.(\d+)", text)
     return (int(m.group(1)), int(m.group(2))) if m else None

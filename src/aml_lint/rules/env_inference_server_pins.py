@@ -3,7 +3,9 @@
 What it finds: in a conda spec, requirements file or Dockerfile that installs
 `azureml-inference-server-http` or `azureml-defaults`, version constraints on the
 packages the server pins itself: flask, werkzeug, jinja2, itsdangerous, markupsafe,
-click, pydantic, gunicorn (warning). A `pydantic<2` constraint next to a server that
+click, pydantic, gunicorn (warning); and pins of the server itself to releases from
+before Flask 2 support (`azureml-inference-server-http<0.7`, `azureml-defaults<1.44`),
+which break as soon as pip installs Flask 2 (warning). A `pydantic<2` constraint next to a server that
 needs pydantic 2 (every release since 1.0.0, and an unpinned server) is an error.
 
 Why it matters: the server is tested with its own pins; yours either make pip fail the
@@ -44,7 +46,14 @@ from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.requirements import Declared
 from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
-from aml_lint.rules.env_common import allows_any, conda_declared, conda_envs, specifier_of, table
+from aml_lint.rules.env_common import (
+    allows_any,
+    conda_declared,
+    conda_envs,
+    only_below,
+    specifier_of,
+    table,
+)
 
 ID = "AML214"
 NAME = "inference-server-pins"
@@ -81,10 +90,18 @@ def server_needs_pydantic2(declared: list[Declared]) -> Declared | None:
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     managed = set(table("inference_server.json")["server_managed"]["packages"])
     providers = set(table("inference_server.json")["providers"])
+    old_servers = {k: v for k, v in table("inference_server.json")["flask2_support"].items() if not k.startswith("_")}
     for declared in _groups(doc, ctx):
         server = next((d for d in declared if d.name in providers), None)
         if server is None:
             continue
+        for dep in declared:
+            spec = specifier_of(dep) if dep.name in old_servers and dep.specifier else None
+            if spec is not None and only_below(spec, old_servers[dep.name]):
+                yield Hit(f"'{dep.spec}' is an inference server from before Flask 2 support ({dep.name} "
+                          f"{old_servers[dep.name]}): with today's Flask it fails at start with 'TypeError: "
+                          "register() takes 3 positional arguments but 4 were given'; upgrade it",
+                          dep.location)
         for dep in declared:
             if dep.name not in managed or not dep.specifier:
                 continue

@@ -37,9 +37,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from packaging.specifiers import SpecifierSet
-from packaging.version import Version
-
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.requirements import Declared
 from aml_lint.rules.base import Context, Hit
@@ -47,7 +44,7 @@ from aml_lint.rules.env_common import (
     allows_any,
     conda_declared,
     conda_envs,
-    literals,
+    only_below,
     specifier_of,
     table,
 )
@@ -67,14 +64,6 @@ def _groups(doc: Document, ctx: Context) -> list[list[Declared]]:
     return [conda_declared(conda) for conda in conda_envs(doc, ctx)]
 
 
-def needs_numpy1(spec: SpecifierSet, first_ok: str) -> bool:
-    """The pin allows no release at or after the first numpy-2-compatible one."""
-    if not str(spec):
-        return False
-    later = [first_ok, "999.0"] + [str(v) for v in literals(spec) if v >= Version(first_ok)]
-    return not allows_any(spec, later)
-
-
 def numpy_allows_2(declared: list[Declared]) -> bool:
     pins = [specifier_of(d) for d in declared if d.name == "numpy"]
     return not any(spec is not None and str(spec) and not allows_any(spec, NUMPY2) for spec in pins)
@@ -89,7 +78,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             if dep.source == "conda" or dep.name not in first:
                 continue
             spec = specifier_of(dep)
-            if spec is not None and needs_numpy1(spec, first[dep.name]):
+            if spec is not None and only_below(spec, first[dep.name]):
                 yield Hit(f"'{dep.spec}' was built for numpy 1.x (numpy 2 support came in {dep.name} "
                           f"{first[dep.name]}) but numpy is not pinned below 2 here: pip will install numpy 2 "
                           "and the import fails with 'numpy.dtype size changed'; add 'numpy<2'", dep.location)

@@ -1,7 +1,7 @@
 """Python pinned to a version that has reached end of life.
 
-What it finds: a `python` pin in a conda spec (file or inline `conda_file:`), or a
-`FROM python:X.Y` base image in a Dockerfile, whose minor version is past its end of
+What it finds: a `python` pin in a conda spec (file or inline `conda_file:`), or an
+official `python:X.Y` image (Dockerfile `FROM`, environment `image:`), whose minor version is past its end of
 life (2.7, 3.5–3.10 as of the table's date: 3.7 ended 2023-06-27, 3.8 2024-10-07,
 3.9 2025-10-31, 3.10 2026-10). Dates are in `knowledge/python_eol.json` with their
 sources, and are compared with the table's own date, not the clock.
@@ -32,11 +32,13 @@ from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.findings import Location
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import conda_envs, fmt, parse_image, python_pins, table
+from aml_lint.rules.env_image_unpinned import images
 
 ID = "AML208"
 NAME = "python-end-of-life"
 SEVERITY = "warning"
 KINDS = (Kind.CONDA, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
+_PYTHON_IMAGES = ("python", "docker.io/python", "docker.io/library/python", "library/python")
 
 
 def end_of_life(version: tuple[int, int]) -> str | None:
@@ -57,18 +59,21 @@ def _hit(text: str, version: tuple[int, int], location: Location) -> Hit | None:
                location)
 
 
+def _python_image(text: str) -> tuple[int, int] | None:
+    """The Python of an official ``python:X.Y...`` image."""
+    image = parse_image(text)
+    if image is None or image.tag is None or image.repository not in _PYTHON_IMAGES:
+        return None
+    m = re.match(r"(\d+)\.(\d+)", image.tag)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    if doc.kind is Kind.DOCKERFILE and doc.dockerfile is not None:
-        for base in doc.dockerfile.external_bases():
-            image = parse_image(base.image)
-            if image is None or image.tag is None or image.repository.rsplit("/", 1)[-1] != "python":
-                continue
-            m = re.match(r"(\d+)\.(\d+)", image.tag)
-            if m and image.repository in ("python", "docker.io/library/python", "library/python"):
-                hit = _hit(base.image, (int(m.group(1)), int(m.group(2))), base.location)
-                if hit:
-                    yield hit
-        return
+    for text, location in images(doc):
+        version = _python_image(text)
+        hit = _hit(text, version, location) if version else None
+        if hit:
+            yield hit
     for conda in conda_envs(doc, ctx):
         for dep, version in python_pins(conda):
             if version is not None:
