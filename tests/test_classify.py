@@ -56,3 +56,19 @@ def test_scoring_script_detection_needs_module_level_init_and_run() -> None:
     assert looks_like_scoring_script("def init():\n    pass\n\ndef run(data):\n    return data\n")
     assert not looks_like_scoring_script("class A:\n    def init(self): ...\n    def run(self): ...\n")
     assert not looks_like_scoring_script("def init():\n    pass\n")
+
+
+def test_unrelated_yaml_is_not_read(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from lintkit import lint_tree
+
+    root = Path(str(tmp_path))
+    files: dict[str, str | bytes] = {
+        ".github/workflows/ci.yml": "on: [push]\njobs:\n  a: {runs-on: x}\n  a: {runs-on: y}\n",
+        "chart/templates/deploy.yaml": "kind: Deployment\nmetadata:\n  name: {{ .Values.name }}\n",
+        "compose.yml": "services:\n  web: [unclosed\n",
+        "conda.yml": "dependencies:\n  - python=3.10\n - pip\n",  # AzureML-ish and broken: reported
+    }
+    result = lint_tree(root, files, select="AML0")
+    assert {(f.path, f.rule_id) for f in result.findings} == {("conda.yml", "AML002")}

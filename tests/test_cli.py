@@ -86,16 +86,16 @@ def test_changed_files_flag(tmp_path: Path) -> None:
 
 
 def test_bad_inputs_never_crash(tmp_path: Path) -> None:
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    bomb = "endpoint_name: e\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
     files: dict[str, str | bytes] = {
-        "invalid.yml": "a: [1, 2\nb: }\n",
+        "invalid.yml": "endpoint_name: [1, 2\nb: }\n",
         "binary.yml": bytes(range(256)) * 4,
         "latin1/conda.yml": "name: caf\xe9\n".encode("latin-1"),
         "empty.yml": "",
         "empty/requirements.txt": "",
         "bomb.yml": bomb,
-        "deep.yml": "[" * 5000 + "]" * 5000,
+        "deep.yml": "environment: " + "[" * 5000 + "]" * 5000,
         "crlf/conda.yml": "name: x\r\ndependencies:\r\n  - python=3.10\r\n",
         "score.py": "def init():\n    pass\n\ndef run(d):\n    return (" + "1+" * 20000 + "1)\n",
     }

@@ -20,6 +20,7 @@ from aml_lint.documents.classify import (
     is_yaml_name,
     kind_from_name,
     kind_from_yaml,
+    looks_like_azureml_yaml,
     looks_like_scoring_script,
 )
 from aml_lint.documents.conda import CondaEnv, read_conda
@@ -162,6 +163,8 @@ class Project:
                     return None
                 kind = Kind.SCORING_SCRIPT
             else:
+                if text is not None and not looks_like_azureml_yaml(text):
+                    return None  # unrelated YAML: not parsed, not reported on
                 kind = Kind.OTHER_YAML
         doc = Document(path, rel, kind, text, problem)
         if kind is Kind.OTHER_YAML and text is not None:

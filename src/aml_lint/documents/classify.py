@@ -49,6 +49,20 @@ def is_yaml_name(rel: str) -> bool:
     return rel.lower().endswith((".yml", ".yaml"))
 
 
+# Top-level keys only AzureML and conda files have; a YAML file with none of them (a workflow, a
+# docker-compose file, a Helm template) is not ours to parse or report on.
+_AZUREML_KEYS_RE = re.compile(
+    r"^(?:\$schema:.*azureml|dependencies:|channels:|endpoint_name:|code_configuration:|conda_file:|"
+    r"image:|build:|auth_mode:|inference_config:|compute:|environment:)",
+    re.M | re.I,
+)
+
+
+def looks_like_azureml_yaml(text: str) -> bool:
+    """Cheap text test run before parsing: could this YAML be an AzureML or conda file?"""
+    return _AZUREML_KEYS_RE.search(text) is not None
+
+
 def looks_like_scoring_script(text: str) -> bool:
     """Module-level ``def init(`` and ``def run(``: cheap, and confirmed later with ast."""
     return "def init" in text and "def run" in text and _SCORING_RE.search(text) is not None
