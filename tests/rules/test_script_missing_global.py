@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from conftest import LintFn
+from collections.abc import Callable
+
+from aml_lint.findings import Finding
+
+# The `lint` fixture of tests/conftest.py (not imported: another conftest.py shares the module name).
+LintFn = Callable[..., list[Finding]]
+
 
 RULE = "AML303"
 

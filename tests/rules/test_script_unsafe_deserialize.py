@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from conftest import LintFn
+from aml_lint.findings import Finding
+
+# The `lint` fixture of tests/conftest.py (not imported: another conftest.py shares the module name).
+LintFn = Callable[..., list[Finding]]
+
 
 RULE = "AML306"
 
