@@ -120,7 +120,8 @@ def test_secret_environment_variables(lint: LintFn) -> None:
 def test_references_in_environment_variables_pass(lint: LintFn) -> None:
     assert lint({"dep.yml": ONLINE + "instance_count: 3\nenvironment_variables:\n"
                  "  KV_SECRET_MULTIPLIER: multiplier@https://myvault.vault.azure.net\n"
-                 "  API_KEY: ${{secrets.API_KEY}}\n  WORKER_COUNT: \"4\"\n  TOKENIZERS_PARALLELISM: \"false\"\n"},
+                 "  API_KEY: ${{secrets.API_KEY}}\n  WORKER_COUNT: \"4\"\n  TOKENIZERS_PARALLELISM: \"false\"\n"
+                 "  PARTITION_KEY: userId\n  PWD: /var/azureml-app\n  OPENAI_KEY_SECRET_NAME: openai-key\n"},
                 rule="AML407") == []
 
 

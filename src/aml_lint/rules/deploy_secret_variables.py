@@ -2,8 +2,9 @@
 
 What it finds: `environment_variables` of online deployments (and `environment_variables`
 of batch deployments, at the root or under `settings:`) whose names say secret
-(`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*_KEY`, `API_KEY`, `CONNECTION_STRING` ...)
-with a literal value, or whose values carry one whatever the name (`AccountKey=`,
+(`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `API_KEY`, `*_ACCESS_KEY`, `CONNECTION_STRING` ...)
+with a literal value, `*_KEY` with a random-looking value (not `PARTITION_KEY: userId`),
+or whose values carry a secret whatever the name (`AccountKey=`,
 `SharedAccessKey=`, a SAS `sig=`, a password in a URL, GitHub/AWS/`sk-` tokens).
 References pass: `${{...}}`, `$VAR`, Key Vault references (`name@https://<vault>.vault.azure.net`),
 `<placeholders>`.

@@ -281,9 +281,12 @@ def curated_env_status(name: str) -> dict[str, Any] | None:
 
 # -- secrets -----------------------------------------------------------------------------------
 
+# Names that say "this is a secret": any literal value of six characters or more is reported.
 _SECRET_WORDS = re.compile(
-    r"(^|[_\-.])(PASSWORD|PASSWD|PWD|SECRET|TOKEN|APIKEY|API_KEY|ACCESS_?KEY|ACCOUNT_?KEY|PRIVATE_?KEY|"
-    r"SAS|CREDENTIALS?|CONNECTION_?STRING|CONN_?STR|AUTH)([_\-.]|$)|(^|[_\-.])KEY$", re.I)
+    r"(^|[_\-.])(PASSWORD|PASSWD|SECRET|TOKEN|APIKEY|API_KEY|ACCESS_?KEY|ACCOUNT_?KEY|PRIVATE_?KEY|"
+    r"CREDENTIALS?|CONNECTION_?STRING|CONN_?STR)([_\-.]|$)", re.I)
+# Names that may hold a secret or something else (PARTITION_KEY, SAS_EXPIRY_DAYS): only random-looking values.
+_MAYBE_SECRET_WORDS = re.compile(r"(^|[_\-.])(KEY|SAS|PWD)$", re.I)
 _SECRET_VALUES = [
     (re.compile(r"AccountKey=[^;\s]{8,}", re.I), "a storage account key (AccountKey=...)"),
     (re.compile(r"SharedAccessKey=[^;\s]{8,}", re.I), "a shared access key (SharedAccessKey=...)"),
@@ -319,6 +322,11 @@ def secret_name(name: str) -> bool:
     return bool(_SECRET_WORDS.search(name)) and not _NOT_SECRET_SUFFIX.search(name)
 
 
+def _random_looking(text: str) -> bool:
+    kinds = sum(bool(re.search(p, text)) for p in (r"[a-z]", r"[A-Z]", r"\d"))
+    return len(text) >= 16 and kinds >= 2 and not re.search(r"\s", text)
+
+
 def literal_secret(name: str, value: object) -> str | None:
     """Why ``name: value`` is a credential written in clear, or None (a reference, a placeholder)."""
     if not isinstance(value, str):
@@ -329,6 +337,8 @@ def literal_secret(name: str, value: object) -> str | None:
     what = secret_in_value(text)
     if what:
         return what
-    if secret_name(name) and len(text) >= 6 and not re.fullmatch(r"[\d.]+|true|false|yes|no", text, re.I):
+    if re.fullmatch(r"[\d.]+|true|false|yes|no|/.*", text, re.I):
+        return None  # numbers, flags and paths
+    if secret_name(name) and len(text) >= 6 or _MAYBE_SECRET_WORDS.search(name) and _random_looking(text):
         return f"a literal value for '{name}'"
     return None

@@ -1,7 +1,8 @@
 """A credential written in clear in an environment definition.
 
 What it finds: literal secrets in the files that define an environment: keys such as
-`password`, `*_TOKEN`, `*_SECRET`, `*_KEY` with a literal value in an environment YAML
+`password`, `*_TOKEN`, `*_SECRET`, `*_API_KEY`, `*_CONNECTION_STRING` with a literal
+value (and `*_KEY` with a random-looking one) in an environment YAML
 (including v1-style registry credentials) or an inline environment, in a conda file's
 `variables:`, and in a Dockerfile's `ENV`/`ARG` defaults; and, whatever the name,
 values that carry a secret: a password inside a URL (`https://user:token@feed/...` in
