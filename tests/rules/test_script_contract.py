@@ -1,12 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from aml_lint.findings import Finding
-
-# The `lint` fixture of tests/conftest.py (not imported: another conftest.py shares the module name).
-LintFn = Callable[..., list[Finding]]
-
+from lintkit import LintFn
 
 RULE = "AML301"
 

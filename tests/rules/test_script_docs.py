@@ -5,15 +5,11 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from collections.abc import Callable
 
 import pytest
 
-from aml_lint.findings import Finding
 from aml_lint.rules import Rule, all_rules
-
-# The `lint` fixture of tests/conftest.py (not imported: another conftest.py shares the module name).
-LintFn = Callable[..., list[Finding]]
+from lintkit import LintFn
 
 ONLINE = """
 $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json

@@ -1,14 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from aml_lint.findings import Finding
-
-# The `lint` fixture of tests/conftest.py (not imported: another conftest.py shares the module name).
-LintFn = Callable[..., list[Finding]]
-
+from lintkit import LintFn
 
 RULE = "AML305"
 

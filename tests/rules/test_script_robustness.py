@@ -3,15 +3,9 @@ contract rule still says the right thing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from aml_lint.findings import Finding
-
-# The `lint` fixture of tests/conftest.py (not imported: another conftest.py shares the module name).
-LintFn = Callable[..., list[Finding]]
-
+from lintkit import LintFn
 
 ONLINE = """
 $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
