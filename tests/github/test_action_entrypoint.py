@@ -316,3 +316,49 @@ def test_workspace_owned_by_another_user_is_trusted(
     assert out.commands("warning") == []  # git listed the changed files itself
     assert all(e.startswith("::error file=dep/blue.yml,") for e in out.commands("error"))
     assert fake.calls("GET", r"/pulls/7/files") == []
+
+
+def test_pull_request_target_on_the_base_checkout_warns(
+    tmp_path: Path, fx: Fixture, fake: FakeGitHub
+) -> None:
+    git(fx.repo, "checkout", "-q", fx.base)  # what actions/checkout does by default on this event
+    fake.add_pull(7, [])
+    out = run_action(tmp_path, fx, fake, event="pull_request_target")
+    (warning,) = out.commands("warning")
+    assert "pull_request_target" in warning and "github.event.pull_request.head.sha" in warning
+
+
+def test_pull_request_target_on_the_head_checkout_comments(
+    tmp_path: Path, fx: Fixture, fake: FakeGitHub
+) -> None:
+    fake.add_pull(7, [], fork=True)  # a fork PR: this event has a write token
+    out = run_action(
+        tmp_path,
+        fx,
+        fake,
+        event="pull_request_target",
+        payload=pr_payload(fx, head_repo="forker/app"),
+    )
+    assert out.code == 1
+    assert out.commands("warning") == []
+    assert len(fake.comments_on(7)) == 1
+
+
+def test_summary_stays_under_a_mebibyte(tmp_path: Path) -> None:
+    from aml_lint.ci.github import SUMMARY_MAX_BYTES, write_summary
+    from aml_lint.findings import Finding, LintResult, Location, Severity
+
+    findings = [
+        Finding("AML101", Severity.ERROR, "ü€😀" * 150, f"envs/{i}/conda.yml", Location(i + 1, 1))
+        for i in range(20_000)
+    ]
+    target = tmp_path / "summary.md"
+    target.write_text("earlier step\n", encoding="utf-8")
+    write_summary(
+        str(target), LintResult(findings, {}), lambda p, n: f"https://github.example/{p}#L{n}", None
+    )
+    data = target.read_bytes()
+    assert data.startswith(b"earlier step\n")  # appended, not overwritten
+    assert SUMMARY_MAX_BYTES < 1024 * 1024
+    assert len(data) - len(b"earlier step\n") <= SUMMARY_MAX_BYTES
+    assert "more findings not shown" in data.decode("utf-8")

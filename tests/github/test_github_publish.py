@@ -208,3 +208,17 @@ def test_pr_files_cap_is_reported(fake: FakeGitHub) -> None:
 def test_pr_files_error(fake: FakeGitHub) -> None:
     with pytest.raises(PublishError, match="listing the files of pull request #404"):
         pr_files(client(fake), fake.repo, 404)
+
+
+def test_rate_limited_read_waits_and_retries(fake: FakeGitHub) -> None:
+    fake.add_pull(7, [])
+    fake.add_comment(7, body("old"))
+    fake.fail(
+        "GET",
+        r"/issues/7/comments$",
+        403,
+        headers={"Retry-After": "0", "X-RateLimit-Remaining": "0"},
+    )
+    result = upsert_comment(client(fake), fake.repo, 7, body("new"), MARKER, create=True)
+    assert result.action == "updated"
+    assert len(fake.calls("GET", r"/issues/7/comments$")) == 2

@@ -242,8 +242,9 @@ def write_summary(path: str, result: LintResult, link: LinkFn | None, url: str |
 
     budget = SUMMARY_MAX_BYTES
     text = render_markdown(result, link=link, run_url=url, max_chars=budget)
-    while len(text.encode("utf-8")) > SUMMARY_MAX_BYTES:
-        budget = budget * 3 // 4
+    while (size := len(text.encode("utf-8"))) > SUMMARY_MAX_BYTES:
+        # Characters are up to 4 bytes: shrink by the measured ratio, with a margin.
+        budget = min(budget - 1, int(budget * SUMMARY_MAX_BYTES / size * 0.98))
         text = render_markdown(result, link=link, run_url=url, max_chars=budget)
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(text)

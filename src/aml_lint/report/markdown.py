@@ -38,6 +38,8 @@ _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;"
 _INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f\u0085\u2028\u2029]")
 _ZWSP = "\u200b"
+# A zero-width space after @ stops mentions and e-mail autolinks.
+_TABLE = str.maketrans({**{ch: "\\" + ch for ch in _BACKSLASHED}, **_ENTITIES, "@": "@" + _ZWSP})
 
 
 def escape_text(text: str, limit: int | None = None) -> str:
@@ -50,18 +52,7 @@ def escape_text(text: str, limit: int | None = None) -> str:
     text = _INVISIBLE.sub("\ufffd", text)
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
-    out: list[str] = []
-    for ch in text:
-        if ch in _ENTITIES:
-            out.append(_ENTITIES[ch])
-        elif ch in _BACKSLASHED:
-            out.append("\\" + ch)
-        elif ch == "@":
-            # A zero-width space after @ stops mentions and e-mail autolinks.
-            out.append("@" + _ZWSP)
-        else:
-            out.append(ch)
-    escaped = "".join(out)
+    escaped = text.translate(_TABLE)
     # "#123" and "GH-123" become cross-references on GitHub even when escaped.
     escaped = re.sub(r"(\\#)(?=\d)", r"\1" + _ZWSP, escaped)
     escaped = re.sub(r"(?i)(gh\\-)(?=\d)", r"\1" + _ZWSP, escaped)
