@@ -104,15 +104,30 @@ def _describe(exc: Exception, doing: str) -> PublishError:
         return PublishError(
             f"{doing} failed: HTTP {exc.status} {detail}.{advice}".replace("..", "."), exc.status
         )
+    if not isinstance(exc, _transport_errors()):
+        return PublishError(
+            f"{doing} failed: the API's answer is not what GitHub sends ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); check GITHUB_API_URL"
+        )
     return PublishError(f"{doing} failed: {type(exc).__name__}: {exc}")
 
 
-def _api_errors() -> tuple[type[Exception], ...]:
-    from github import GithubException
+def _transport_errors() -> tuple[type[Exception], ...]:
     from requests import RequestException
     from urllib3.exceptions import HTTPError
 
-    return (GithubException, RequestException, HTTPError)
+    return (RequestException, HTTPError)
+
+
+def _api_errors() -> tuple[type[Exception], ...]:
+    """What a call can raise because of the server: PyGithub's and the transport's errors,
+    the TypeError/ValueError/KeyError/AttributeError PyGithub raises on an answer that is
+    not GitHub's shape (a 302's body, an HTML page, malformed JSON), and the RuntimeError it
+    raises on a 301 to another host (it refuses to follow, which keeps the token home)."""
+    from github import GithubException
+
+    return (GithubException, *_transport_errors(), TypeError, ValueError, KeyError, AttributeError,
+            RuntimeError)
 
 
 def pr_files(gh: Github, repo: str, number: int) -> tuple[list[str], bool]:
