@@ -72,5 +72,6 @@ def test_valid_lines_pass(lint: LintFn) -> None:
                   - azureml-inference-server-http~=1.4 ; python_version >= "3.9"
         """,
         "requirements.txt": "# comment\n--extra-index-url https://example.org/simple\nrequests[socks]>=2.31\n",
-        "Dockerfile": "FROM python:3.12\nRUN pip install --no-cache-dir numpy==1.26.4 'pandas>=2'\n",
+        "Dockerfile": "FROM python:3.12\nRUN pip install --no-cache-dir numpy==1.26.4 'pandas>=2' $EXTRA \"${PKG}\"\n",
+        "requirements-private.txt": "${PRIVATE_PACKAGE}\n",
     }, rule=RULE) == []

@@ -54,8 +54,8 @@ def _valid_version(version: str) -> bool:
 
 
 def _pip_hit(line: PipLine) -> Hit | None:
-    if line.error is None:
-        return None
+    if line.error is None or "$" in line.text:
+        return None  # a shell variable (Dockerfile) or ${VAR} (pip expands them in requirements files)
     hint = ""
     head = line.text.split(";")[0]
     if "=" in head and "==" not in head and not any(op in head for op in ("<=", ">=", "!=", "~=")):
