@@ -96,6 +96,7 @@ function agentEnv(extra) {
     PIP_NO_INDEX: '1',
     PIP_FIND_LINKS: path.join(house, 'deps'),
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PIP_NO_COMPILE: '1', // no .pyc: faster, and checks nothing less
     // What the agent sets for a task step.
     AGENT_TOOLSDIRECTORY: path.join(work, 'tools'),
     AGENT_TEMPDIRECTORY: path.join(work, 'agent-temp'),
