@@ -30,6 +30,8 @@ from gha_fixtures import (
     write,
 )
 
+from aml_lint.findings import LintResult
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = REPO_ROOT / "entrypoint.sh"
 pytestmark = pytest.mark.skipif(
@@ -362,3 +364,15 @@ def test_summary_stays_under_a_mebibyte(tmp_path: Path) -> None:
     assert SUMMARY_MAX_BYTES < 1024 * 1024
     assert len(data) - len(b"earlier step\n") <= SUMMARY_MAX_BYTES
     assert "more findings not shown" in data.decode("utf-8")
+
+
+@pytest.mark.parametrize("workflow", ["lint", "CI -- checks <main>", "a--->b", "ü 🚀 & 'x'"])
+def test_marker_survives_any_workflow_name(workflow: str) -> None:
+    from aml_lint.ci.github import marker
+    from aml_lint.publish.github import marker_line
+    from aml_lint.report.markdown import render_markdown
+
+    mark = marker({"GITHUB_WORKFLOW": workflow, "GITHUB_JOB": "job"})
+    body = render_markdown(LintResult([], {}), marker=mark)
+    assert body.startswith(marker_line(mark) + "\n")
+    assert mark.count("--") == 0 and ">" not in mark

@@ -233,7 +233,8 @@ def line_link(env: Mapping[str, str], event: Event) -> LinkFn | None:
 def marker(env: Mapping[str, str]) -> str:
     """Hidden first line of our comment: one comment per workflow and job."""
     key = f"{env.get('GITHUB_WORKFLOW', '')}/{env.get('GITHUB_JOB', '')}"
-    key = re.sub(r"[^A-Za-z0-9_./ -]", "_", key)[:200]
+    # Inside an HTML comment: no "--" and no ">" (they could end it early).
+    key = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9_./ -]", "_", key))[:200]
     return f"aml-lint:summary v1 key={key}"
 
 
