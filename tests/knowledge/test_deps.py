@@ -215,3 +215,18 @@ def test_source_date_is_fixed_in_every_table() -> None:
     dates = {deps._table(n)["source_date"] for n in
              ("imports.json", "conda.json", "stdlib.json", "requires.json", "python_support.json")}
     assert dates == {deps.source_date()}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("3.10", (3, 10)), ("=3.10", (3, 10)), ("==3.10.4", (3, 10)), ("3.10.*", (3, 10)),
+    ("3.10.* *_cpython", (3, 10)), (">=3.8", None), ("3.8|3.9", None), ("<3.12", None),
+    (">=3.10,<3.11", None), ("2.7", None), ("", None), (None, None),
+])
+def test_parse_python_pin_only_accepts_exact_minor(text: str | None, expected: tuple[int, int] | None) -> None:
+    assert deps.parse_python_pin(text) == expected
+
+
+def test_known_pypi_names() -> None:
+    known = deps.known_pypi_names()
+    assert {"pandas", "scikit-learn", "torch", "opencv-python", "azureml-core"} <= known
+    assert "cudatoolkit" not in known and "mkl" not in known

@@ -184,9 +184,23 @@ def test_removed_stdlib_is_not_also_reported_missing(lint: LintFn) -> None:
 def test_pin_that_cannot_install_on_python(lint: LintFn) -> None:
     found = lint({"conda.yml": conda("python=3.10", "pip", "scikit-learn=0.24", pip=("numpy==1.19.5",))},
                  rule="AML504")
-    assert [(f.line, f.severity.label) for f in found] == [(5, "error"), (7, "error")]
+    assert [(f.line, f.severity.label) for f in found] == [(5, "warning"), (7, "error")]
+    assert found[0].message.startswith("'scikit-learn=0.24' probably cannot install on Python 3.10")
     assert found[1].message.startswith("'numpy==1.19.5' cannot install on Python 3.10 ('python=3.10', line 3)")
     assert "3.10" not in found[1].message.split("wheels for")[1]
+
+
+def test_python_range_is_not_checked_against_pins(lint: LintFn) -> None:
+    assert lint({"conda.yml": conda("python>=3.8", "pip", pip=("pandas==2.2.3",))}, rule="AML504") == []
+
+
+@pytest.mark.parametrize(("python", "expected"), [
+    ("python=3.10", (3, 10)), ("python==3.8.13", (3, 8)), ("python=3.12.*", (3, 12)),
+    ("python>=3.8", None), ("python", None),
+])
+def test_env_python_needs_an_exact_pin(tmp_path: Path, python: str, expected: object) -> None:
+    a = _analysis(tmp_path, repo(conda(python, "pip", pip=(SERVER,)), script("import os")))
+    assert a.envs[0].python == expected
 
 
 def test_pins_that_fit_the_python_pass(lint: LintFn) -> None:
@@ -244,3 +258,12 @@ def test_imports_of_local_modules_are_checked_too(lint: LintFn) -> None:
                       **{"src/helpers.py": "import os\nimport lightgbm\n"}), rule="AML501")
     assert [(f.path, f.line) for f in found] == [("src/helpers.py", 2)]
     assert "'lightgbm' is imported but the environment env/conda.yml" in found[0].message
+
+
+def test_requirements_for_resolution_skip_conda_only_packages(tmp_path: Path) -> None:
+    a = _analysis(tmp_path, repo(conda("python=3.10", "pip", "cudatoolkit=11.8", "mkl", "pytorch=2.3",
+                                       "scikit-learn", pip=(SERVER + "==1.5.1", "inference-schema[numpy-support]")),
+                                 script("import os")))
+    assert iv.pip_requirements(a.envs[0].spec) == [
+        "pip", "torch==2.3.*", "scikit-learn", "azureml-inference-server-http==1.5.1",
+        "inference-schema[numpy-support]"]

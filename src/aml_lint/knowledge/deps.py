@@ -43,6 +43,36 @@ def parse_python(text: str | None) -> PythonVersion | None:
     return (3, int(m.group(2)))
 
 
+_EXACT_PYTHON = re.compile(r"^\s*(?:==?)?\s*3\.(\d+)(?:\.(?:\d+|\*))?(?:\.\*)?\s*$")
+
+
+def parse_python_pin(text: str | None) -> PythonVersion | None:
+    """A pin that fixes the minor version: '3.10', '=3.10', '==3.10.4', '3.10.*' -> (3, 10).
+
+    Ranges ('>=3.8', '3.8|3.9', '<3.12') do not fix it (conda picks the newest that fits): None.
+    """
+    words = (text or "").split()
+    m = _EXACT_PYTHON.match(words[0]) if words else None
+    return (3, int(m.group(1))) if m else None
+
+
+def known_pypi_names() -> frozenset[str]:
+    """Distributions the data knows exist on PyPI (candidates, dependency table, support table)."""
+    return _known_pypi_names()
+
+
+@cache
+def _known_pypi_names() -> frozenset[str]:
+    names: set[str] = set()
+    for dists in _table("imports.json")["modules"].values():
+        names.update(dists)
+    names.update(_table("requires.json")["dists"])
+    names.update(_table("python_support.json")["dists"])
+    for pypi in _table("conda.json")["names"].values():
+        names.update(pypi or [])
+    return frozenset(names)
+
+
 def format_python(python: PythonVersion) -> str:
     return f"{python[0]}.{python[1]}"
 

@@ -4,8 +4,10 @@ What it finds: in a conda file (on disk or inline in an environment YAML), a pin
 packages whose Python support aml-lint knows (azureml-inference-server-http, numpy, pandas,
 scikit-learn, scipy, torch, tensorflow, xgboost, lightgbm, mlflow) where no release matching the
 pin has a wheel for the pinned Python on Linux x86_64. Conda-list pins (`numpy=1.19`) and pip
-pins (`numpy==1.19.5`) are both checked against the `python` pin. (The inference server's
-Python range is AML209's job.)
+pins (`numpy==1.19.5`) are both checked against an exact `python` pin (a range such as
+`python>=3.8` lets conda choose, so it is not checked). A pip pin is an error; a conda-list pin
+is a warning, because the data are PyPI's wheels and conda-forge builds can differ. (The
+inference server's Python range is AML209's job.)
 
 Why it matters: the image build fails ("No matching distribution found", or a source build of
 numpy that cannot succeed), twenty minutes in, or conda reports an unsatisfiable environment.
@@ -32,6 +34,7 @@ from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.conda import CondaEnv
+from aml_lint.findings import Location, Severity
 from aml_lint.knowledge import deps
 from aml_lint.knowledge.deps import PinSupport, format_python
 from aml_lint.rules import imports_verdict as iv
@@ -61,30 +64,40 @@ def _span(minors: tuple[int, ...]) -> str:
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     for conda in _conda_envs(doc, ctx):
-        pins = [p for p in conda.python if p.version.strip()]
+        pins = [p for p in conda.python if deps.parse_python_pin(p.version)]
         if not pins:
-            continue
-        py = deps.parse_python(pins[0].version)
-        if py is None:
-            continue
+            continue  # unpinned or a range: conda picks a Python that fits
+        py = deps.parse_python_pin(pins[0].version)
+        assert py is not None
         python_pin = pins[0].text.strip()
-        candidates: list[tuple[str, str, str, object]] = []
+        candidates: list[tuple[str, str, str, Location, bool]] = []
         for dep in conda.conda_deps:
             if dep.valid and dep.name not in ("python", "pip") and dep.version:
                 for name in deps.conda_to_pypi(dep.name):
-                    candidates.append((name, iv.conda_specifier(dep.version), dep.text, dep.location))
+                    candidates.append((name, iv.conda_specifier(dep.version), dep.text, dep.location, True))
         for dec in conda.pip_declared:
             if dec.specifier:
-                candidates.append((dec.name, dec.specifier, dec.spec, dec.location))
-        for name, spec, text, location in candidates:
+                candidates.append((dec.name, dec.specifier, dec.spec, dec.location, False))
+        for name, spec, text, location, from_conda in candidates:
             if not spec or name in _LEFT_TO_OTHER_RULES:
                 continue
             verdict: PinSupport | None = deps.specifier_supports_python(name, spec, py)
             if verdict is None or verdict.ok is not False:
                 continue
+            if from_conda:
+                # Checked against PyPI's wheels; conda-forge builds usually cover the same
+                # Pythons but not always, so a conda pin is a warning.
+                yield Hit(
+                    f"'{text.strip()}' probably cannot install on Python {format_python(py)} "
+                    f"('{python_pin}', line {pins[0].location.line}): {name} releases matching "
+                    f"{spec} have PyPI wheels for {_span(verdict.pythons)} only (conda-forge "
+                    "builds usually cover the same Pythons)",
+                    location, severity=Severity.WARNING,
+                )
+                continue
             yield Hit(
                 f"'{text.strip()}' cannot install on Python {format_python(py)} "
                 f"('{python_pin}', line {pins[0].location.line}): {name} releases matching "
                 f"{spec} have Linux x86_64 wheels for {_span(verdict.pythons)} only",
-                location,  # type: ignore[arg-type]
+                location,
             )

@@ -38,7 +38,7 @@ MISSING = "missing"
 UNKNOWN = "unknown"
 
 # Conda packages that are the toolchain itself, not something a script imports.
-_NOT_PACKAGES = frozenset({"python", "pip"})
+_NOT_PACKAGES = frozenset({"python"})
 _IMAGE_PY = re.compile(r"py(?:thon)?-?(3)\.?(\d{1,2})(?!\d)", re.IGNORECASE)
 
 
@@ -88,11 +88,17 @@ class Verdict:
 
 
 def python_of(spec: EnvSpec) -> tuple[PythonVersion | None, str]:
-    pinned = spec.python_version()
-    if pinned is not None:
-        py = deps.parse_python(pinned[0])
-        if py is not None:
-            return py, "conda"
+    """The environment's Python: an exact conda pin, else the image name's pyXY, else unknown.
+
+    A range (`python>=3.8`) says nothing about the minor conda will pick: unknown, not 3.8.
+    """
+    if spec.conda is not None and spec.conda.python:
+        for dep in spec.conda.python:
+            py = deps.parse_python_pin(dep.version)
+            if py is not None:
+                return py, "conda"
+        if any(d.version.strip() for d in spec.conda.python):
+            return None, ""
     if spec.image:
         m = _IMAGE_PY.search(spec.image.rsplit("/", 1)[-1])
         if m:
@@ -118,12 +124,15 @@ def declared_pypi(spec: EnvSpec) -> dict[str, Declared]:
 def pip_requirements(spec: EnvSpec) -> list[str]:
     """The environment as requirements.txt lines (for --resolve): pip lines plus Python conda packages."""
     lines: list[str] = []
+    known = deps.known_pypi_names()
     for dec in spec.declared():
         if dec.source == "conda":
             if dec.name in _NOT_PACKAGES:
                 continue
             for name in deps.conda_to_pypi(dec.name):
-                lines.append(name + conda_specifier(dec.specifier))
+                # conda-only packages (mkl, cudatoolkit, git...) are not pip's to resolve
+                if name in known:
+                    lines.append(name + conda_specifier(dec.specifier))
         else:
             extras = f"[{','.join(dec.extras)}]" if dec.extras else ""
             lines.append(f"{dec.name}{extras}{dec.specifier}")
