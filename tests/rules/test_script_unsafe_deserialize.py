@@ -96,3 +96,26 @@ def test_batch_input_files_are_a_warning(lint: LintFn) -> None:
     assert len(found) == 1
     assert found[0].line == 7 and found[0].severity.label == "warning"
     assert "mini-batch files" in found[0].message
+
+
+def test_helper_that_receives_the_request(lint: LintFn) -> None:
+    found = lint({"src/score.py": """
+        import base64, pickle
+
+        def decode(payload, strict=True):
+            raw = base64.b64decode(payload)
+            return pickle.loads(raw)
+
+        def load_labels(path):
+            return pickle.load(open(path, "rb"))
+
+        def init():
+            pass
+
+        def run(raw_data):
+            labels = load_labels("labels.pkl")
+            return [labels[i] for i in decode(raw_data)]
+    """}, rule=RULE)
+    assert len(found) == 1
+    assert found[0].line == 5
+    assert "decode() at line 15, which hands 'raw' to pickle.loads" in found[0].message

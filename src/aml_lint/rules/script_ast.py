@@ -367,10 +367,11 @@ def names_in(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-@lru_cache(maxsize=16)
-def tainted_names(run: FunctionNode) -> frozenset[str]:
-    """run()'s parameters and every name assigned from an expression that uses one of them."""
-    tainted = set(parameters(run))
+@lru_cache(maxsize=32)
+def tainted_names(run: FunctionNode, seeds: frozenset[str] | None = None) -> frozenset[str]:
+    """The function's parameters (or only ``seeds``) and every name assigned from an expression
+    that uses one of them."""
+    tainted = set(parameters(run) if seeds is None else seeds)
     flows: list[tuple[ast.AST, list[ast.AST]]] = []
     for node in walk_scope(run, into_nested=True):
         if isinstance(node, ast.Assign):

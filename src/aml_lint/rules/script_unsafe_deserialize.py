@@ -1,6 +1,7 @@
 """run() deserializes request data with pickle, joblib, torch.load, eval or an unsafe YAML loader.
 
-What it finds: inside `run()`, a call to `pickle.load(s)`, `joblib.load`, `torch.load`
+What it finds: inside `run()` (or a function of the script that `run()` hands the data to), a
+call to `pickle.load(s)`, `joblib.load`, `torch.load`
 (without `weights_only=True`), `dill`/`cloudpickle` loads, `pandas.read_pickle`,
 `numpy.load(..., allow_pickle=True)`, `marshal.loads`, `jsonpickle.decode`, `eval`, `exec`, or
 `yaml.load` without a safe loader (`yaml.unsafe_load`), whose argument is derived from a
@@ -65,23 +66,62 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     names = sa.aliases(script.tree)
     tainted = sa.tainted_names(run)
     batch = sa.role(doc, ctx).batch_only
+    origin = "the mini-batch files" if batch else "the request"
+    found = [(call, name, f"run() passes '{source}', derived from {origin}, to {sa.short(name)}")
+             for call, name, source in _sinks(run, tainted, names)]
+    # One level down: module-level functions run() hands request data to.
+    helpers = {f.name: f for f in script.tree.body
+               if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name not in ("init", "run")}
+    seen: set[str] = set()
     for node in sa.walk_scope(run, into_nested=True):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in helpers) \
+                or node.func.id in seen:
+            continue
+        helper = helpers[node.func.id]
+        seeds = _tainted_params(node, helper, tainted)
+        if not seeds:
+            continue
+        seen.add(helper.name)
+        for call, name, source in _sinks(helper, sa.tainted_names(helper, frozenset(seeds)), names):
+            found.append((call, name, f"run() passes data derived from {origin} to {helper.name}() at line "
+                                      f"{node.lineno}, which hands '{source}' to {sa.short(name)}"))
+    for call, _name, what in found:
+        if batch:
+            yield Hit(f"{what}, which can run code hidden in an input file on the batch compute; read the inputs "
+                      "in a data-only format (CSV, Parquet, JSON, images)", node_location(call),
+                      severity=Severity.WARNING)
+        else:
+            yield Hit(f"{what}, so anyone who can call the endpoint can run code in the container; accept JSON "
+                      "(or another data-only format) and parse it with a safe parser", node_location(call))
+
+
+def _sinks(func: sa.FunctionNode, tainted: frozenset[str],
+           names: dict[str, str]) -> Iterator[tuple[ast.Call, str, str]]:
+    """(call, dotted name, tainted name it receives) for each unsafe deserialization of tainted data."""
+    for node in sa.walk_scope(func, into_nested=True):
         if not isinstance(node, ast.Call):
             continue
         name = sa.call_name(node, names)
         if not unsafe_call(node, name):
             continue
-        source = next((s for s in map(lambda a: sa.uses(a, tainted), _data_args(node)) if s), None)
-        if source is None:
-            continue
-        if batch:
-            yield Hit(f"run() passes '{source}', derived from the mini-batch files, to {sa.short(name)}, which can run "
-                      "code hidden in an input file on the batch compute; read the inputs in a data-only format "
-                      "(CSV, Parquet, JSON, images)", node_location(node), severity=Severity.WARNING)
-        else:
-            yield Hit(f"run() passes '{source}', derived from the request, to {sa.short(name)}, so anyone who can "
-                      "call the endpoint can run code in the container; accept JSON (or another data-only "
-                      "format) and parse it with a safe parser", node_location(node))
+        source = next((s for s in (sa.uses(a, tainted) for a in _data_args(node)) if s), None)
+        if source is not None:
+            yield node, name, source
+
+
+def _tainted_params(call: ast.Call, helper: sa.FunctionNode, tainted: frozenset[str]) -> set[str]:
+    """The helper's parameters that receive tainted arguments in this call."""
+    positional = [a.arg for a in (*helper.args.posonlyargs, *helper.args.args)]
+    seeds: set[str] = set()
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        if index < len(positional) and sa.uses(arg, tainted):
+            seeds.add(positional[index])
+    for keyword in call.keywords:
+        if keyword.arg and sa.uses(keyword.value, tainted):
+            seeds.add(keyword.arg)
+    return seeds
 
 
 def unsafe_call(call: ast.Call, name: str) -> bool:
