@@ -92,6 +92,7 @@ def hostile_repo(tmp: Path) -> HostileRepo:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
     base = git(root, "rev-parse", "HEAD")
+    git(root, "checkout", "-qb", "feature")  # main stays at the base: a PR into main
     expected: set[str] = set()
     for i, text in enumerate(HOSTILE):
         rel = file_name(i, text)
