@@ -148,3 +148,18 @@ def test_read_in_a_nested_function_of_run_is_reported(lint: LintFn) -> None:
             return helper(data)
     """}, rule=RULE)
     assert len(found) == 1 and found[0].line == 2 and "line 6" in found[0].message
+
+
+def test_read_in_a_helper_called_by_run(lint: LintFn) -> None:
+    found = lint({"src/score.py": """
+        def init():
+            scaler = 1
+
+        def preprocess(data):
+            return scaler.transform(data)
+
+        def run(data):
+            return preprocess(data)
+    """}, rule=RULE)
+    assert len(found) == 1 and found[0].line == 2
+    assert "preprocess() (called by run()) fails with" in found[0].message and "line 5" in found[0].message

@@ -1,6 +1,7 @@
 """A name that init() sets for run() without declaring it global.
 
-What it finds: a name assigned in `init()` and read in `run()` while `init()` has no
+What it finds: a name assigned in `init()` and read in `run()` (or in a function of the
+script that `run()` calls) while `init()` has no
 `global` statement for it. Without `global`, the assignment creates a local variable of
 `init()` that disappears when `init()` returns. When the module also assigns the name
 (`model = None` at the top), `run()` reads that module-level value, which `init()` never
@@ -60,6 +61,17 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if not init_locals:
         return
     reads = _reads(run)
+    # One level down: module-level functions run() calls read module globals too.
+    helpers = {f.name: f for f in tree.body
+               if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name not in ("init", "run")}
+    called = {n.func.id for n in sa.walk_scope(run, into_nested=True)
+              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in helpers}
+    via: dict[str, str] = {}
+    for helper_name in sorted(called):
+        for name, use in _reads(helpers[helper_name]).items():
+            if name not in reads:
+                reads[name] = use
+                via[name] = helper_name
     module = sa.module_bindings(tree)
     set_elsewhere = _globals_set_by_other_functions(tree, init, run)
     for name, node in sorted(init_locals.items(), key=lambda item: _line(item[1])):
@@ -72,13 +84,17 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             placeholder = _is_placeholder(module[name])
             what = ("is None at module level" if placeholder else "keeps its module-level value")
             yield Hit(f"init() assigns '{name}' without 'global {name}', so it only sets a local variable and "
-                      f"the module-level '{name}' that run() reads at line {use.lineno} {what}; "
+                      f"the module-level '{name}' that {_reader(name, via)} reads at line {use.lineno} {what}; "
                       f"add 'global {name}' at the top of init()",
                       node_location(node), severity=None if placeholder else Severity.WARNING)
         elif name not in sa.BUILTIN_NAMES:
-            yield Hit(f"init() assigns '{name}' without 'global {name}', so run() fails with "
+            yield Hit(f"init() assigns '{name}' without 'global {name}', so {_reader(name, via)} fails with "
                       f"\"NameError: name '{name}' is not defined\" at line {use.lineno} on the first request; "
                       f"add 'global {name}' at the top of init()", node_location(node))
+
+
+def _reader(name: str, via: dict[str, str]) -> str:
+    return f"{via[name]}() (called by run())" if name in via else "run()"
 
 
 def _line(node: ast.AST) -> int:
