@@ -58,3 +58,21 @@ def test_server_from_before_flask_2(lint: LintFn) -> None:
     assert "before Flask 2 support" in found[0].message
     assert lint({"conda.yml": conda("azureml-defaults>=1.44", "azureml-inference-server-http~=0.8.4")},
                 rule="AML214") == []
+
+
+def test_context_of_includes_and_environments(lint: LintFn) -> None:
+    files: dict[str, str | bytes] = {
+        # numpy pinned in an included file: no numpy-2 warning on the old pandas pin
+        "req/requirements.txt": "-r base.txt\npandas==1.5.3\nflask==2.2.5\n",
+        "req/base.txt": "numpy<2\n",
+        # the server comes from the Dockerfile of the environment that installs these requirements
+        "env.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: e\n"
+                    "build:\n  path: docker\n"),
+        "docker/Dockerfile": ("FROM python:3.11-slim\nRUN pip install azureml-inference-server-http==1.5.1\n"
+                              "COPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n"),
+        "docker/requirements.txt": "flask==2.2.5\npydantic<2\n",
+    }
+    assert lint(files, rule="AML215") == []
+    found = lint(files, rule="AML214")
+    assert sorted((f.path, f.line, f.severity.label) for f in found) == [
+        ("docker/requirements.txt", 1, "warning"), ("docker/requirements.txt", 2, "error")]

@@ -11,7 +11,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -93,6 +93,52 @@ def conda_declared(conda: CondaEnv) -> list[Declared]:
                                 specifier=str(spec) if spec is not None else ""))
     out.extend(conda.pip_declared)
     return out
+
+
+@dataclass
+class DeclaredGroup:
+    """Packages declared in one document (reported there) and everything installed beside them."""
+
+    own: list[Declared]
+    context: list[Declared]
+
+
+def _pypi(declared: Iterable[Declared]) -> list[Declared]:
+    return [replace(d, name=pypi_name(d.name)) if d.source == "conda" else d for d in declared]
+
+
+def _included(doc: Document, ctx: Context, seen: set[str]) -> list[Declared]:
+    """What the requirements files this one ``-r`` includes declare, recursively."""
+    out: list[Declared] = []
+    for link in ctx.project.links_from(doc.rel):
+        target = ctx.project.documents.get(link.target)
+        if link.role == "requirements" and target is not None and target.rel not in seen \
+                and target.requirements is not None:
+            seen.add(target.rel)
+            out.extend(target.requirements.declared)
+            out.extend(_included(target, ctx, seen))
+    return out
+
+
+def declared_groups(doc: Document, ctx: Context) -> list[DeclaredGroup]:
+    """Per conda spec, requirements file or Dockerfile: its own declarations and their context
+    (its includes, and the whole of every environment that uses it)."""
+    envs = [env for envs in ctx.project.environments.values() for env in envs]
+    if doc.kind is Kind.REQUIREMENTS and doc.requirements is not None:
+        own = doc.requirements.declared
+        beside = _included(doc, ctx, {doc.rel})
+        beside += [d for env in envs if doc in env.requirements_docs for d in env.declared()]
+        return [DeclaredGroup(own, _pypi(own + beside))]
+    if doc.kind is Kind.DOCKERFILE and doc.dockerfile is not None:
+        own = doc.dockerfile.declared
+        beside = [d for env in envs if env.dockerfile_doc is doc for d in env.declared()]
+        return [DeclaredGroup(own, _pypi(own + beside))]
+    groups = []
+    for conda in conda_envs(doc, ctx):
+        own = conda_declared(conda)
+        beside = [d for env in envs if env.conda is conda for d in env.declared()]
+        groups.append(DeclaredGroup(own, _pypi(own + beside)))
+    return groups
 
 
 def declares_any(declared: Iterable[Declared], names: Iterable[str]) -> Declared | None:

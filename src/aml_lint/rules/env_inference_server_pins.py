@@ -48,8 +48,7 @@ from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import (
     allows_any,
-    conda_declared,
-    conda_envs,
+    declared_groups,
     only_below,
     specifier_of,
     table,
@@ -60,14 +59,6 @@ NAME = "inference-server-pins"
 SEVERITY = "warning"
 KINDS = (Kind.CONDA, Kind.REQUIREMENTS, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 SERVER = "azureml-inference-server-http"
-
-
-def _groups(doc: Document, ctx: Context) -> list[list[Declared]]:
-    if doc.kind is Kind.REQUIREMENTS and doc.requirements is not None:
-        return [doc.requirements.declared]
-    if doc.kind is Kind.DOCKERFILE and doc.dockerfile is not None:
-        return [doc.dockerfile.declared]
-    return [conda_declared(conda) for conda in conda_envs(doc, ctx)]
 
 
 def server_needs_pydantic2(declared: list[Declared]) -> Declared | None:
@@ -91,24 +82,24 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     managed = set(table("inference_server.json")["server_managed"]["packages"])
     providers = set(table("inference_server.json")["providers"])
     old_servers = {k: v for k, v in table("inference_server.json")["flask2_support"].items() if not k.startswith("_")}
-    for declared in _groups(doc, ctx):
-        server = next((d for d in declared if d.name in providers), None)
+    for group in declared_groups(doc, ctx):
+        server = next((d for d in group.context if d.name in providers), None)
         if server is None:
             continue
-        for dep in declared:
+        for dep in group.own:
             spec = specifier_of(dep) if dep.name in old_servers and dep.specifier else None
             if spec is not None and only_below(spec, old_servers[dep.name]):
                 yield Hit(f"'{dep.spec}' is an inference server from before Flask 2 support ({dep.name} "
                           f"{old_servers[dep.name]}): with today's Flask it fails at start with 'TypeError: "
                           "register() takes 3 positional arguments but 4 were given'; upgrade it",
                           dep.location)
-        for dep in declared:
+        for dep in group.own:
             if dep.name not in managed or not dep.specifier:
                 continue
             spec = specifier_of(dep)
             if dep.name == "pydantic" and spec is not None and not allows_any(
                     spec, ("2.0.0", "2.7.1", "2.12.0", "2.99.0")):
-                needs = server_needs_pydantic2(declared)
+                needs = server_needs_pydantic2(group.context)
                 if needs is not None:
                     yield Hit(f"'{dep.spec}' excludes pydantic 2, which '{needs.spec}' requires: pip cannot "
                               "install both; remove the pydantic constraint", dep.location,

@@ -42,8 +42,7 @@ from aml_lint.documents.requirements import Declared
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import (
     allows_any,
-    conda_declared,
-    conda_envs,
+    declared_groups,
     only_below,
     specifier_of,
     table,
@@ -56,14 +55,6 @@ KINDS = (Kind.CONDA, Kind.REQUIREMENTS, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPL
 NUMPY2 = ("2.0.0", "2.1.3", "2.2.6", "2.3.1", "2.99.0")
 
 
-def _groups(doc: Document, ctx: Context) -> list[list[Declared]]:
-    if doc.kind is Kind.REQUIREMENTS and doc.requirements is not None:
-        return [doc.requirements.declared]
-    if doc.kind is Kind.DOCKERFILE and doc.dockerfile is not None:
-        return [doc.dockerfile.declared]
-    return [conda_declared(conda) for conda in conda_envs(doc, ctx)]
-
-
 def numpy_allows_2(declared: list[Declared]) -> bool:
     pins = [specifier_of(d) for d in declared if d.name == "numpy"]
     return not any(spec is not None and str(spec) and not allows_any(spec, NUMPY2) for spec in pins)
@@ -71,10 +62,10 @@ def numpy_allows_2(declared: list[Declared]) -> bool:
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     first = table("numpy1_builds.json")["first_numpy2_release"]
-    for declared in _groups(doc, ctx):
-        if not numpy_allows_2(declared):
+    for group in declared_groups(doc, ctx):
+        if not numpy_allows_2(group.context):
             continue
-        for dep in declared:
+        for dep in group.own:
             if dep.source == "conda" or dep.name not in first:
                 continue
             spec = specifier_of(dep)
