@@ -376,3 +376,20 @@ def test_marker_survives_any_workflow_name(workflow: str) -> None:
     body = render_markdown(LintResult([], {}), marker=mark)
     assert body.startswith(marker_line(mark) + "\n")
     assert mark.count("--") == 0 and ">" not in mark
+
+
+def test_unwritable_sarif_is_a_warning_not_a_crash(tmp_path: Path, fx: Fixture) -> None:
+    payload = {"before": fx.base, "after": fx.head}
+    out = run_action(
+        tmp_path,
+        fx,
+        None,
+        event="push",
+        payload=payload,
+        inputs={"INPUT_SARIF-FILE": "dep/blue.yml/x.sarif"},
+    )
+    assert out.code == 1, out.stderr
+    (warning,) = out.commands("warning")
+    assert "cannot write the SARIF file dep/blue.yml/x.sarif" in warning
+    assert out.outputs["sarif-file"] == ""
+    assert "Traceback" not in out.stderr

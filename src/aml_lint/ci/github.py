@@ -366,32 +366,32 @@ def run_action(env: Mapping[str, str]) -> int:
     result.notes.extend(run.notes + run.warnings)
     link = line_link(env, event)
 
-    _log_report(result)
-    print(
-        workflow_commands.render(
-            result,
-            see="the job summary" + (", the PR comment" if event.is_pr else "") + " and the log",
-        ),
-        end="",
-    )
-
     sarif_path = ""
     if inputs.sarif_file:
         from aml_lint.report import render
 
         target = output_path(root, inputs.sarif_file)
-        write_text(target, render(result, "sarif"))
-        _chown_like(target, root)
-        sarif_path = inputs.sarif_file
+        try:
+            write_text(target, render(result, "sarif"))
+            _chown_like(target, root)
+            sarif_path = inputs.sarif_file
+        except OSError as exc:
+            run.warnings.append(
+                f"cannot write the SARIF file {inputs.sarif_file}: {exc.strerror or exc}"
+            )
 
     comment(result, event, inputs, env, run, link)
-    # Warnings from the comment step came after the notes were copied: add them now.
-    for warning in run.warnings:
-        if warning not in result.notes:
-            result.notes.append(warning)
+    # Warnings that came after the notes were copied (comment, SARIF) belong in the summary too.
+    result.notes.extend(w for w in run.warnings if w not in result.notes)
 
+    _log_report(result)
+    where = ["the job summary"] + (["the PR comment"] if run.comment_url else []) + ["the log"]
+    print(workflow_commands.render(result, see=", ".join(where[:-1]) + " and " + where[-1]), end="")
     if env.get("GITHUB_STEP_SUMMARY"):
-        write_summary(env["GITHUB_STEP_SUMMARY"], result, link, run_url(env))
+        try:
+            write_summary(env["GITHUB_STEP_SUMMARY"], result, link, run_url(env))
+        except OSError as exc:
+            run.warnings.append(f"cannot write the job summary: {exc.strerror or exc}")
     for warning in run.warnings:
         print(
             workflow_commands.command("warning", redact(warning, [inputs.token]), title="aml-lint"),
