@@ -1,11 +1,11 @@
 """A name that init() sets for run() without declaring it global.
 
 What it finds: a name assigned in `init()` and read in `run()` (or in a function of the
-script that `run()` calls) while `init()` has no
-`global` statement for it. Without `global`, the assignment creates a local variable of
-`init()` that disappears when `init()` returns. When the module also assigns the name
-(`model = None` at the top), `run()` reads that module-level value, which `init()` never
-changed.
+script that `run()` calls) while `init()` has no `global` statement for it. Without
+`global`, the assignment creates a local variable of `init()` that disappears when `init()`
+returns. When the module also assigns the name (`model = None` at the top), `run()` reads
+that module-level value, which `init()` never changed. Reported as an error when the name
+is missing or None at module level, as a warning when the module gives it another value.
 
 Why it matters: the deployment starts, but every request fails: `run()` raises
 "NameError: name 'model' is not defined" (or "'NoneType' object has no attribute 'predict'"

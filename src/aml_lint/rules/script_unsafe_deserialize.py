@@ -1,11 +1,12 @@
 """run() deserializes request data with pickle, joblib, torch.load, eval or an unsafe YAML loader.
 
-What it finds: inside `run()` (or a function of the script that `run()` hands the data to), a
-call to `pickle.load(s)`, `joblib.load`, `torch.load`
-(without `weights_only=True`), `dill`/`cloudpickle` loads, `pandas.read_pickle`,
-`numpy.load(..., allow_pickle=True)`, `marshal.loads`, `jsonpickle.decode`, `eval`, `exec`, or
-`yaml.load` without a safe loader (`yaml.unsafe_load`), whose argument is derived from a
-parameter of `run()` (the request body, the raw request, the headers).
+What it finds: inside `run()` (or a function of the script that `run()` hands the data
+to), a call to `pickle.load(s)`, `joblib.load`, `torch.load` (without `weights_only=True`),
+`dill`/`cloudpickle` loads, `pandas.read_pickle`, `numpy.load(..., allow_pickle=True)`,
+`marshal.loads`, `jsonpickle.decode`, `eval`, `exec`, or `yaml.load` without a safe loader
+(`yaml.unsafe_load`), whose argument is derived from a parameter of `run()` (the request
+body, the raw request, the headers). In a batch deployment the same on the mini-batch files
+is a warning.
 
 Why it matters: unpickling runs code chosen by whoever wrote the bytes. Anyone who can call
 the endpoint (a leaked key is enough) can run commands in your container, read the model
