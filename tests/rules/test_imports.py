@@ -61,7 +61,7 @@ def test_missing_import_names_env_and_what_to_add(lint: LintFn) -> None:
         ("src/score.py", 2, "error"), ("src/score.py", 3, "error")]
     assert found[0].message == (
         "'sklearn' is imported but the environment env/conda.yml does not install it: add "
-        "'scikit-learn' to the pip list of env/conda.yml")
+        "'scikit-learn' to its pip list")
     assert "add 'opencv-python'" in found[1].message
     assert found[0].related == ("env/conda.yml",)
 
@@ -124,7 +124,7 @@ def test_transitive_only_import_is_a_warning(lint: LintFn) -> None:
     assert [(f.line, f.severity.label) for f in found] == [(1, "warning"), (2, "warning"), (3, "warning")]
     assert found[0].message == (
         "'numpy' is not declared in env/conda.yml: works today because scikit-learn depends on "
-        "numpy (scikit-learn -> numpy); declare numpy in the pip list of env/conda.yml")
+        "numpy (scikit-learn -> numpy); declare numpy in its pip list")
 
 
 def test_transitive_names_the_package_when_it_differs(lint: LintFn) -> None:
@@ -155,7 +155,7 @@ def test_removed_stdlib_module_on_312(lint: LintFn) -> None:
     assert [(f.line, f.severity.label) for f in found] == [(1, "error"), (2, "error")]
     assert found[0].message == (
         "'imp' was removed from the standard library in Python 3.12 and env/conda.yml pins "
-        "Python 3.12: declare 'zombie-imp' in the pip list of env/conda.yml or stop importing it")
+        "Python 3.12: declare 'zombie-imp' in its pip list or stop importing it")
 
 
 def test_removed_stdlib_passes_on_older_python_or_with_backport(lint: LintFn) -> None:
@@ -265,5 +265,5 @@ def test_requirements_for_resolution_skip_conda_only_packages(tmp_path: Path) ->
                                        "scikit-learn", pip=(SERVER + "==1.5.1", "inference-schema[numpy-support]")),
                                  script("import os")))
     assert iv.pip_requirements(a.envs[0].spec) == [
-        "pip", "torch==2.3.*", "scikit-learn", "azureml-inference-server-http==1.5.1",
+        "torch==2.3.*", "scikit-learn", "azureml-inference-server-http==1.5.1",
         "inference-schema[numpy-support]"]

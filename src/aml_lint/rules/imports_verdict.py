@@ -66,9 +66,8 @@ class EnvView:
         return self.closure.chain(dist) if dist in self.closure else [dist]
 
     def where_to_add(self) -> str:
-        if self.has_conda:
-            return f"the pip list of {self.label}"
-        return self.label
+        """Where to declare a package, in a message that already named the environment file."""
+        return "its pip list" if self.has_conda else "it"
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def pip_requirements(spec: EnvSpec) -> list[str]:
     known = deps.known_pypi_names()
     for dec in spec.declared():
         if dec.source == "conda":
-            if dec.name in _NOT_PACKAGES:
+            if dec.name in _NOT_PACKAGES or dec.name == "pip":  # pip is there to do the installing
                 continue
             for name in deps.conda_to_pypi(dec.name):
                 # conda-only packages (mkl, cudatoolkit, git...) are not pip's to resolve
