@@ -14,7 +14,7 @@ Why it matters: the inference server encodes what `run()` returns with `json.dum
 array or DataFrame raises "TypeError: Object of type ndarray is not JSON serializable" and
 the client gets HTTP 500 "An unexpected internal error occurred". A string from
 `json.dumps(...)` is encoded again, so clients receive a JSON string that holds JSON
-(`"{\"result\": [1]}"`) and must decode twice.
+and must decode it twice.
 
 Fails:
     def run(raw_data):
