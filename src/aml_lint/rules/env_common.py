@@ -104,7 +104,14 @@ class DeclaredGroup:
 
 
 def _pypi(declared: Iterable[Declared]) -> list[Declared]:
-    return [replace(d, name=pypi_name(d.name)) if d.source == "conda" else d for d in declared]
+    """Conda-side declarations with PyPI names and PEP 440 specifiers, as conda_declared gives them."""
+    out = []
+    for d in declared:
+        if d.source == "conda":
+            spec = conda_specifier(d.specifier)
+            d = replace(d, name=pypi_name(d.name), specifier=str(spec) if spec is not None else "")
+        out.append(d)
+    return out
 
 
 def _included(doc: Document, ctx: Context, seen: set[str]) -> list[Declared]:
