@@ -56,6 +56,9 @@ def test_environments_with_server_or_unknowable_pass(lint: LintFn) -> None:
         "d.yml": online("  build:\n    path: docker2\n"),
         "docker2/Dockerfile": "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
         "docker2/requirements.txt": "azureml-defaults==1.60.0\n",
+        "g.yml": online("  build:\n    path: docker3\n"),
+        "docker3/Dockerfile": "FROM python:3.12\nCOPY . /app\nRUN pip install /app\n",
+        "docker3/pyproject.toml": "[project]\nname = 'app'\n",
         "e.yml": ONLINE + "name: green\nendpoint_name: ep\nenvironment: azureml:my-env:1\ncode_configuration:\n"
                           "  code: src\n  scoring_script: score.py\ninstance_type: Standard_DS3_v2\n"
                           "instance_count: 3\n",

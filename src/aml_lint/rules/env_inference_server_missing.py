@@ -57,6 +57,7 @@ SEVERITY = "error"
 KINDS = (Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT)
 
 _CONDA_FROM_FILE = re.compile(r"\b(conda|mamba|micromamba)\s+(env\s+)?(create|update|install)\b.*\s(-f|--file)\b")
+_OTHER_INSTALLERS = re.compile(r"\b(poetry\s+install|uv\s+sync|pipenv\s+install|pdm\s+install|setup\.py\s+install)\b")
 
 
 def env_names(env: EnvSpec) -> set[str]:
@@ -78,8 +79,10 @@ def dockerfile_opaque(env: EnvSpec) -> bool:
         if image is None or is_prebuilt_inference(image):
             return True
     for ins in doc.dockerfile.instructions:
-        if ins.keyword == "RUN" and _CONDA_FROM_FILE.search(ins.args):
+        if ins.keyword == "RUN" and (_CONDA_FROM_FILE.search(ins.args) or _OTHER_INSTALLERS.search(ins.args)):
             return True
+    if any(line.url for line in doc.dockerfile.pip_installs()):
+        return True  # `pip install .`, a wheel, a VCS URL: its dependencies are unknown
     found = {PurePosixPath(r.rel).name for r in env.requirements_docs}
     return any(line.include and PurePosixPath(line.include).name not in found
                for line in doc.dockerfile.pip_installs())
