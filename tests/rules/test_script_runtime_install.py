@@ -82,6 +82,11 @@ def test_related_points_at_the_environment_files(lint: LintFn) -> None:
      "python -m pip install"),
     ('pip.main(["install", "scikit-learn"])', "import pip", "pip.main(['install', ...])"),
     ('cmd = "pip install -r requirements.txt"\nos.system(cmd)', "import os", "pip install"),
+    ('subprocess.call("pip install xgboost".split(" "))', "import subprocess", "pip install"),
+    ('subprocess.call(f"{sys.executable} -m pip install x".split())', "import subprocess, sys",
+     "python -m pip install"),
+    ('subprocess.run(shlex.split("conda env update -f env.yml"))', "import subprocess, shlex",
+     "conda env update"),
 ])
 def test_install_forms(lint: LintFn, body: str, imports: str, what: str) -> None:
     found = lint({"src/score.py": _script(body, imports)}, rule=RULE)

@@ -285,13 +285,13 @@ def word_list(node: ast.AST | None, assigned: dict[str, ast.AST] | None = None, 
         if left is None and right is None:
             return None
         return (left or [PLACEHOLDER]) + (right or [PLACEHOLDER])
-    if isinstance(node, ast.Call) and node.args[:1] == [] and isinstance(node.func, ast.Attribute) \
-            and node.func.attr == "split":
-        text = string_value(node.func.value, assigned, depth + 1)  # "pip install x".split()
-        return text.split() if text is not None else None
     if isinstance(node, ast.Call) and len(node.args) == 1 and qualname(node.func, {}) == "shlex.split":
         text = string_value(node.args[0], assigned, depth + 1)
         return text.split() if text is not None else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split":
+        text = string_value(node.func.value, assigned, depth + 1)  # "pip install x".split(" ")
+        sep = string_value(node.args[0]) if node.args else None
+        return (text.split(sep) if sep else text.split()) if text is not None else None
     if isinstance(node, ast.Name) and assigned and node.id in assigned:
         return word_list(assigned[node.id], None, depth + 1)
     return None
