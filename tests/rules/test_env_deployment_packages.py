@@ -59,6 +59,8 @@ def test_environments_with_server_or_unknowable_pass(lint: LintFn) -> None:
         "g.yml": online("  build:\n    path: docker3\n"),
         "docker3/Dockerfile": "FROM python:3.12\nCOPY . /app\nRUN pip install /app\n",
         "docker3/pyproject.toml": "[project]\nname = 'app'\n",
+        "h.yml": online(IMAGE_ENV.replace("conda.yml", "conda-wheel.yml")),
+        "conda-wheel.yml": NO_SERVER + "      - ./dist/scoring_app-1.0-py3-none-any.whl\n",
         "e.yml": ONLINE + "name: green\nendpoint_name: ep\nenvironment: azureml:my-env:1\ncode_configuration:\n"
                           "  code: src\n  scoring_script: score.py\ninstance_type: Standard_DS3_v2\n"
                           "instance_count: 3\n",

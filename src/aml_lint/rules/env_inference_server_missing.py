@@ -7,8 +7,9 @@ conda file, its pip list, the requirements files and the `pip install` / `conda
 install` lines of a Dockerfile are all searched. Not reported: deployments without a
 scoring script (custom containers, MLflow and Triton no-code models), registered or
 curated environments (their contents are not in the repository), image-only
-environments, and Dockerfiles built on a prebuilt AzureML inference image (it ships the
-server) or installing from files aml-lint cannot see. A conda file on top of a prebuilt
+environments, Dockerfiles built on a prebuilt AzureML inference image (it ships the
+server), and environments that install from files or projects aml-lint cannot see (`-r`
+includes it could not resolve, `pip install .`, wheels, VCS URLs, `conda env create -f`). A conda file on top of a prebuilt
 `*-inference` image is a warning, not an error: AzureML builds a new conda environment
 from the file, and the image's start script then installs the server from PyPI at
 container start, which fails when the deployment has no outbound network access
@@ -70,7 +71,9 @@ def provides_server(env: EnvSpec) -> bool:
 
 
 def dockerfile_opaque(env: EnvSpec) -> bool:
-    """The Dockerfile installs from files or bases we cannot read: do not guess."""
+    """The environment installs from files, projects or bases we cannot read: do not guess."""
+    if env.conda is not None and any(line.include or line.url for line in env.conda.pip_lines):
+        return True
     doc = env.dockerfile_doc
     if doc is None or doc.dockerfile is None:
         return False
@@ -98,13 +101,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     egress_off = str(doc.yaml.get(("egress_public_network_access",), "")).lower() == "disabled"
     for env in own_envs(doc, ctx):
-        if env.reference or not env.visible or provides_server(env):
+        if env.reference or not env.visible or provides_server(env) or dockerfile_opaque(env):
             continue
         where = doc.yaml.loc(("environment",), key=True)
         related = tuple(d.rel for d in env.files)
         if env.dockerfile_doc is not None:
-            if dockerfile_opaque(env):
-                continue
             yield Hit(f"the scoring script runs in the environment built from {env.dockerfile_doc.rel}, "
                       "which installs neither azureml-inference-server-http nor azureml-defaults: add "
                       "'azureml-inference-server-http' to its pip install", where, related=related)
