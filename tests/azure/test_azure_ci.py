@@ -414,3 +414,20 @@ def test_marker_and_links_from_agent_variables() -> None:
         == "release/1"
     )
     assert ci_azure.target_branch({"SYSTEM_PULLREQUEST_TARGETBRANCH": "main"}) == "main"
+
+
+def test_fail_on_defaults_to_the_config_file(
+    upstream: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = agent_checkout(upstream, tmp_path / "s", depth=None)
+    write(repo, "lenient.yml", "select: [AML101]\nfail-on: never\n")
+    base = agent_env(repo, tmp_path, INPUT_CONFIGFILE="lenient.yml")
+    for fail_on in (None, "config"):
+        env = base if fail_on is None else {**base, "INPUT_FAILON": fail_on}
+        code, out = run(env, capsys)
+        assert (code, completion(out)) == (0, "SucceededWithIssues")
+    code, out = run({**base, "INPUT_FAILON": "error"}, capsys)
+    assert (code, completion(out)) == (1, "Failed")
+    # Without a fail-on in the config, errors fail the build.
+    code, out = run(agent_env(repo, tmp_path), capsys)
+    assert (code, completion(out)) == (1, "Failed")

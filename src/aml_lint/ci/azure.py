@@ -78,7 +78,10 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="*", help="files or folders (default: the task's paths input, or .)"
     )
     p.add_argument("--config", help="config file (input configFile)")
-    p.add_argument("--fail-on", help="error | warning | never (input failOn)")
+    p.add_argument(
+        "--fail-on",
+        help="config | error | warning | never (input failOn; config: the config file's)",
+    )
     p.add_argument("--comment", help="auto | always | never (input comment)")
     p.add_argument("--sarif-file", help="also write SARIF here and publish it (input sarifFile)")
     p.add_argument(
@@ -111,7 +114,8 @@ def _file_input(value: str, env: Mapping[str, str], root: Path) -> str:
 def read_options(argv: list[str], env: Mapping[str, str], root: Path) -> Options:
     args = _parser().parse_args(argv)
     paths = [str(p) for p in args.paths] or split_list(env_input(env, "paths"))
-    fail_on = args.fail_on or env_input(env, "failOn", "error")
+    # "config" (the task's default): the config file's fail-on, or error when it has none.
+    fail_on = args.fail_on or env_input(env, "failOn", "config")
     comment = args.comment or env_input(env, "comment", "auto")
     resolve = args.resolve
     if resolve is None and env_input(env, "resolve"):
@@ -119,7 +123,7 @@ def read_options(argv: list[str], env: Mapping[str, str], root: Path) -> Options
     return Options(
         paths=paths,
         config=_file_input(args.config or env_input(env, "configFile"), env, root),
-        fail_on=choice(fail_on, FAIL_ON_CHOICES, "failOn"),
+        fail_on=choice(fail_on, ("config", *FAIL_ON_CHOICES), "failOn").replace("config", ""),
         comment=choice(comment, COMMENT_CHOICES, "comment"),
         sarif_file=_file_input(args.sarif_file or env_input(env, "sarifFile"), env, root),
         resolve=resolve,
@@ -295,12 +299,12 @@ def main(argv: list[str], *, env: Mapping[str, str] | None = None) -> int:
         )
 
     result = run_engine(settings)
-    if changed.note:
-        result.notes.append(changed.note)
 
     from aml_lint.report.azure import render
 
     sys.stdout.write(render(result))
+    if changed.note:  # already a warning in the log; the summary and the thread need it too
+        result.notes.append(changed.note)
     _upload_summary(out, result, env)
     if options.sarif_file:
         _publish_sarif(out, result, output_path(root, options.sarif_file))
