@@ -37,9 +37,9 @@ from aml_lint.documents import Document, Kind
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import own_envs
 from aml_lint.rules.env_inference_server_missing import (
-    dockerfile_opaque,
     env_names,
     has_scoring_script,
+    opaque_installs,
 )
 
 ID = "AML213"
@@ -52,7 +52,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if doc.yaml is None or not has_scoring_script(doc) or doc.yaml.get(("type",)) == "pipeline":
         return
     for env in own_envs(doc, ctx):
-        if env.reference or not env.visible or dockerfile_opaque(env):
+        if env.reference or not env.visible or opaque_installs(env):
             continue
         if env_names(env) & {"azureml-core", "azureml-defaults"}:
             continue

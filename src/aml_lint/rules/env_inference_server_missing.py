@@ -70,7 +70,7 @@ def provides_server(env: EnvSpec) -> bool:
     return bool(env_names(env) & set(table("inference_server.json")["providers"]))
 
 
-def dockerfile_opaque(env: EnvSpec) -> bool:
+def opaque_installs(env: EnvSpec) -> bool:
     """The environment installs from files, projects or bases we cannot read: do not guess."""
     if env.conda is not None and any(line.include or line.url for line in env.conda.pip_lines):
         return True
@@ -101,7 +101,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     egress_off = str(doc.yaml.get(("egress_public_network_access",), "")).lower() == "disabled"
     for env in own_envs(doc, ctx):
-        if env.reference or not env.visible or provides_server(env) or dockerfile_opaque(env):
+        if env.reference or not env.visible or provides_server(env) or opaque_installs(env):
             continue
         where = doc.yaml.loc(("environment",), key=True)
         related = tuple(d.rel for d in env.files)
