@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from aml_lint.rules import find_rule
-from conftest import LintFn
+from lintkit import LintFn
 
 SCRIPT = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
 ONLINE = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
