@@ -54,7 +54,8 @@ def _hit(text: str, version: tuple[int, int], location: Location) -> Hit | None:
     date = end_of_life(version)
     if date is None:
         return None
-    return Hit(f"'{text}': Python {fmt(version)} reached end of life on {date} and gets no security "
+    when = f"in {date}" if len(date) == 7 else date if date.startswith("long") else f"on {date}"
+    return Hit(f"'{text}': Python {fmt(version)} reached end of life {when} and gets no security "
                "fixes; move to a supported Python (3.12 works with the current inference server)",
                location)
 
