@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from aml_lint.knowledge.deps import PythonVersion, format_python, normalize
@@ -57,11 +57,14 @@ class Resolution:
     reason: str | None = None
     culprits: tuple[str, ...] = ()
     cached: bool = False
+    from_source: tuple[str, ...] = ()  # packages with no wheel at all, resolved from their sdist
 
     def describe(self) -> str:
         """One line: 'resolved 143 packages for Python 3.10 in 6.2 s (uv)'."""
         py = format_python(self.python)
         how = f"{self.tool}, cached" if self.cached else self.tool
+        if self.from_source:
+            how += f"; needs a source build: {', '.join(self.from_source)}"
         if self.ok:
             return f"resolved {len(self.installed)} packages for Python {py} in {self.elapsed:.1f} s ({how})"
         return f"could not resolve for Python {py} ({how}, {self.elapsed:.1f} s): {self.reason}"
@@ -128,31 +131,58 @@ def resolve(
     with tempfile.TemporaryDirectory(prefix="aml-lint-resolve-") as tmp:
         reqfile = Path(tmp) / "requirements.txt"
         reqfile.write_text("\n".join(requirements) + "\n", encoding="utf-8")
-        if chosen == "uv":
-            cmd, env = _uv_command(reqfile, python, index_url, extra_index_urls, cache_root)
-        else:
-            cmd, env = _pip_command(reqfile, python, index_url, extra_index_urls, Path(tmp))
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
-                                  stdin=subprocess.DEVNULL, cwd=tmp)
-        except subprocess.TimeoutExpired:
-            return Resolution(False, python, chosen, time.monotonic() - start, kind=TIMEOUT,
-                              reason=f"the resolver did not finish within {timeout:.0f} s; not checked")
-        except OSError as exc:
-            return Resolution(False, python, chosen, time.monotonic() - start, kind=UNAVAILABLE,
-                              reason=f"could not run {chosen}: {exc}")
-        elapsed = time.monotonic() - start
-        if proc.returncode == 0:
-            installed = (_uv_installed(proc.stdout) if chosen == "uv"
-                         else _pip_installed(Path(tmp) / "report.json"))
-            result = Resolution(True, python, chosen, elapsed, installed=installed)
-        else:
-            kind, reason = explain_failure(proc.stderr + "\n" + proc.stdout, chosen, requirements)
-            result = Resolution(False, python, chosen, elapsed, kind=kind, reason=reason,
-                                culprits=culprits(reason, requirements))
-    if use_cache and result.kind not in (ERROR,):
+        result, output = _run(chosen, reqfile, requirements, python, index_url, extra_index_urls,
+                              cache_root, Path(tmp), timeout, start, binary_only=True)
+        sdist_only = _no_wheels(output) if chosen == "uv" and not result.ok else []
+        if sdist_only:
+            # Some package ships no wheel at all (pure-Python sdists such as fusepy): pip in the
+            # image builds it, so resolve again allowing source builds and say so.
+            retry, _ = _run(chosen, reqfile, requirements, python, index_url, extra_index_urls,
+                            cache_root, Path(tmp), timeout, start, binary_only=False)
+            if retry.ok:
+                result = replace(retry, from_source=tuple(sdist_only))
+    # Only answers about the requirements are cached, not a slow network or a missing tool.
+    if use_cache and result.kind not in (ERROR, TIMEOUT, UNAVAILABLE):
         _write_cache(cache_file, result)
     return result
+
+
+def _run(tool: str, reqfile: Path, requirements: Sequence[str], python: PythonVersion,
+         index_url: str | None, extra: Sequence[str], cache_root: Path, tmp: Path,
+         timeout: float, start: float, binary_only: bool) -> tuple[Resolution, str]:
+    """One resolver run: the result and the resolver's raw output."""
+    if tool == "uv":
+        cmd, env = _uv_command(reqfile, python, index_url, extra, cache_root, binary_only)
+    else:
+        cmd, env = _pip_command(reqfile, python, index_url, extra, tmp)
+    left = max(timeout - (time.monotonic() - start), 0.001)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=left, env=env,
+                              stdin=subprocess.DEVNULL, cwd=tmp)
+    except subprocess.TimeoutExpired:
+        return Resolution(False, python, tool, time.monotonic() - start, kind=TIMEOUT,
+                          reason=f"the resolver did not finish within {timeout:.0f} s; not checked"), ""
+    except OSError as exc:
+        return Resolution(False, python, tool, time.monotonic() - start, kind=UNAVAILABLE,
+                          reason=f"could not run {tool}: {exc}"), ""
+    elapsed = time.monotonic() - start
+    output = proc.stderr + "\n" + proc.stdout
+    if proc.returncode == 0:
+        installed = _uv_installed(proc.stdout) if tool == "uv" else _pip_installed(tmp / "report.json")
+        return Resolution(True, python, tool, elapsed, installed=installed), output
+    kind, reason = explain_failure(output, tool, requirements)
+    if tool == "pip" and kind == NOT_FOUND:
+        reason += (" (pip, resolving for another platform, considers wheels only: a package "
+                   "published only as source code looks missing; uv does not have this limit)")
+    return Resolution(False, python, tool, elapsed, kind=kind, reason=reason,
+                      culprits=culprits(reason, requirements)), output
+
+
+def _no_wheels(reason: str) -> list[str]:
+    """Packages uv says have no usable wheel (and only a source distribution)."""
+    names = re.findall(r"([A-Za-z0-9][A-Za-z0-9._-]*)==\S+ has no usable wheels", reason)
+    names += re.findall(r"Wheels are required for `([^`]+)`", reason)
+    return sorted({normalize(n) for n in names})
 
 
 # --------------------------------------------------------------------------- commands
@@ -163,11 +193,14 @@ def _clean_env() -> dict[str, str]:
 
 
 def _uv_command(reqfile: Path, python: PythonVersion, index_url: str | None,
-                extra: Sequence[str], cache_root: Path) -> tuple[list[str], dict[str, str]]:
+                extra: Sequence[str], cache_root: Path,
+                binary_only: bool = True) -> tuple[list[str], dict[str, str]]:
     uv = shutil.which("uv") or "uv"
     cmd = [uv, "pip", "compile", str(reqfile), "--python-version", format_python(python),
-           "--python-platform", UV_PLATFORM, "--only-binary", ":all:", "--no-header",
-           "--no-annotate", "--color", "never", "--no-python-downloads"]
+           "--python-platform", UV_PLATFORM, "--no-header", "--no-annotate", "--color", "never",
+           "--no-python-downloads"]
+    if binary_only:
+        cmd += ["--only-binary", ":all:"]
     env = dict(os.environ)
     if index_url:
         env = _clean_env()
@@ -238,7 +271,7 @@ def explain_failure(output: str, tool: str, requirements: Sequence[str] = ()) ->
             lambda m: _line(requirements, int(m.group(1))) or m.group(0),
             text,
         )
-    text = re.sub(r"\s+", " ", text).strip()
+    text = condense(re.sub(r"\s+", " ", text).strip())
     low = text.lower()
     if ("require a different python version" in low or "does not satisfy python" in low
             or re.search(r"depends on python\s*[<>=!~]", low)):
@@ -251,6 +284,18 @@ def explain_failure(output: str, tool: str, requirements: Sequence[str] = ()) ->
     else:
         kind = ERROR
     return kind, text or f"{tool} failed without saying why"
+
+
+def condense(text: str, limit: int = 600) -> str:
+    """uv explains a failure as a numbered derivation that can run to pages: keep its first two
+    distinct sentences and its conclusion, without the "(12)" back-references."""
+    text = re.sub(r"\s*\(\d+\)\s*", " ", text)
+    text = re.sub(r"we know from \(?\d*\)? ?that ", "we know that ", text)
+    sentences = list(dict.fromkeys(s.strip() for s in re.split(r"(?<=\.)\s+(?=[A-Z])", text) if s.strip()))
+    if len(sentences) > 3:
+        sentences = [*sentences[:2], "...", sentences[-1]]
+    out = " ".join(sentences)
+    return out if len(out) <= limit else out[: limit - 3].rstrip() + "..."
 
 
 def _line(requirements: Sequence[str], number: int) -> str | None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import re
+import tarfile
 import threading
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -28,6 +30,7 @@ class Dist:
     requires: Sequence[str] = ()
     requires_python: str | None = None
     module: str | None = None
+    sdist_only: bool = False  # published as a source distribution only (no wheel)
 
 
 def _record_line(path: str, data: bytes) -> str:
@@ -59,13 +62,37 @@ def build_wheel(dist: Dist, dest: Path) -> Path:
     return path
 
 
+def build_sdist(dist: Dist, dest: Path) -> Path:
+    """A source distribution whose PKG-INFO (metadata 2.2, nothing dynamic) is usable as is."""
+    stem = f"{dist.name.replace('-', '_')}-{dist.version}"
+    meta = ["Metadata-Version: 2.2", f"Name: {dist.name}", f"Version: {dist.version}"]
+    meta += [f"Requires-Dist: {r}" for r in dist.requires]
+    deps = ", ".join(f'"{r}"' for r in dist.requires)
+    files = {
+        f"{stem}/PKG-INFO": ("\n".join(meta) + "\n").encode(),
+        f"{stem}/pyproject.toml": (
+            '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+            f'[project]\nname = "{dist.name}"\nversion = "{dist.version}"\ndependencies = [{deps}]\n'
+        ).encode(),
+        f"{stem}/{dist.module or dist.name.replace('-', '_')}/__init__.py": b"",
+    }
+    path = dest / f"{stem}.tar.gz"
+    with tarfile.open(path, "w:gz") as tf:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return path
+
+
 def write_index(dists: Sequence[Dist], root: Path) -> None:
     """root/simple/<project>/index.html (PEP 503) and root/files/<wheel>."""
     files = root / "files"
     files.mkdir(parents=True, exist_ok=True)
     projects: dict[str, list[tuple[Path, Dist]]] = {}
     for d in dists:
-        projects.setdefault(d.name.lower().replace("_", "-"), []).append((build_wheel(d, files), d))
+        built = build_sdist(d, files) if d.sdist_only else build_wheel(d, files)
+        projects.setdefault(d.name.lower().replace("_", "-"), []).append((built, d))
     simple = root / "simple"
     simple.mkdir(exist_ok=True)
     links = "".join(f'<a href="{p}/">{p}</a>\n' for p in sorted(projects))
@@ -113,6 +140,7 @@ INDEX: tuple[Dist, ...] = (
     Dist("modern", "1.0", requires_python=">=3.11"),
     Dist("server", "1.0", ("schema-lib~=1.0",)),
     Dist("schema-lib", "1.0", ('numpy; extra == "numpy-support"',), module="schema_lib"),
+    Dist("purelib", "1.0", ("numpy",), sdist_only=True),
 )
 
 

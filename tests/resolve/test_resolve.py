@@ -119,3 +119,32 @@ def test_culprits_match_names_not_substrings() -> None:
     reason = "Because numpy-extra was not found and you require numpy-extra, ..."
     assert resolve.culprits(reason, ["numpy", "numpy-extra==1", "# comment", "-r other.txt"]) == (
         "numpy-extra",)
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not installed")
+def test_uv_resolves_a_source_only_package_and_says_so(index_url: str, tmp_path: Path) -> None:
+    result = _resolve(["purelib"], "uv", index_url, tmp_path)
+    assert result.ok, result.reason
+    assert result.installed == {"purelib": "1.0", "numpy": "2.0"}
+    assert result.from_source == ("purelib",)
+    assert "needs a source build: purelib" in result.describe()
+
+
+def test_pip_explains_its_wheels_only_limit(index_url: str, tmp_path: Path) -> None:
+    result = _resolve(["purelib"], "pip", index_url, tmp_path)
+    assert not result.ok and result.kind == resolve.NOT_FOUND
+    assert "considers wheels only" in (result.reason or "")
+
+
+def test_condense_keeps_a_long_derivation_readable() -> None:
+    steps = " ".join(
+        f"({i}) Because lib=={i}.0 depends on dep>={i}, we can conclude that lib=={i}.0 cannot be used."
+        for i in range(1, 60))
+    text = (f"Because dep==1.0 has no usable wheels, we can conclude that dep>=1 cannot be used. {steps} "
+            "And because you require lib, we can conclude that your requirements are unsatisfiable.")
+    short = resolve.condense(text)
+    assert len(short) <= 600
+    assert short.startswith("Because dep==1.0 has no usable wheels")
+    assert short.endswith("your requirements are unsatisfiable.")
+    assert "(12)" not in short and "..." in short
+    assert resolve.condense("Because a, b. And c.") == "Because a, b. And c."
