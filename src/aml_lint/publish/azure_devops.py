@@ -17,6 +17,7 @@ list the threads again and retry only when ours is not there.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import time
@@ -207,8 +208,9 @@ class AzureDevOpsClient:
             ) from None
         except AzureDevOpsError:
             raise
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
+        except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as exc:
+            # HTTPException: a garbage status line (BadStatusLine), a body cut short (IncompleteRead).
+            reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc!s:.200}"
             raise AzureDevOpsError(f"{what}: {reason}", None, transient=True) from None
         if status == 204 or not raw:
             return None
