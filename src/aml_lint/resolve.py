@@ -57,14 +57,14 @@ class Resolution:
     reason: str | None = None
     culprits: tuple[str, ...] = ()
     cached: bool = False
-    from_source: tuple[str, ...] = ()  # packages with no wheel at all, resolved from their sdist
+    from_source: tuple[str, ...] = ()  # resolved again allowing sdists because of these
 
     def describe(self) -> str:
         """One line: 'resolved 143 packages for Python 3.10 in 6.2 s (uv)'."""
         py = format_python(self.python)
         how = f"{self.tool}, cached" if self.cached else self.tool
         if self.from_source:
-            how += f"; needs a source build: {', '.join(self.from_source)}"
+            how += f"; source builds allowed for {', '.join(self.from_source)}"
         if self.ok:
             return f"resolved {len(self.installed)} packages for Python {py} in {self.elapsed:.1f} s ({how})"
         return f"could not resolve for Python {py} ({how}, {self.elapsed:.1f} s): {self.reason}"
@@ -140,7 +140,8 @@ def resolve(
             retry, _ = _run(chosen, reqfile, requirements, python, index_url, extra_index_urls,
                             cache_root, Path(tmp), timeout, start, binary_only=False)
             if retry.ok:
-                result = replace(retry, from_source=tuple(sdist_only))
+                used = tuple(n for n in sdist_only if n in retry.installed)
+                result = replace(retry, from_source=used or tuple(sdist_only))
     # Only answers about the requirements are cached, not a slow network or a missing tool.
     if use_cache and result.kind not in (ERROR, TIMEOUT, UNAVAILABLE):
         _write_cache(cache_file, result)

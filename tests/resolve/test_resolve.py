@@ -127,7 +127,7 @@ def test_uv_resolves_a_source_only_package_and_says_so(index_url: str, tmp_path:
     assert result.ok, result.reason
     assert result.installed == {"purelib": "1.0", "numpy": "2.0"}
     assert result.from_source == ("purelib",)
-    assert "needs a source build: purelib" in result.describe()
+    assert "source builds allowed for purelib" in result.describe()
 
 
 def test_pip_explains_its_wheels_only_limit(index_url: str, tmp_path: Path) -> None:
