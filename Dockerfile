@@ -3,6 +3,8 @@
 ARG BASE_IMAGE=python:3.12.7-slim-bookworm
 
 FROM ${BASE_IMAGE} AS build
+# Lets a builder find and prune this throw-away stage.
+LABEL org.aml-lint.stage=build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 COPY pyproject.toml README.md /build/
 COPY src /build/src
