@@ -236,16 +236,19 @@ def _keep_requirement(req: Requirement) -> bool:
 
 
 def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """METADATA records {name, version, requires_dist, requires_python} -> per-dist requirements.
+    """METADATA records {name, version, requires_dist} -> per-dist requirements by version.
 
-    Versions of one dist are merged (union of requirement strings): the table answers "may X
-    bring Y", the version-exact answer is --resolve's job. Dev/test/doc extras are dropped.
+    Each dist lists the versions seen (sorted), their Requires-Python, and its requirements as
+    [requirement, mask]: bit i of mask is set when versions[i] declares it. The query API picks
+    the versions a pin allows (the newest that fits the Python when unpinned). Dev/test/doc
+    extras are dropped.
     """
-    dists: dict[str, dict[str, Any]] = {}
+    seen: dict[str, dict[str, set[str]]] = {}  # dist -> version -> requirement strings
+    pythons: dict[tuple[str, str], str] = {}  # (dist, version) -> Requires-Python
     for meta in metas:
         name = normalize(meta["name"])
-        entry = dists.setdefault(name, {"versions": set(), "requires": set()})
-        entry["versions"].add(str(meta["version"]))
+        reqs = seen.setdefault(name, {}).setdefault(str(meta["version"]), set())
+        pythons[(name, str(meta["version"]))] = meta.get("requires_python") or ""
         for raw in meta.get("requires_dist") or []:
             try:
                 req = Requirement(raw)
@@ -254,11 +257,16 @@ def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             if not _keep_requirement(req):
                 continue
             req.name = normalize(req.name)
-            entry["requires"].add(str(req))
+            reqs.add(str(req))
     out: dict[str, Any] = {}
-    for name, entry in dists.items():
-        versions = sorted(entry["versions"], key=_version_key)
-        out[name] = {"versions": versions, "requires": sorted(entry["requires"])}
+    for name, by_version in seen.items():
+        versions = sorted(by_version, key=_version_key)
+        masks: dict[str, int] = {}
+        for i, version in enumerate(versions):
+            for req_text in by_version[version]:
+                masks[req_text] = masks.get(req_text, 0) | (1 << i)
+        out[name] = {"versions": versions, "requires": sorted([r, m] for r, m in masks.items()),
+                     "requires_python": [pythons[(name, v)] for v in versions]}
     return {"schema": SCHEMA, "source_date": SOURCE_DATE, "dists": out}
 
 

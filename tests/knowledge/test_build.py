@@ -94,15 +94,18 @@ def test_stdlib_table_spans_and_removals() -> None:
 
 def test_requires_table_merges_versions_and_drops_dev_extras() -> None:
     metas = [
-        {"name": "Scikit_Learn", "version": "1.5.1", "requires_dist": ["numpy>=1.19", "joblib"]},
-        {"name": "scikit-learn", "version": "1.7.2",
+        {"name": "Scikit_Learn", "version": "1.5.1", "requires_dist": ["numpy>=1.19", "joblib"],
+         "requires_python": ">=3.9"},
+        {"name": "scikit-learn", "version": "1.7.2", "requires_python": ">=3.10",
          "requires_dist": ["numpy>=1.22", "joblib", 'pytest; extra == "tests"', 'pandas; extra == "pandas"',
                            "not a requirement !!"]},
     ]
     table = bk.requires_table(metas)["dists"]
     assert table["scikit-learn"]["versions"] == ["1.5.1", "1.7.2"]
-    assert table["scikit-learn"]["requires"] == ["joblib", "numpy>=1.19", "numpy>=1.22",
-                                                 'pandas; extra == "pandas"']
+    # [requirement, bitmask of the versions declaring it]
+    assert table["scikit-learn"]["requires"] == [["joblib", 3], ["numpy>=1.19", 1], ["numpy>=1.22", 2],
+                                                 ['pandas; extra == "pandas"', 2]]
+    assert table["scikit-learn"]["requires_python"] == [">=3.9", ">=3.10"]
 
 
 def test_python_support_from_wheel_tags() -> None:

@@ -166,6 +166,21 @@ def test_closure_of_inference_server_has_inference_schema_but_not_numpy() -> Non
     assert "numpy" not in c  # only with inference-schema's numpy-support extra
 
 
+def test_closure_follows_the_pinned_version() -> None:
+    # 0.8.x of the inference server used opencensus; 1.x uses OpenTelemetry
+    old = deps.closure(["azureml-inference-server-http==0.8.4"], (3, 8))
+    new = deps.closure(["azureml-inference-server-http"], (3, 10))
+    assert "opencensus-ext-azure" in old and "opencensus-ext-azure" not in new
+    assert "opentelemetry-api" in new
+
+
+def test_closure_unpinned_takes_the_newest_version_for_the_python() -> None:
+    info = deps._parsed_requires("scikit-learn")
+    assert info is not None and len(info.versions) >= 2
+    assert "numpy" in deps.closure(["scikit-learn"], (3, 8))
+    assert "numpy" in deps.closure(["scikit-learn==99.0"], (3, 10))  # unknown version: any
+
+
 def test_closure_honours_extras() -> None:
     assert "numpy" not in deps.closure(["inference-schema"], (3, 10))
     c = deps.closure(["inference-schema[numpy-support]"], (3, 10))
@@ -175,8 +190,8 @@ def test_closure_honours_extras() -> None:
 
 def test_closure_honours_python_markers() -> None:
     # exceptiongroup is a dependency of anyio/pytest-style packages only below 3.11
-    reqs = deps._parsed_requires("anyio")
-    if reqs is None or not any("exceptiongroup" in str(r) for r in reqs):
+    info = deps._parsed_requires("anyio")
+    if info is None or not any("exceptiongroup" in str(r) for r, _ in info.requires):
         pytest.skip("anyio's requirements in the data have no python_version marker")
     assert "exceptiongroup" in deps.closure(["anyio"], (3, 10))
     assert "exceptiongroup" not in deps.closure(["anyio"], (3, 12))

@@ -227,18 +227,54 @@ def backports(module: str) -> list[str]:
 # --------------------------------------------------------------------------- dependency closure
 
 
+@dataclass(frozen=True)
+class _DistRequires:
+    versions: tuple[str, ...]
+    requires_python: tuple[str, ...]
+    requires: tuple[tuple[Requirement, int], ...]  # (requirement, bitmask over versions)
+
+
 @cache
-def _parsed_requires(dist: str) -> tuple[Requirement, ...] | None:
+def _parsed_requires(dist: str) -> _DistRequires | None:
     entry = _table("requires.json")["dists"].get(dist)
     if entry is None:
         return None
-    out = []
-    for text in entry["requires"]:
+    reqs = []
+    for text, mask in entry["requires"]:
         try:
-            out.append(Requirement(text))
+            reqs.append((Requirement(text), int(mask)))
         except InvalidRequirement:
             continue
-    return tuple(out)
+    versions = tuple(entry["versions"])
+    return _DistRequires(versions, tuple(entry.get("requires_python") or [""] * len(versions)),
+                         tuple(reqs))
+
+
+def _version_mask(info: _DistRequires, specifier: str, python: PythonVersion | None) -> int:
+    """Which known versions a requirement may install: those the specifier allows (the newest
+    one that fits the Python when unpinned); all of them when none is known to match."""
+    fits = []
+    for i, (version, rp) in enumerate(zip(info.versions, info.requires_python, strict=True)):
+        try:
+            ok_spec = not specifier or SpecifierSet(specifier).contains(Version(version), prereleases=True)
+            ok_py = python is None or not rp or SpecifierSet(rp).contains(f"{python[0]}.{python[1]}.0")
+        except (InvalidSpecifier, InvalidVersion):
+            ok_spec = ok_py = True
+        if ok_spec and ok_py:
+            fits.append(i)
+    if not fits:
+        return (1 << len(info.versions)) - 1
+    if not specifier:
+        newest = max(fits, key=lambda i: _sortable(info.versions[i]))
+        return 1 << newest
+    return sum(1 << i for i in fits)
+
+
+def _sortable(version: str) -> tuple[int, Version | None]:
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, None)
 
 
 def known_dependencies(dist: str) -> bool:
@@ -301,40 +337,45 @@ class Closure:
         return not self.unknown
 
 
-def _split_declared(item: str) -> tuple[str, frozenset[str]]:
+def _split_declared(item: str) -> tuple[str, frozenset[str], str]:
     try:
         req = Requirement(item)
-        return normalize(req.name), frozenset(normalize(e) for e in req.extras)
+        return normalize(req.name), frozenset(normalize(e) for e in req.extras), str(req.specifier)
     except InvalidRequirement:
         m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", item)
-        return (normalize(m.group(1)) if m else normalize(item)), frozenset()
+        return (normalize(m.group(1)) if m else normalize(item)), frozenset(), ""
 
 
 def closure(declared: Iterable[str], python: PythonVersion | None = None) -> Closure:
     """Walk Requires-Dist from the declared requirements (names, `name[extra]` or full specs).
 
-    Markers are evaluated for Linux x86_64 CPython `python` (every known Python when None);
-    extras are honoured. Breadth-first, so chain() gives a shortest path.
+    For each distribution the requirements of the versions its specifier allows are used (the
+    newest version fitting `python` when unpinned), markers are evaluated for Linux x86_64
+    CPython `python` (every known Python when None), and extras are honoured. Breadth-first, so
+    chain() gives a shortest path.
     """
     roots = [_split_declared(d) for d in declared]
-    result = Closure(declared=frozenset(n for n, _ in roots))
-    seen_extras: dict[str, frozenset[str]] = {}
-    queue: deque[tuple[str, frozenset[str], str | None]] = deque((n, e, None) for n, e in roots)
+    result = Closure(declared=frozenset(n for n, _, _ in roots))
+    done: dict[tuple[str, str], frozenset[str]] = {}  # (dist, specifier) -> extras walked
+    queue: deque[tuple[str, frozenset[str], str, str | None]] = deque(
+        (n, e, spec, None) for n, e, spec in roots)
     while queue:
-        dist, extras, parent = queue.popleft()
+        dist, extras, specifier, parent = queue.popleft()
         if dist not in result.parent:
             result.parent[dist] = parent
-        done = seen_extras.get(dist)
-        if done is not None and extras <= done:
+        walked = done.get((dist, specifier))
+        if walked is not None and extras <= walked:
             continue
-        seen_extras[dist] = (done or frozenset()) | extras
-        reqs = _parsed_requires(dist)
-        if reqs is None:
+        done[(dist, specifier)] = (walked or frozenset()) | extras
+        info = _parsed_requires(dist)
+        if info is None:
             result.unknown.add(dist)
             continue
-        for req in reqs:
-            if _applies(req, python, extras):
-                queue.append((normalize(req.name), frozenset(normalize(e) for e in req.extras), dist))
+        mask = _version_mask(info, specifier, python)
+        for req, req_mask in info.requires:
+            if req_mask & mask and _applies(req, python, extras):
+                queue.append((normalize(req.name), frozenset(normalize(e) for e in req.extras),
+                              str(req.specifier), dist))
     return result
 
 
