@@ -393,3 +393,40 @@ def test_unwritable_sarif_is_a_warning_not_a_crash(tmp_path: Path, fx: Fixture) 
     assert "cannot write the SARIF file dep/blue.yml/x.sarif" in warning
     assert out.outputs["sarif-file"] == ""
     assert "Traceback" not in out.stderr
+
+
+def test_depth_2_merge_checkout_needs_no_api(tmp_path: Path, fx: Fixture, fake: FakeGitHub) -> None:
+    """actions/checkout on a PR with fetch-depth: 2: the merge commit and its parents, no merge base."""
+    git(fx.repo, "checkout", "-q", "main")
+    write(fx.repo, {"src/other.py": "X = 1\n"})
+    git(fx.repo, "add", "-A")
+    git(fx.repo, "commit", "-qm", "main moves on")
+    base_tip = git(fx.repo, "rev-parse", "HEAD")
+    git(fx.repo, "checkout", "-qb", "pull-7-merge")
+    git(fx.repo, "merge", "-q", "--no-ff", "-m", "Merge into main", "feature")
+    merge = tmp_path / "merge-checkout"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "2",
+            "--branch",
+            "pull-7-merge",
+            f"file://{fx.repo}",
+            str(merge),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert git(merge, "rev-parse", "HEAD^1") == base_tip
+    payload = pr_payload(Fixture(merge, base_tip, fx.head))
+    fake.add_pull(7, ["dep/blue.yml"])
+    out = run_action(tmp_path, Fixture(merge, base_tip, fx.head), fake, payload=payload)
+    assert out.code == 1
+    assert out.commands("warning") == []
+    assert fake.calls("GET", r"/pulls/7/files") == []
+    errors = out.commands("error")
+    assert errors and all(e.startswith("::error file=dep/blue.yml,") for e in errors)
+    assert "from the merge commit" in plain(out.summary)

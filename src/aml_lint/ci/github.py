@@ -161,6 +161,9 @@ def changed_files(
         found = changed_from_git(root, event.base, event.head)
         if found.files is not None:
             return found
+        merged = merge_commit_files(root, event.head)
+        if merged is not None:
+            return ChangedFiles(merged, "the merge commit")
         run.warnings.append(found.note + "; asking the GitHub API for the PR's files instead")
     if not inputs.token:
         run.warnings.append(
@@ -187,18 +190,32 @@ def changed_files(
     return ChangedFiles(files, "api")
 
 
-def _head_sha(root: Path) -> str | None:
+def _git(root: Path, *args: str) -> str | None:
+    """Output of a git command, or None when it fails (missing commits, not a checkout)."""
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _head_sha(root: Path) -> str | None:
+    out = _git(root, "rev-parse", "HEAD")
+    return out.strip() if out else None
+
+
+def merge_commit_files(root: Path, head: str) -> list[str] | None:
+    """The PR's files from the merge commit GitHub checks out (HEAD^1 = base tip, HEAD^2 = head).
+
+    Needs only ``fetch-depth: 2``, where base...head lacks the merge base.
+    """
+    second = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^2")
+    if second is None or second.strip() != head:
+        return None
+    out = _git(root, "diff", "--name-only", "-z", "--no-renames", "HEAD^1", "HEAD")
+    return None if out is None else sorted({p for p in out.split("\0") if p})
 
 
 def api_url(env: Mapping[str, str]) -> str:
