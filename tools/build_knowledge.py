@@ -238,8 +238,9 @@ def _keep_requirement(req: Requirement) -> bool:
 def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """METADATA records {name, version, requires_dist} -> per-dist requirements by version.
 
-    Each dist lists the versions seen (sorted), their Requires-Python, and its requirements as
-    [requirement, mask]: bit i of mask is set when versions[i] declares it. The query API picks
+    Each dist lists the versions seen (sorted), their Requires-Python, and its requirements
+    pre-split for a cheap load as [name, extras (comma-separated), specifier, marker, mask]: bit
+    i of mask is set when versions[i] declares it. The query API picks
     the versions a pin allows (the newest that fits the Python when unpinned). Dev/test/doc
     extras are dropped.
     """
@@ -256,16 +257,17 @@ def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 continue
             if not _keep_requirement(req):
                 continue
-            req.name = normalize(req.name)
-            reqs.add(str(req))
+            reqs.add(json.dumps([normalize(req.name), ",".join(sorted(normalize(e) for e in req.extras)),
+                                 str(req.specifier), str(req.marker) if req.marker else ""]))
     out: dict[str, Any] = {}
     for name, by_version in seen.items():
         versions = sorted(by_version, key=_version_key)
         masks: dict[str, int] = {}
         for i, version in enumerate(versions):
-            for req_text in by_version[version]:
-                masks[req_text] = masks.get(req_text, 0) | (1 << i)
-        out[name] = {"versions": versions, "requires": sorted([r, m] for r, m in masks.items()),
+            for req_key in by_version[version]:
+                masks[req_key] = masks.get(req_key, 0) | (1 << i)
+        out[name] = {"versions": versions,
+                     "requires": sorted([*json.loads(k), m] for k, m in masks.items()),
                      "requires_python": [pythons[(name, v)] for v in versions]}
     return {"schema": SCHEMA, "source_date": SOURCE_DATE, "dists": out}
 

@@ -102,9 +102,10 @@ def test_requires_table_merges_versions_and_drops_dev_extras() -> None:
     ]
     table = bk.requires_table(metas)["dists"]
     assert table["scikit-learn"]["versions"] == ["1.5.1", "1.7.2"]
-    # [requirement, bitmask of the versions declaring it]
-    assert table["scikit-learn"]["requires"] == [["joblib", 3], ["numpy>=1.19", 1], ["numpy>=1.22", 2],
-                                                 ['pandas; extra == "pandas"', 2]]
+    # [name, extras, specifier, marker, bitmask of the versions declaring it]
+    assert table["scikit-learn"]["requires"] == [
+        ["joblib", "", "", "", 3], ["numpy", "", ">=1.19", "", 1], ["numpy", "", ">=1.22", "", 2],
+        ["pandas", "", "", 'extra == "pandas"', 2]]
     assert table["scikit-learn"]["requires_python"] == [">=3.9", ">=3.10"]
 
 

@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -228,10 +228,40 @@ def backports(module: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class _Req:
+    name: str
+    extras: frozenset[str]
+    specifier: str
+    marker: Marker | None
+
+
+@dataclass(frozen=True)
 class _DistRequires:
-    versions: tuple[str, ...]
-    requires_python: tuple[str, ...]
-    requires: tuple[tuple[Requirement, int], ...]  # (requirement, bitmask over versions)
+    versions: tuple[Version | None, ...]
+    requires_python: tuple[SpecifierSet | None, ...]
+    requires: tuple[tuple[_Req, int], ...]  # (requirement, bitmask over versions)
+
+
+@cache
+def _marker(text: str) -> Marker | None:
+    try:
+        return Marker(text)
+    except InvalidMarker:
+        return None
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _specifier(text: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(text) if text else None
+    except InvalidSpecifier:
+        return None
 
 
 @cache
@@ -239,42 +269,35 @@ def _parsed_requires(dist: str) -> _DistRequires | None:
     entry = _table("requires.json")["dists"].get(dist)
     if entry is None:
         return None
-    reqs = []
-    for text, mask in entry["requires"]:
-        try:
-            reqs.append((Requirement(text), int(mask)))
-        except InvalidRequirement:
-            continue
-    versions = tuple(entry["versions"])
-    return _DistRequires(versions, tuple(entry.get("requires_python") or [""] * len(versions)),
-                         tuple(reqs))
+    reqs = tuple(
+        (_Req(name, frozenset(e for e in extras.split(",") if e), spec,
+              _marker(marker) if marker else None), int(mask))
+        for name, extras, spec, marker, mask in entry["requires"]
+    )
+    versions = tuple(_version(v) for v in entry["versions"])
+    pythons = tuple(_specifier(p) for p in entry.get("requires_python") or [""] * len(versions))
+    return _DistRequires(versions, pythons, reqs)
 
 
-def _version_mask(info: _DistRequires, specifier: str, python: PythonVersion | None) -> int:
-    """Which known versions a requirement may install: those the specifier allows (the newest
-    one that fits the Python when unpinned); all of them when none is known to match."""
-    fits = []
-    for i, (version, rp) in enumerate(zip(info.versions, info.requires_python, strict=True)):
-        try:
-            ok_spec = not specifier or SpecifierSet(specifier).contains(Version(version), prereleases=True)
-            ok_py = python is None or not rp or SpecifierSet(rp).contains(f"{python[0]}.{python[1]}.0")
-        except (InvalidSpecifier, InvalidVersion):
-            ok_spec = ok_py = True
-        if ok_spec and ok_py:
-            fits.append(i)
+@cache
+def _version_mask(dist: str, specifier: str, python: PythonVersion | None) -> int:
+    """Which known versions of `dist` a requirement may install: those the specifier allows (the
+    newest that fits the Python when unpinned); all of them when none is known to match."""
+    info = _parsed_requires(dist)
+    assert info is not None
+    spec = _specifier(specifier)
+    py = Version(f"{python[0]}.{python[1]}.0") if python else None
+    fits = [
+        i for i, (version, rp) in enumerate(zip(info.versions, info.requires_python, strict=True))
+        if (spec is None or version is None or spec.contains(version, prereleases=True))
+        and (py is None or rp is None or rp.contains(py, prereleases=True))
+    ]
     if not fits:
         return (1 << len(info.versions)) - 1
-    if not specifier:
-        newest = max(fits, key=lambda i: _sortable(info.versions[i]))
+    if spec is None:
+        newest = max(fits, key=lambda i: info.versions[i] or Version("0"))
         return 1 << newest
     return sum(1 << i for i in fits)
-
-
-def _sortable(version: str) -> tuple[int, Version | None]:
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, None)
 
 
 def known_dependencies(dist: str) -> bool:
@@ -293,14 +316,15 @@ def _marker_env(python: PythonVersion, extra: str) -> dict[str, str]:
     }
 
 
-def _applies(req: Requirement, python: PythonVersion | None, extras: frozenset[str]) -> bool:
-    if req.marker is None:
+@cache
+def _applies(marker: Marker | None, python: PythonVersion | None, extras: frozenset[str]) -> bool:
+    if marker is None:
         return True
     lo, hi = _table("stdlib.json")["minors"]
     pythons = [python] if python else [(3, m) for m in range(lo, hi + 1)]
     try:
         return any(
-            req.marker.evaluate(_marker_env(p, e)) for p in pythons for e in ("", *sorted(extras))
+            marker.evaluate(_marker_env(p, e)) for p in pythons for e in ("", *sorted(extras))
         )
     except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
         return True  # a marker we cannot evaluate: assume the dependency may be there
@@ -371,11 +395,10 @@ def closure(declared: Iterable[str], python: PythonVersion | None = None) -> Clo
         if info is None:
             result.unknown.add(dist)
             continue
-        mask = _version_mask(info, specifier, python)
+        mask = _version_mask(dist, specifier, python)
         for req, req_mask in info.requires:
-            if req_mask & mask and _applies(req, python, extras):
-                queue.append((normalize(req.name), frozenset(normalize(e) for e in req.extras),
-                              str(req.specifier), dist))
+            if req_mask & mask and _applies(req.marker, python, extras):
+                queue.append((req.name, req.extras, req.specifier, dist))
     return result
 
 
