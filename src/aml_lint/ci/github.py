@@ -378,7 +378,8 @@ def run_action(env: Mapping[str, str]) -> int:
     result = run_engine(settings)
     if scope.files is not None:
         run.notes.append(
-            f"checked the {len(scope.files)} changed files (from {scope.source}) and the files linked to them"
+            f"checked {len(scope.files)} changed file{'' if len(scope.files) == 1 else 's'} "
+            f"(from {scope.source}) and the files linked to them"
         )
     result.notes.extend(run.notes + run.warnings)
     link = line_link(env, event)
