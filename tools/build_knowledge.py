@@ -81,10 +81,17 @@ SUPPORT_PACKAGES: tuple[str, ...] = (
     "azureml-inference-server-http", "numpy", "pandas", "scikit-learn", "scipy", "torch",
     "tensorflow", "xgboost", "lightgbm", "mlflow",
 )
-# pigar rows that are never an import name of interest.
+# pigar rows that are never an import name of interest: packaging debris, and generic names
+# that some ranked dist happens to ship at top level (vastai ships `utils`, llama-models ships
+# `models`) but that in a scoring script are almost always the user's own module.
 JUNK_MODULES = frozenset({
     "test", "tests", "testing", "src", "doc", "docs", "example", "examples", "__init__", "setup",
     "lib", "bin", "build", "dist", "scripts", "benchmarks", "benchmark", "conftest",
+    "utils", "util", "common", "config", "configs", "models", "model", "core", "main", "app",
+    "settings", "constants", "helpers", "helper", "api", "server", "client", "base", "modules",
+    "module", "tools", "data", "inference", "predict", "score", "scoring", "train", "preprocess",
+    "preprocessing", "pipeline", "pipelines", "components", "schemas", "schema", "plugins",
+    "internal", "shared", "misc", "resources", "assets", "templates", "services", "service", "run",
 })
 DEV_EXTRAS = frozenset({
     "test", "tests", "testing", "dev", "develop", "development", "doc", "docs", "documentation",

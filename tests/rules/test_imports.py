@@ -267,3 +267,11 @@ def test_requirements_for_resolution_skip_conda_only_packages(tmp_path: Path) ->
     assert iv.pip_requirements(a.envs[0].spec) == [
         "torch==2.3.*", "scikit-learn", "azureml-inference-server-http==1.5.1",
         "inference-schema[numpy-support]"]
+
+
+def test_unknown_top_level_name_may_be_the_users_module(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)), script("from utils import load")),
+                 rule="AML501")
+    assert len(found) == 1
+    assert ("add 'utils' if that is the package (aml-lint does not know the name), or keep utils.py "
+            "next to the scoring script if it is your module") in found[0].message

@@ -43,6 +43,7 @@ from collections.abc import Iterator
 
 from aml_lint.documents import Document, Kind
 from aml_lint.findings import Severity
+from aml_lint.knowledge import deps
 from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context, Hit
 
@@ -58,6 +59,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         env = v.env
         if v.status == iv.MISSING:
             add = f"'{v.suggestion}'" + (" (guessed from the name)" if v.guessed else "")
+            top = v.ref.module.split(".")[0]
+            if v.guessed and v.suggestion == deps.normalize(top):
+                # Not a name the data knows: as likely the user's own module kept elsewhere.
+                add = (f"'{v.suggestion}' if that is the package (aml-lint does not know the "
+                       f"name), or keep {top}.py next to the scoring script if it is your module")
             unknown = sorted(env.closure.unknown - {v.suggestion or ""})
             note = ""
             if unknown and env.resolution is None:
