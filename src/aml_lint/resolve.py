@@ -30,6 +30,9 @@ DEFAULT_TIMEOUT = 180.0
 UV_PLATFORM = "x86_64-manylinux_2_28"
 PIP_PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 
+# Only the pipeline's environment can allow source builds (they run the package's code).
+BUILD_SOURCES_VAR = "AML_LINT_RESOLVE_BUILD_SOURCES"
+
 # Failure kinds, for callers that want to word or grade them.
 CONFLICT = "conflict"
 REQUIRES_PYTHON = "requires-python"
@@ -134,7 +137,15 @@ def resolve(
         result, output = _run(chosen, reqfile, requirements, python, index_url, extra_index_urls,
                               cache_root, Path(tmp), timeout, start, binary_only=True)
         sdist_only = _no_wheels(output) if chosen == "uv" and not result.ok else []
-        if sdist_only:
+        if sdist_only and os.environ.get(BUILD_SOURCES_VAR) != "1":
+            # Resolving a source distribution may build it, which runs its build code; the
+            # repository chose the package (and maybe the index), so it is never done unless
+            # the pipeline itself (not the repository) allows it.
+            result = replace(result, kind=UNAVAILABLE, culprits=tuple(sdist_only), reason=(
+                f"{', '.join(sdist_only)} is published only as source code; aml-lint does not build "
+                f"source distributions while resolving (building runs the package's code), so this "
+                f"environment was not checked (set {BUILD_SOURCES_VAR}=1 in a trusted pipeline to allow it)"))
+        elif sdist_only:
             # Some package ships no wheel at all (pure-Python sdists such as fusepy): pip in the
             # image builds it, so resolve again allowing source builds and say so.
             retry, _ = _run(chosen, reqfile, requirements, python, index_url, extra_index_urls,
@@ -189,8 +200,15 @@ def _no_wheels(reason: str) -> list[str]:
 # --------------------------------------------------------------------------- commands
 
 
+def _without_secrets(env: dict[str, str]) -> dict[str, str]:
+    """The resolver never needs the CI job's tokens (action inputs, GITHUB_TOKEN,
+    SYSTEM_ACCESSTOKEN, ACTIONS_*_TOKEN): keep them from it and anything it runs."""
+    return {k: v for k, v in env.items()
+            if not (k.upper().startswith("INPUT_") or "TOKEN" in k.upper())}
+
+
 def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
+    return _without_secrets({k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))})
 
 
 def _uv_command(reqfile: Path, python: PythonVersion, index_url: str | None,
@@ -202,7 +220,7 @@ def _uv_command(reqfile: Path, python: PythonVersion, index_url: str | None,
            "--no-python-downloads"]
     if binary_only:
         cmd += ["--only-binary", ":all:"]
-    env = dict(os.environ)
+    env = _without_secrets(dict(os.environ))
     if index_url:
         env = _clean_env()
         cmd += ["--no-config", "--index-url", index_url, "--cache-dir", str(cache_root / "uv")]
@@ -219,7 +237,7 @@ def _pip_command(reqfile: Path, python: PythonVersion, index_url: str | None,
            "--implementation", "cp", "--only-binary=:all:", "--target", str(tmp / "target")]
     for plat in PIP_PLATFORMS:
         cmd += ["--platform", plat]
-    env = dict(os.environ)
+    env = _without_secrets(dict(os.environ))
     if index_url:
         env = _clean_env()
         env["PIP_CONFIG_FILE"] = os.devnull  # ignore the machine's indexes and constraints

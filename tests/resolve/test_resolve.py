@@ -122,7 +122,10 @@ def test_culprits_match_names_not_substrings() -> None:
 
 
 @pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not installed")
-def test_uv_resolves_a_source_only_package_and_says_so(index_url: str, tmp_path: Path) -> None:
+def test_uv_resolves_a_source_only_package_and_says_so(index_url: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # Source builds run the package's code: only a pipeline may allow them (tests/hardening).
+    monkeypatch.setenv(resolve.BUILD_SOURCES_VAR, "1")
     result = _resolve(["purelib"], "uv", index_url, tmp_path)
     assert result.ok, result.reason
     assert result.installed == {"purelib": "1.0", "numpy": "2.0"}
