@@ -154,7 +154,10 @@ def installs(tree: ast.Module) -> Iterator[Install]:
         if name not in RUNNERS:
             continue
         if scope not in scopes:
-            scopes[scope] = {**sa.single_assignments(tree), **sa.single_assignments(scope)}
+            if tree not in scopes:
+                scopes[tree] = sa.single_assignments(tree)
+            if scope is not tree:
+                scopes[scope] = {**scopes[tree], **sa.single_assignments(scope)}
         what = _command_install(node, name, scopes[scope])
         if what:
             yield Install(what, node_location(node))
