@@ -144,7 +144,7 @@ def _measure_process(argv: list[str], cwd: Path) -> tuple[float, float, float, i
     if code not in (0, 1) or b"Traceback (most recent call last)" in err:
         # A crash is never a lint result, even when it exits 1.
         code = code if code not in (0, 1) else -1
-        return elapsed, cpu, kib / 1024, code, (err + out).decode("utf-8", "replace")
+        return elapsed, cpu, kib / 1024, code, (err if err.strip() else out).decode("utf-8", "replace")
     return elapsed, cpu, kib / 1024, code, out.decode("utf-8", "replace")
 
 
