@@ -148,8 +148,10 @@ function runStep(what, command, args, env) {
 }
 
 // A cached venv whose base interpreter was removed or replaced must be made again.
-function works(venvPython) {
-  const res = childProcess.spawnSync(venvPython, ['-c', 'import aml_lint'], { timeout: 60000, windowsHide: true });
+function works(venvPython, env) {
+  const res = childProcess.spawnSync(venvPython, ['-c', 'import aml_lint'], {
+    timeout: 60000, windowsHide: true, env: withoutSecrets(env),
+  });
   return !res.error && res.status === 0;
 }
 
@@ -158,7 +160,7 @@ function ensureVenv(python, wheel, dir, env) {
   const stamp = sha256File(wheel);
   const bins = venvPaths(dir);
   try {
-    if (fs.readFileSync(ready, 'utf8').trim() === stamp && fs.existsSync(bins.amlLint) && works(bins.python)) {
+    if (fs.readFileSync(ready, 'utf8').trim() === stamp && fs.existsSync(bins.amlLint) && works(bins.python, env)) {
       log(`aml-lint: using the environment in ${dir}`);
       return bins;
     }
@@ -171,7 +173,8 @@ function ensureVenv(python, wheel, dir, env) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     log(`aml-lint: creating a virtual environment in ${dir} with Python ${python.version}`);
-    runStep('creating the virtual environment', python.executable, ['-m', 'venv', dir], clean);
+    runStep('creating the virtual environment (on Debian/Ubuntu the python3-venv package, ' +
+      "or a 'UsePythonVersion@0' step, provides what it needs)", python.executable, ['-m', 'venv', dir], clean);
     runStep('installing the aml-lint wheel', bins.python, [
       '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input',
       '--find-links', path.dirname(wheel), wheel,
