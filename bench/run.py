@@ -94,6 +94,9 @@ class Sample:
 
 
 GNU_TIME = "/usr/bin/time"
+# Measured as a user runs them: bytecode cached after the warm-up run (a shell with
+# PYTHONDONTWRITEBYTECODE=1 would have every run compile every module from source).
+_CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _measure_process(argv: list[str], cwd: Path) -> tuple[float, float, float, int, str]:
@@ -113,7 +116,7 @@ def _measure_process(argv: list[str], cwd: Path) -> tuple[float, float, float, i
         rss_file = Path(tmp.name)
     full = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *argv] if use_time else argv
     start = time.perf_counter()
-    proc = subprocess.Popen(full, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(full, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_CHILD_ENV)
     chunks: dict[str, bytes] = {}
 
     def drain(name: str, stream: IO[bytes]) -> None:
