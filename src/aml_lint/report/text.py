@@ -12,15 +12,27 @@ _RESET, _DIM, _BOLD = "\033[0m", "\033[2m", "\033[1m"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+# The report is often printed in a CI log, where the Actions runner acts on "##[name]" and
+# the Azure agent on "##vso[" anywhere in a line, and the runner on "::" at its start.
+_COMMAND_PREFIX = re.compile(r"##(?=\[|vso\[)", re.IGNORECASE)
+_LEADING_COLON = re.compile(r"^(\s*):")
+
+
 def clean(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\n", " "))
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\n", " "))
+    return _COMMAND_PREFIX.sub(lambda m: "#\\x23", text)
+
+
+def line_start(text: str) -> str:
+    """``clean`` for text that begins a line: a leading ``:`` (``::stop-commands::``) escaped too."""
+    return _LEADING_COLON.sub(lambda m: m.group(1) + "\\x3a", clean(text))
 
 
 def render(result: LintResult, *, color: bool = False) -> str:
     lines: list[str] = []
     current = None
     for f in result.findings:
-        path = clean(f.path)
+        path = line_start(f.path)
         if path != current:
             if current is not None:
                 lines.append("")
