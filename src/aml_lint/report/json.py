@@ -25,4 +25,6 @@ def render(result: LintResult) -> str:
         "findings": [dict(f.to_dict(), fingerprint=f.fingerprint()) for f in result.findings],
         "notes": result.notes,
     }
-    return json.dumps(payload, indent=2, ensure_ascii=True) + "\n"
+    # "##" as "#\u0023" (the same JSON string): printed in a CI log, a value such as
+    # "##[error]" or "##vso[" must not be read as a runner or agent command.
+    return json.dumps(payload, indent=2, ensure_ascii=True).replace("##", "#\\u0023") + "\n"

@@ -81,4 +81,6 @@ def render(result: LintResult) -> str:
             "columnKind": "unicodeCodePoints",
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=True) + "\n"
+    # "##" as "#\u0023" (the same JSON string): printed in a CI log, a value such as
+    # "##[error]" or "##vso[" must not be read as a runner or agent command.
+    return json.dumps(log, indent=2, ensure_ascii=True).replace("##", "#\\u0023") + "\n"
