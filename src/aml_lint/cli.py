@@ -80,6 +80,7 @@ def _check(args: argparse.Namespace) -> int:
     from aml_lint.config import ConfigError, build_settings
     from aml_lint.engine import run
     from aml_lint.report import render
+    from aml_lint.report.text import clean
     from aml_lint.workspace import GitError, find_root, read_changed_files_list
 
     paths: list[Path] = args.paths or [Path(".")]
@@ -101,7 +102,7 @@ def _check(args: argparse.Namespace) -> int:
                                   select=args.select, ignore=args.ignore, fail_on=args.fail_on,
                                   changed_files=changed, resolve=args.resolve)
     except (ConfigError, GitError) as exc:
-        sys.stderr.write(f"aml-lint: error: {exc}\n")
+        sys.stderr.write(f"aml-lint: error: {clean(str(exc))}\n")  # quotes repository text
         return EXIT_USAGE
     result = run(settings)
     color = args.color == "always" or (args.color == "auto" and args.output is None and sys.stdout.isatty()
@@ -119,7 +120,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(output)
     for error in result.internal_errors:
-        sys.stderr.write(f"aml-lint: internal error (a bug, please report it): {error}\n")
+        sys.stderr.write(f"aml-lint: internal error (a bug, please report it): {clean(error)}\n")
     if result.internal_errors:
         return EXIT_USAGE
     worst = result.worst()
