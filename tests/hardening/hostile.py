@@ -101,6 +101,10 @@ def hostile_repo(tmp: Path) -> HostileRepo:
         path.write_text(DEPLOYMENT.format(script=yaml_str(text + ".py"), conda=yaml_str(text + ".yml")),
                         encoding="utf-8")
         expected.add(rel)
+    # At the root, so that the name starts a line of the text report.
+    for rel in ("::stop-commands::INJECTED.yml", "##vso[task.prependpath]INJECTED.yml"):
+        (root / rel).write_text(DEPLOYMENT.format(script="score.py", conda="missing.yml"), encoding="utf-8")
+        expected.add(rel)
     long_rel = "dep/long.yml"
     (root / long_rel).write_text(DEPLOYMENT.format(script="score.py", conda=yaml_str(LONG + HOSTILE[3])),
                                  encoding="utf-8")

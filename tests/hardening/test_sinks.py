@@ -13,6 +13,7 @@ import html
 import json
 import os
 import re
+from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import cmarkgfm
@@ -189,6 +190,29 @@ def test_sarif_and_json_lose_nothing(repo: HostileRepo, result: LintResult) -> N
         assert not re.search(r"[\s#?\x00-\x1f]", uri) and not uri.startswith("/") and ":" not in uri
     data = json.loads(json_text)
     assert sorted((f["path"], f["message"]) for f in data["findings"]) == got
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_other_formats_in_a_ci_log_run_no_command(repo: HostileRepo, fmt: str) -> None:
+    """`aml-lint check` (text, the default) run as a pipeline step: its log is read by the
+    Actions runner and the Azure agent, stdout and stderr alike."""
+    proc = run_cli("check", ".", "--format", fmt, cwd=repo.root)
+    log = decode(proc.stdout + proc.stderr)
+    assert runner_commands(log) == []
+    assert agent_parse(log) == []
+    assert not re.search(r"(?i)##\[", log)
+
+
+def test_stderr_messages_run_no_command(tmp_path: Path) -> None:
+    """Error messages quote repository text (config keys, file names): one line, no command."""
+    (tmp_path / ".aml-lint.yml").write_text(
+        '"x\\n::error file=a::INJECTED\\r::stop-commands::t\\n##vso[task.prependpath]/tmp": 1\n')
+    proc = run_cli("check", ".", cwd=tmp_path)
+    assert proc.returncode == 2
+    err = decode(proc.stderr)
+    assert "unknown config key" in err and INJECTED in err
+    assert runner_commands(err) == [] and agent_parse(err) == []
+    assert len([line for line in LINE_BREAKS.split(err) if line]) == 1
 
 
 def test_terminal_text(repo: HostileRepo, result: LintResult) -> None:
