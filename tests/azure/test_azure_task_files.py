@@ -146,6 +146,9 @@ def test_template_passes_parameters_only_through_the_environment() -> None:
     doc = template()
     params = {p["name"] for p in doc["parameters"]}
     assert set(INPUTS) <= params
+    # What pip installs must be named by the user: no default that a squatter could own.
+    [package] = [p for p in doc["parameters"] if p["name"] == "package"]
+    assert "default" not in package
     scripts = [s for s in doc["steps"] if "bash" in s]
     assert len(scripts) == 2
     for step in scripts:
@@ -218,7 +221,7 @@ def test_template_scripts_install_and_run_aml_lint(wheelhouse: Path, tmp_path: P
     step_env.update(
         AML_LINT_BIN=bin_path, AGENT_TEMPDIRECTORY=str(agent_temp), BUILD_SOURCESDIRECTORY=str(repo)
     )
-    params = {p["name"]: p["default"] for p in doc["parameters"]}
+    params = {p["name"]: p.get("default") for p in doc["parameters"]}
     params.update(comment="never", paths="endpoints")
     for key, value in lint["env"].items():
         m = re.fullmatch(r"\$\{\{ parameters\.(\w+) \}\}", str(value))
