@@ -208,7 +208,12 @@ class AzureDevOpsClient:
             ) from None
         except AzureDevOpsError:
             raise
-        except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as exc:
+        except (
+            urllib.error.URLError,
+            TimeoutError,
+            ConnectionError,
+            http.client.HTTPException,
+        ) as exc:
             # HTTPException: a garbage status line (BadStatusLine), a body cut short (IncompleteRead).
             reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc!s:.200}"
             raise AzureDevOpsError(f"{what}: {reason}", None, transient=True) from None
