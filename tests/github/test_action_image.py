@@ -98,7 +98,9 @@ def image(podman_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
         tar.wait()
         shutil.rmtree(rootfs, ignore_errors=True)
     # The previous image and build stage would otherwise pile up, untagged, at every run.
-    subprocess.run(["podman", "rmi", "--force", IMAGE], env=podman_env, capture_output=True, check=False)
+    subprocess.run(
+        ["podman", "rmi", "--force", IMAGE], env=podman_env, capture_output=True, check=False
+    )
     sh(
         [
             "podman",
@@ -117,7 +119,10 @@ def image(podman_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
         ],
         podman_env,
     )
-    sh(["podman", "image", "prune", "--force", "--filter", "label=org.aml-lint.stage=build"], podman_env)
+    sh(
+        ["podman", "image", "prune", "--force", "--filter", "label=org.aml-lint.stage=build"],
+        podman_env,
+    )
     return IMAGE
 
 
