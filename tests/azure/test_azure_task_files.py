@@ -78,6 +78,15 @@ def test_the_schema_rejects_broken_task_json(path: str, value: object) -> None:
     assert errors(_set(task_json(), path, value)) != []
 
 
+def test_a_node20_only_task_asks_for_an_agent_that_has_node20() -> None:
+    # Agents before 3.232.1 have no Node20_1 handler and would fail with "A supported task
+    # execution handler was not found"; minimumAgentVersion makes them say what to upgrade.
+    task = task_json()
+    assert set(task["execution"]) == {"Node20_1"}
+    version = tuple(int(p) for p in task["minimumAgentVersion"].split("."))
+    assert version >= (3, 232, 1)
+
+
 def test_inputs_are_unique_have_valid_defaults_and_match_the_cli() -> None:
     inputs = task_json()["inputs"]
     names = [i["name"] for i in inputs]
