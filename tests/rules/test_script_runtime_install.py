@@ -141,3 +141,13 @@ def test_changed_module_alone_is_reported(lint: LintFn) -> None:
     }
     found = lint(files, rule=RULE, changed_files=frozenset({"src/setup_deps.py"}))
     assert [(f.path, f.line) for f in found] == [("src/setup_deps.py", 5)]
+
+
+def test_pip_internal_helpers_that_do_not_install_pass(lint: LintFn) -> None:
+    script = _script("names = [d.canonical_name for d in get_default_environment().iter_installed_distributions()]",
+                     "from pip._internal.metadata import get_default_environment")
+    assert lint({"src/score.py": script}, rule=RULE) == []
+    script = _script("InstallCommand('install', 'x').main(['lightgbm'])",
+                     "from pip._internal.commands.install import InstallCommand")
+    found = lint({"src/score.py": script}, rule=RULE)
+    assert len(found) == 1 and found[0].line == 4 and "InstallCommand" in found[0].message

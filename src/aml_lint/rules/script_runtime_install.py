@@ -68,6 +68,7 @@ _SYSTEM = {"apt-get", "apt", "yum", "dnf", "apk", "zypper", "tdnf", "microdnf"}
 _INSTALL_WORDS = {"install", "add"}
 _WRAPPERS = {"sudo", "env", "exec", "nohup", "sh", "bash", "zsh", "cmd", "cmd.exe", "powershell", "pwsh"}
 _MAX_MODULE_DEPTH = 5
+_PIP_INSTALL_API = {"main", "install_given_reqs", "install_wheel", "install"}
 
 
 @dataclass(frozen=True)
@@ -139,16 +140,18 @@ def installs(tree: ast.Module) -> Iterator[Install]:
     names = sa.aliases(tree)
     scopes: dict[ast.AST, dict[str, ast.AST]] = {}
     reported_pip_internal = False
-    for scope, node in _calls_with_scope(tree):
-        if not isinstance(node, ast.Call):
+    inner_calls: set[int] = set()  # InstallCommand(...) inside InstallCommand(...).main(...): one finding
+    for scope, node in _calls_with_scope(tree):  # a call comes before the calls inside it
+        if not isinstance(node, ast.Call) or id(node) in inner_calls:
             continue
         name = sa.call_name(node, names)
-        if name == "pip.main" or name.startswith("pip._internal"):
-            reported_pip_internal = reported_pip_internal or name.startswith("pip._internal")
+        if name == "pip.main" or (name.startswith("pip._internal") and _pip_install_api(name)):
+            inner_calls.update(id(n) for n in ast.walk(node.func) if isinstance(n, ast.Call))
             words = sa.word_list(node.args[0]) if node.args else None
             action = next((w for w in words or [] if w != sa.PLACEHOLDER and not w.startswith("-")), None)
-            if action in (None, "install"):
-                yield Install(f"{sa.short(name)}(['install', ...])" if action else sa.short(name),
+            if action in (None, "install") or "InstallCommand" in name:
+                reported_pip_internal = reported_pip_internal or name.startswith("pip._internal")
+                yield Install(f"{sa.short(name)}(['install', ...])" if action == "install" else sa.short(name),
                               node_location(node))
             continue
         if name not in RUNNERS:
@@ -162,17 +165,25 @@ def installs(tree: ast.Module) -> Iterator[Install]:
         if what:
             yield Install(what, node_location(node))
     if not reported_pip_internal:
+        # An import of pip's installer entry points with no call we could read.
         for node in ast.walk(tree):
-            module = ""
-            if isinstance(node, ast.ImportFrom) and node.level == 0:
-                module = node.module or ""
-                if module == "pip" and any(a.name == "_internal" for a in node.names):
-                    module = "pip._internal"
+            imported: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported = [f"{node.module}.{a.name}" for a in node.names]
             elif isinstance(node, ast.Import):
-                module = next((a.name for a in node.names if a.name.startswith("pip._internal")), "")
-            if module.startswith("pip._internal"):
-                yield Install("pip._internal (pip's internal installer API)", node_location(node))
+                imported = [a.name for a in node.names]
+            hit = next((i for i in imported if (i + ".").startswith("pip._internal.") and _pip_install_api(i)
+                        or i == "pip._internal"), None)
+            if hit:
+                yield Install(f"{hit} (pip's internal installer API)", node_location(node))
                 break
+
+
+def _pip_install_api(name: str) -> bool:
+    """pip's internal entry points that install: ``pip._internal.main``, ``...cli.main.main``,
+    ``InstallCommand`` and friends (not helpers such as ``pip._internal.utils...``)."""
+    parts = name.replace("()", "").split(".")
+    return parts[-1] in _PIP_INSTALL_API or "InstallCommand" in parts
 
 
 def _calls_with_scope(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST]]:
