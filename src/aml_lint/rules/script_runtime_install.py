@@ -1,12 +1,12 @@
 """A scoring script that installs packages while it runs.
 
-What it finds: `pip install` (also `pip3`, `python -m pip`, `sys.executable -m pip`, `uv pip`),
-`conda`/`mamba`/`micromamba install` (also `create`, `update`, `env update`), and `apt-get`/`apt`/`yum install` run through
-`os.system`, `os.popen`, `subprocess.run`/`call`/`check_call`/`check_output`/`Popen` (string
-or list form, with or without `shell=True`, also f-strings and concatenations whose literal
-parts show the command), `pip.main([...])` and pip's internal installer (`pip._internal`'s
-`main`, `InstallCommand`), in the
-scoring script and in the local modules it imports. Other commands (`nvidia-smi`) are fine.
+What it finds: `pip install` (also `pip3`, `python -m pip`, `sys.executable -m pip`,
+`uv pip`), `conda`/`mamba`/`micromamba install` (also `create`, `update`, `env update`), and
+`apt-get`/`apt`/`yum install` run through `os.system`, `os.popen`, `subprocess.run`/`call`/
+`check_call`/`check_output`/`Popen` (string or list form, with or without `shell=True`, also
+f-strings and concatenations whose literal parts show the command), `pip.main([...])` and
+pip's internal installer (`pip._internal`'s `main`, `InstallCommand`), in the scoring script
+and in the local modules it imports. Other commands (`nvidia-smi`) are fine.
 
 Why it matters: AzureML builds the image before the container starts and expects every
 package to be in it. At run time the container runs as a non-root user, the workspace may
