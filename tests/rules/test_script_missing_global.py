@@ -163,3 +163,14 @@ def test_read_in_a_helper_called_by_run(lint: LintFn) -> None:
     """}, rule=RULE)
     assert len(found) == 1 and found[0].line == 2
     assert "preprocess() (called by run()) fails with" in found[0].message and "line 5" in found[0].message
+
+
+def test_init_that_sets_globals_dynamically_passes(lint: LintFn) -> None:
+    assert lint({"src/score.py": """
+        def init():
+            model = object()
+            globals()["model"] = model
+
+        def run(data):
+            return model(data)
+    """}, rule=RULE) == []

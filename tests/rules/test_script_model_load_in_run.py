@@ -135,3 +135,20 @@ def test_helper_loading_what_it_is_given_passes(lint: LintFn) -> None:
         def run(mini_batch):
             return [retrain(p) for p in mini_batch]
     """}, rule=RULE) == []
+
+
+def test_cached_helper_passes(lint: LintFn) -> None:
+    assert lint({"src/score.py": """
+        import functools
+        import joblib
+
+        @functools.lru_cache(maxsize=1)
+        def get_model():
+            return joblib.load("model.pkl")
+
+        def init():
+            pass
+
+        def run(data):
+            return get_model().predict(data).tolist()
+    """}, rule=RULE) == []

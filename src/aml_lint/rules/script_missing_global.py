@@ -55,6 +55,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     run = sa.module_function(tree, "run")
     if init is None or run is None:
         return
+    if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("globals", "setattr")
+           for n in sa.walk_scope(init, into_nested=True)):
+        return  # init() sets globals dynamically (globals()[...] = ..., setattr(module, ...)): cannot tell
     init_globals = sa.declared_global(init)
     init_locals = {name: node for name, node in sa.bindings(init).items()
                    if name not in init_globals and name not in sa.parameters(init)}

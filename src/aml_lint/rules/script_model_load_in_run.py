@@ -5,7 +5,8 @@ calls): `joblib.load`, `pickle.load`, `torch.load`, `torch.jit.load`, Keras/Tens
 `load_model` and `saved_model.load`, `mlflow.<flavor>.load_model`, Hugging Face
 `*.from_pretrained` and `transformers.pipeline`, `onnxruntime.InferenceSession`,
 `xgboost`/`lightgbm`/`catboost` `load_model`, `spacy.load`, `SentenceTransformer(...)`.
-A load guarded by a cache check (`if model is None:`) is fine, and so is a load whose source
+A load guarded by a cache check (`if model is None:`) or in a helper decorated with
+`@lru_cache`/`@cache` is fine, and so is a load whose source
 comes from the arguments (a model chosen per request, or the request itself, which AML306
 checks).
 
@@ -58,6 +59,7 @@ LOADERS = frozenset({
     "sentence_transformers.SentenceTransformer", "lightgbm.Booster", "sklearn.externals.joblib.load",
 })
 _SUFFIXES = (".from_pretrained", ".load_model")
+_CACHES = {"lru_cache", "cache", "cached", "memoize", "cached_property"}
 
 
 def is_loader(name: str) -> bool:
@@ -87,6 +89,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 and not _guarded(node, run, caches):
             called[node.func.id] = node
     for helper_name, call_site in called.items():
+        if any(sa.decorator_name(d, names) in _CACHES for d in helpers[helper_name].decorator_list):
+            continue  # @lru_cache / @cache: loaded on the first call only
         for call in _loader_calls(helpers[helper_name], names, set()):
             yield Hit(f"{helper_name}(), called by run() at line {call_site.lineno}, loads the model with "
                       f"{sa.short(sa.call_name(call, names))} on every call; load it once in init() into a global "
