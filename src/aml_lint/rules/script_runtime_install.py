@@ -52,7 +52,7 @@ NAME = "runtime-package-install"
 SEVERITY = "error"
 KINDS = (Kind.SCORING_SCRIPT, Kind.PYTHON)
 
-# Functions that run a command: name -> whether the first argument may be a shell string.
+# Functions that run a command (a shell string or a list of words).
 RUNNERS = {
     "os.system", "os.popen", "os.spawnlp", "os.spawnvp", "os.execvp", "os.execlp",
     "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
