@@ -168,3 +168,28 @@ def test_dockerfile_environment_packages_come_from_copied_files(tmp_path: Path) 
     names = {d.name for d in spec.declared()}
     assert {"python", "pip", "pandas", "numpy", "lightgbm"} <= names
     assert project.neighbourhood({"ctx/env/extra.txt"}) >= {"env.yml", "ctx/Dockerfile"}
+
+
+def test_dotdot_paths_name_one_document(tmp_path: Path) -> None:
+    from aml_lint.engine import discover
+
+    dep = DEPLOY.replace("code: src", "code: ../shared/../src").replace("env/conda.yml", "../env/conda.yml")
+    write_tree(tmp_path, {"a/dep.yml": dep, "b/dep.yml": DEPLOY.replace("code: src", "code: ../src")
+                          .replace("env/conda.yml", "../env/conda.yml"), "shared/x.txt": "",
+                          "src/score.py": SCRIPT, "env/conda.yml": CONDA})
+    project = discover(build_settings(tmp_path))
+    scripts = [rel for rel in project.documents if rel.endswith("score.py")]
+    assert scripts == ["src/score.py"]
+    assert len(project.script_envs["src/score.py"]) == 2
+
+
+def test_local_modules_through_packages_and_each_other(tmp_path: Path) -> None:
+    from aml_lint.engine import discover
+
+    score = "from pkg.sub import helper\nfrom . import tools\n\ndef init():\n    pass\n\ndef run(d):\n    return d\n"
+    write_tree(tmp_path, {"dep.yml": DEPLOY, "env/conda.yml": CONDA, "src/score.py": score,
+                          "src/pkg/__init__.py": "", "src/pkg/sub.py": "from .deeper import x\n",
+                          "src/pkg/deeper.py": "x = 1\n", "src/tools.py": "import os\n"})
+    project = discover(build_settings(tmp_path))
+    modules = sorted(d.rel for d in project.local_modules(project.documents["src/score.py"]))
+    assert modules == ["src/pkg/__init__.py", "src/pkg/deeper.py", "src/pkg/sub.py", "src/tools.py"]

@@ -10,6 +10,7 @@ path leaving the repository) is recorded as a LinkProblem for the rules to repor
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -139,12 +140,14 @@ class Project:
         self.script_deployments: dict[str, list[Document]] = {}
         self._linked_from: dict[str, list[Link]] = {}
         self._linked_to: dict[str, list[Link]] = {}
-        self.sdk_sources: list[tuple[Path, str]] = []  # Python files that call the AzureML SDK
+        self.sdk_sources: list[tuple[Path, str]] = []
+        self._local_modules: dict[str, list[Document]] = {}  # Python files that call the AzureML SDK
 
     # -- loading -----------------------------------------------------------------------------
 
     def add(self, path: Path, hint: Kind | None = None) -> Document | None:
         """Read and classify a file once; None when it is not something we lint."""
+        path = Path(os.path.normpath(path.absolute()))  # 'a/../b/score.py' is 'b/score.py': one document
         rel = relpath(path, self.root)
         if rel in self.documents:
             doc = self.documents[rel]
@@ -400,22 +403,38 @@ class Project:
                 self._link(Link(doc.rel, module.rel, "module"))
 
     def local_modules(self, doc: Document) -> list[Document]:
-        script = doc.script
-        if script is None or not script.ok:
-            return []
+        """The code folder's own modules that a script imports, directly or through one another.
+
+        Imports resolve from the script's folder and from the code folders of the deployments that
+        use it (the inference server puts the code folder on ``sys.path``).
+        """
+        if doc.rel in self._local_modules:
+            return self._local_modules[doc.rel]
+        roots = [doc.path.parent]
+        for deployment in self.script_deployments.get(doc.rel, []):
+            for link in self.links_from(deployment.rel):
+                if link.role == "code":
+                    folder = self.root / link.target
+                    if folder not in roots:
+                        roots.append(folder)
         found: list[Document] = []
-        for ref in script.imports:
-            first = ref.module.split(".")[0] if ref.module else ""
-            candidates = []
-            if first:
-                candidates = [doc.path.parent / f"{first}.py", doc.path.parent / first / "__init__.py"]
-            if ref.level and ref.names:
-                candidates += [doc.path.parent / f"{n}.py" for n in ref.names]
-            for cand in candidates:
-                if _is(cand) and is_inside(cand, self.root):
+        seen = {doc.rel}
+        todo = [doc]
+        while todo and len(found) < MAX_LOCAL_MODULES:
+            current = todo.pop()
+            script = current.script
+            if script is None or not script.ok:
+                continue
+            for ref in script.imports:
+                for cand in _module_candidates(current.path.parent, ref.module, ref.level, ref.names, roots):
+                    if not (_is(cand) and is_inside(cand, self.root)):
+                        continue
                     module = self.add(cand, Kind.PYTHON)
-                    if module is not None and module is not doc and module not in found:
+                    if module is not None and module.rel not in seen:
+                        seen.add(module.rel)
                         found.append(module)
+                        todo.append(module)
+        self._local_modules[doc.rel] = found
         return found
 
     def add_explicit_link(self, script: Path, environment: Path, source: str) -> None:
@@ -485,6 +504,30 @@ class Project:
         for link in self.links:
             if link.role in ("code", "build") and rel.startswith(link.target.rstrip("/") + "/"):
                 yield link
+
+
+MAX_LOCAL_MODULES = 500
+
+
+def _module_candidates(folder: Path, module: str, level: int, names: tuple[str, ...],
+                       roots: list[Path]) -> list[Path]:
+    """Files that ``import module`` / ``from module import names`` may load from the code folder."""
+    parts = [p for p in module.split(".") if p]
+    if level:
+        base = folder
+        for _ in range(level - 1):
+            base = base.parent
+        bases = [base]
+    else:
+        bases = roots
+    out: list[Path] = []
+    for base in bases:
+        for i in range(1, len(parts) + 1):  # every package on the way is imported too
+            out += [base.joinpath(*parts[:i]).with_suffix(".py"), base.joinpath(*parts[:i], "__init__.py")]
+        for name in names:
+            if name != "*":
+                out.append(base.joinpath(*parts, f"{name}.py"))
+    return out
 
 
 def _copy_sources(doc: Document) -> dict[str, str]:

@@ -49,8 +49,9 @@ def is_inside(path: Path, root: Path) -> bool:
 
 def relpath(path: Path, root: Path) -> str:
     """Repository-relative POSIX path (the form every reporter uses)."""
+    path = Path(os.path.normpath(path.absolute()))
     try:
-        return path.absolute().relative_to(root).as_posix()
+        return path.relative_to(root).as_posix()
     except ValueError:
         try:
             return path.resolve().relative_to(root.resolve()).as_posix()
