@@ -133,3 +133,16 @@ def test_symlinked_folder_outside_root_is_not_walked(tmp_path: Path) -> None:
     (repo / "linked").symlink_to(outside, target_is_directory=True)
     proc = aml_lint("check", ".", cwd=repo)
     assert proc.returncode == 0 and "AML102" not in proc.stdout
+
+
+def test_a_crash_is_not_a_lint_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import aml_lint.engine
+
+    def explode(settings: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(aml_lint.engine, "run", explode)
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" in err and "simulated bug" in err

@@ -72,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             return azure_main(args.args)
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug in aml-lint: say so, never let it pass for a lint result (exit 1)
+        import traceback
+
+        sys.stderr.write("aml-lint: internal error (a bug in aml-lint, please report it with this trace):\n")
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_USAGE
     build_parser().print_help()
     return EXIT_USAGE
 
