@@ -68,7 +68,8 @@ def test_docker_action_with_the_designed_inputs_and_outputs() -> None:
         "sarif-file",
     }
     assert data["inputs"]["github-token"]["default"] == "${{ github.token }}"
-    assert data["inputs"]["fail-on"]["default"] == "error"
+    # Empty: the config file's fail-on (else error) decides; a default here would override .aml-lint.yml.
+    assert data["inputs"]["fail-on"]["default"] == ""
     assert data["inputs"]["comment"]["default"] == "auto"
     assert set(data["outputs"]) == {"errors", "warnings", "sarif-file", "comment-url"}
 
