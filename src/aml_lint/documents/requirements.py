@@ -65,6 +65,8 @@ def parse_pip_line(text: str, location: Location) -> PipLine | None:
         req = Requirement(spec_text)
     except InvalidRequirement as exc:
         return PipLine(stripped, location, error=_clean_error(str(exc)))
+    except RecursionError:  # packaging parses markers recursively: "x; ((((((..." runs out of stack
+        return PipLine(stripped, location, error="markers nested too deeply to parse")
     return PipLine(stripped, location, requirement=req)
 
 
