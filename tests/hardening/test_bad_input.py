@@ -210,11 +210,17 @@ def test_file_names_git_returns_oddly(tmp_path: Path) -> None:
         {"requirements.txt": "-r " + "r" * 300 + ".txt\nnumpy\n"},
         {"score.py": "import " + "m" * 300 + "\nfrom . import " + "n" * 300 + "\n"
                      "def init():\n    pass\n\n\ndef run(d):\n    return d\n"},
+        {"requirements.txt": "numpy; " + "(" * 5000 + "python_version > '3'" + ")" * 5000 + "\n"},
+        {"dep.yml": dep("conda.yml"),
+         "conda.yml": "dependencies:\n  - pip\n  - pip:\n    - \"x; " + "(" * 3000 + "\"\n"},
+        {"Dockerfile": "FROM python:3.11\nRUN pip install 'x;" + "(" * 3000 + "'\n"},
     ],
-    ids=["overlong-yaml-path", "nul-in-yaml-path", "overlong-include", "overlong-import"],
+    ids=["overlong-yaml-path", "nul-in-yaml-path", "overlong-include", "overlong-import",
+         "deep-markers-requirements", "deep-markers-conda", "deep-markers-dockerfile"],
 )
 def test_path_values_the_os_refuses(tmp_path: Path, files: dict[str, str]) -> None:
-    """Values naming a file the OS cannot even look up (over NAME_MAX, a NUL byte) are a finding."""
+    """Values the OS or a parser cannot take (a name over NAME_MAX, a NUL byte, requirement
+    markers nested thousands deep) give findings, not a crash."""
     for rel, text in files.items():
         (tmp_path / rel).write_text(text)
     report, _ = lint(tmp_path)
