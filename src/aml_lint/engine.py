@@ -21,7 +21,9 @@ from aml_lint.rules import Rule, all_rules
 from aml_lint.rules.base import Context, Hit
 from aml_lint.workspace import walk
 
-_SUPPRESS_RE = re.compile(r"aml-lint:\s*ignore(?P<file>-file)?(?:\[(?P<rules>[^\]]*)\])?", re.I)
+# The rule list is bounded and stops at "[": "aml-lint: ignore[" repeated on one long line
+# without "]" made each match scan to the end of the line (quadratic: hours for 3 MB).
+_SUPPRESS_RE = re.compile(r"aml-lint:\s*ignore(?P<file>-file)?(?:\[(?P<rules>[^\[\]\n]{0,1000})\])?", re.I)
 ALL = "*"
 
 
