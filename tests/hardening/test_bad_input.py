@@ -277,3 +277,20 @@ def test_broken_python(tmp_path: Path, source: bytes, words: str) -> None:
     if words:
         messages = " ".join(f["message"].lower() for f in findings_for(report, "src/score.py"))
         assert words in messages, report["findings"]
+
+
+# ---------------------------------------------------------------- inputs aimed at super-linear code
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("conda.yml", "name: x\ndependencies:\n  - python=2.7\n# " + "aml-lint: ignore[" * 200_000 + "\n"),
+        ("conda.yml", "name: x\ndependencies:\n  - python=2.7\n# " + "${{" * 500_000 + "{{" * 500_000 + "\n"),
+    ],
+    ids=["suppression-comment", "template-markers"],
+)
+def test_one_long_hostile_line_finishes(tmp_path: Path, name: str, text: str) -> None:
+    """A 3 MB line built to make a regex backtrack: the run finishes (HANG_GUARD) with its findings."""
+    (tmp_path / name).write_text(text)
+    report, _ = lint(tmp_path)
+    assert findings_for(report, name)  # a finding: the suppression comments were looked at
