@@ -4,7 +4,8 @@
     python tools/import_report.py PATH [--details]
 
 Counts, over (scoring script, visible environment, import) triples: direct, transitive, shim,
-missing, removed, unknown (a bare namespace import, or an environment that is not visible),
+missing, removed, unknown (a bare namespace import; or, per script whose environments are all
+registered/curated, its non-stdlib imports),
 plus stdlib and local imports, and lists every missing/removed/unknown one with its reason.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from aml_lint.config import build_settings
 from aml_lint.documents import Kind
 from aml_lint.engine import discover
+from aml_lint.knowledge import deps
 from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context
 from aml_lint.workspace import find_root
@@ -43,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             scripts["with visible env"] += 1
         elif analysis.invisible:
             scripts["only invisible envs"] += 1
-            third_party = [r for r in doc.script.imports if not r.level and r.module]
+            third_party = [r for r in doc.script.imports if not r.level and r.module
+                           and not deps.is_stdlib(r.module)]
             counts["unknown (environment not visible)"] += len(third_party)
         else:
             scripts["no env linked"] += 1
