@@ -7,6 +7,7 @@ sources and ``pip install`` / ``conda install`` in RUN lines.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ class BaseImage:
 class Dockerfile:
     path: str
     instructions: list[Instruction] = field(default_factory=list)
+    # pip_installs() parses every word of every RUN; many rules ask, so it is done once.
+    _pip_lines: list[PipLine] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def args(self) -> dict[str, str]:
@@ -71,12 +74,14 @@ class Dockerfile:
 
     def pip_installs(self) -> list[PipLine]:
         """Requirement lines installed by ``pip install`` in RUN instructions (incl. ``-r`` files)."""
-        lines: list[PipLine] = []
-        args = self.args
-        for ins in self.instructions:
-            if ins.keyword == "RUN":
-                lines.extend(_pip_args(ins, args))
-        return lines
+        if self._pip_lines is None:
+            lines: list[PipLine] = []
+            args = self.args
+            for ins in self.instructions:
+                if ins.keyword == "RUN":
+                    lines.extend(_pip_args(ins, args))
+            self._pip_lines = lines
+        return list(self._pip_lines)
 
     def conda_env_files(self) -> list[tuple[str, Location]]:
         """Files given to ``conda env create|update -f FILE`` (or mamba's) in RUN instructions."""
@@ -132,9 +137,21 @@ def _substitute(text: str, args: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)(?::-[^}]*)?\}|\$(\w+)", repl, text)
 
 
+# shlex builds each token a character at a time (quadratic on one huge word: minutes for
+# a 2 MB RUN line); no real RUN instruction is this long, so beyond it words split on spaces.
+SHLEX_MAX_CHARS = 64 * 1024
+
+
 def _commands(shell: str) -> list[list[str]]:
     """Split a RUN line into simple commands (on &&, ||, ;, |) and words."""
+    return [list(c) for c in _split_commands(shell)]
+
+
+@functools.lru_cache(maxsize=256)  # several rules ask about the same RUN lines
+def _split_commands(shell: str) -> tuple[tuple[str, ...], ...]:
     try:
+        if len(shell) > SHLEX_MAX_CHARS:
+            raise ValueError("too long for shlex")
         lexer = shlex.shlex(shell, posix=True, punctuation_chars=";&|")
         lexer.whitespace_split = True
         tokens = list(lexer)
@@ -146,7 +163,7 @@ def _commands(shell: str) -> list[list[str]]:
             commands.append([])
         else:
             commands[-1].append(token)
-    return [c for c in commands if c]
+    return tuple(tuple(c) for c in commands if c)
 
 
 def _find_subcommand(words: list[str], programs: tuple[str, ...], sub: str) -> int | None:
