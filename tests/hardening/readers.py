@@ -130,7 +130,8 @@ _REQ_TOKENS = [
     "numpy", "==", ">=", "~=", "!=", "1.2.*", "[extra]", "; python_version<'3.9'", " @ ", "https://x/y.whl",
     "git+https://g/x.git@v1#egg=x", "-r ", "-c ", "-e ", "--index-url ", "--extra-index-url ", "-i ",
     "--hash=sha256:", "\\\n", "#", " ", "\n", "../", "/proc/self/environ", "azureml-inference-server-http",
-    "torch", "===", "(", ")", ",", "*", "$VAR", "${VAR}", "file:", "\t", "\r\n",
+    "torch", "===", "(", ")", ",", "*", "$VAR", "${VAR}", "file:", "\t", "\r\n", ";", " and ", " or ",
+    "python_version", "'3.9'", "extra == 'x'", "numpy; ", "x;",
 ]
 _DOCKER_TOKENS = [
     "FROM ", "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04", ":latest", "@sha256:", " AS base\n", "ARG ",
@@ -161,5 +162,13 @@ def texts(kind: str, max_parts: int = 40) -> st.SearchStrategy[str]:
         st.sampled_from(_TOKENS[kind]),
         st.text(UTF8_TEXT, max_size=8),
         st.from_regex(r"[a-z_][a-z0-9_.-]{0,12}", fullmatch=True),
+        # One token many times: deep nesting and long runs, where recursion and backtracking bite.
+        st.tuples(st.sampled_from(_TOKENS[kind]), st.integers(2, 3000)).map(lambda t: t[0] * t[1]),
     )
-    return st.one_of(st.text(UTF8_TEXT, max_size=200), st.lists(part, max_size=max_parts).map("".join))
+    # A token, then one opener hundreds or thousands of times: nesting that recursive parsers
+    # (packaging's markers, ast, YAML) must refuse rather than overflow the stack.
+    nested = st.tuples(st.sampled_from(_TOKENS[kind]), st.sampled_from(["(", "[", "{", "- ", " ", "f'{"]),
+                       st.integers(100, 5000), st.sampled_from(_TOKENS[kind])).map(
+        lambda t: t[0] + t[1] * t[2] + t[3])
+    return st.one_of(st.text(UTF8_TEXT, max_size=200), st.lists(part, max_size=max_parts).map("".join),
+                     st.lists(st.one_of(part, nested), min_size=1, max_size=6).map("".join))
