@@ -80,11 +80,21 @@ def find_config(root: Path) -> Path | None:
     for name in CONFIG_NAMES:
         candidate = root / name
         if candidate.is_file():
-            return candidate
+            return _inside(candidate, root)
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and _pyproject_section(pyproject) is not None:
+    if pyproject.is_file() and _pyproject_section(_inside(pyproject, root)) is not None:
         return pyproject
     return None
+
+
+def _inside(path: Path, root: Path) -> Path:
+    """A config found in the repository is repository content: a symlink out of it is not
+    followed (its keys would be echoed in error messages)."""
+    from aml_lint.workspace import is_inside
+
+    if not is_inside(path, root):
+        raise ConfigError(f"{path.name} is a symlink to a file outside the repository; not read")
+    return path
 
 
 def _pyproject_section(path: Path) -> dict[str, Any] | None:
