@@ -299,3 +299,23 @@ def test_one_long_hostile_line_finishes(tmp_path: Path, name: str, text: str) ->
         assert findings_for(report, name)  # a finding: the suppression comments were looked at
     else:
         assert report["summary"]["files_checked"] == 1
+
+
+@pytest.mark.parametrize("name", [".aml-lint.yml", "pyproject.toml"])
+@pytest.mark.parametrize("target", ["secret", "environ"])
+def test_config_symlinked_out_of_the_repository_is_not_read(
+    tmp_path: Path, outside: Path, name: str, target: str
+) -> None:
+    """The config is repository content too: a symlink to a secret file would have its
+    keys echoed in 'unknown config key' errors."""
+    (outside / "secret.toml").write_text(f'[tool.aml-lint]\n{SECRET.replace("-", "_")} = 1\n')
+    (outside / "secret.yml").write_text(f"{SECRET}: 1\n")
+    repo = git_repo(tmp_path / "repo")
+    source = Path("/proc/self/environ") if target == "environ" else \
+        outside / ("secret.toml" if name == "pyproject.toml" else "secret.yml")
+    (repo / name).symlink_to(source)
+    proc = run_cli("check", ".", cwd=repo, timeout=HANG_GUARD, env={"AML_LINT_CANARY": SECRET})
+    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    assert proc.returncode == 2 and "Traceback" not in out, out[-2000:]
+    assert "outside the repository" in out
+    assert_never_read(out)
