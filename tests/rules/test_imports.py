@@ -275,3 +275,20 @@ def test_unknown_top_level_name_may_be_the_users_module(lint: LintFn) -> None:
     assert len(found) == 1
     assert ("add 'utils' if that is the package (aml-lint does not know the name), or keep utils.py "
             "next to the scoring script if it is your module") in found[0].message
+
+
+def test_missing_import_mentions_declared_packages_with_unknown_dependencies(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER, "zz-private-package==1.0")),
+                      script("import lightgbm")), rule="AML501")
+    assert len(found) == 1
+    assert "aml-lint does not know what zz-private-package depends on, but declare it anyway" in (
+        found[0].message)
+
+
+def test_dockerfile_built_environment_is_not_judged_missing(tmp_path: Path) -> None:
+    dep = DEPLOYMENT.replace(
+        "  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest\n  conda_file: env/conda.yml\n",
+        "  build:\n    path: docker\n")
+    a = _analysis(tmp_path, {"deployment.yml": dep, "src/score.py": script("import lightgbm", "import numpy"),
+                             "docker/Dockerfile": "FROM python:3.10-slim\nRUN pip install numpy==1.26.4\n"})
+    assert {v.ref.module: v.status for v in a.verdicts} == {"lightgbm": iv.UNKNOWN, "numpy": iv.DIRECT}
