@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from aml_lint.findings import Severity
+from aml_lint.workspace import is_inside
 
 CONFIG_NAMES = (".aml-lint.yml", ".aml-lint.yaml")
 FAIL_ON_CHOICES = ("error", "warning", "never")
@@ -90,8 +91,6 @@ def find_config(root: Path) -> Path | None:
 def _inside(path: Path, root: Path) -> Path:
     """A config found in the repository is repository content: a symlink out of it is not
     followed (its keys would be echoed in error messages)."""
-    from aml_lint.workspace import is_inside
-
     if not is_inside(path, root):
         raise ConfigError(f"{path.name} is a symlink to a file outside the repository; not read")
     return path
@@ -158,6 +157,10 @@ def _apply_file(settings: Settings, data: dict[str, Any], source: Path) -> None:
     for entry in links:
         if not isinstance(entry, dict) or not {"script", "environment"} <= set(entry):
             raise ConfigError(f"{source}: each entry of 'links' needs 'script' and 'environment'")
+        for key in ("script", "environment"):
+            # The config is repository content: its paths may not lead out of the repository.
+            if not is_inside(settings.root / str(entry[key]), settings.root):
+                raise ConfigError(f"{source}: links {key} {str(entry[key])!r} leads outside the repository")
         parsed.append(ExplicitLink(str(entry["script"]), str(entry["environment"])))
     settings.links = tuple(parsed)
     if data.get("resolve") is not None:
