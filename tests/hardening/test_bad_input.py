@@ -319,3 +319,16 @@ def test_config_symlinked_out_of_the_repository_is_not_read(
     assert proc.returncode == 2 and "Traceback" not in out, out[-2000:]
     assert "outside the repository" in out
     assert_never_read(out)
+
+
+@pytest.mark.parametrize("script", ["../home/score.py", "homedir/score.py", "/proc/self/environ"])
+def test_config_links_cannot_lead_out_of_the_repository(tmp_path: Path, outside: Path, script: str) -> None:
+    """`links:` entries are repository content: files outside would be read and quoted in findings."""
+    repo = git_repo(tmp_path / "repo")
+    (repo / "homedir").symlink_to(outside, target_is_directory=True)
+    (repo / ".aml-lint.yml").write_text(f"links:\n  - script: {script}\n    environment: ../home/conda.yml\n")
+    proc = run_cli("check", ".", cwd=repo, timeout=HANG_GUARD, env={"AML_LINT_CANARY": SECRET})
+    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    assert proc.returncode == 2 and "Traceback" not in out, out[-2000:]
+    assert "leads outside the repository" in out
+    assert_never_read(out)
