@@ -149,6 +149,8 @@ class Project:
         """Read and classify a file once; None when it is not something we lint."""
         path = Path(os.path.normpath(path.absolute()))  # 'a/../b/score.py' is 'b/score.py': one document
         rel = relpath(path, self.root)
+        if rel.startswith("/") or rel.split("/", 1)[0] == "..":
+            return None  # outside the repository: never read (callers check symlinks with is_inside)
         if rel in self.documents:
             doc = self.documents[rel]
             if hint is not None and doc.kind in (Kind.OTHER_YAML, Kind.PYTHON) and hint != doc.kind:
