@@ -5,9 +5,11 @@ visible environment's requirements for real, for its Python on Linux x86_64, wit
 is installed and pip's `--dry-run --report` otherwise (time-boxed, cached per requirements
 hash). A failure is reported on the requirement(s) the resolver blames, with its reason:
 conflicting pins, a package that needs a newer or older Python, a package that does not exist.
-A successful resolution (or one that could not run: no resolver, time-out) is reported once
-per environment as information: "resolved 52 packages for Python 3.10 in 5.1 s (uv)". Without
---resolve this rule does nothing (no network by default).
+A successful resolution (or one that could not run: no resolver, time-out, a package published
+only as source code, which aml-lint does not build because building runs the package's code
+unless the pipeline sets AML_LINT_RESOLVE_BUILD_SOURCES=1) is reported once per environment as
+information: "resolved 52 packages for Python 3.10 in 5.1 s (uv)". Without --resolve this rule
+does nothing (no network by default).
 
 Why it matters: the image build runs the same resolution and fails the same way, after
 minutes of building; on the pull request it costs seconds.
