@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _never_fail_on_output()
     args = build_parser().parse_args(argv)
     try:
         if args.command == "check":
@@ -80,6 +81,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     build_parser().print_help()
     return EXIT_USAGE
+
+
+def _never_fail_on_output() -> None:
+    """File names are any bytes and messages any text, but stdout may be strict ASCII,
+    cp1252 (Windows agents) or UTF-8 without surrogateescape: show what the console cannot
+    encode as escapes instead of dying with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _check(args: argparse.Namespace) -> int:
