@@ -332,3 +332,19 @@ def test_config_links_cannot_lead_out_of_the_repository(tmp_path: Path, outside:
     assert proc.returncode == 2 and "Traceback" not in out, out[-2000:]
     assert "leads outside the repository" in out
     assert_never_read(out)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252:strict", "utf-8:strict", "ascii:strict"])
+@pytest.mark.parametrize("fmt", ["text", "github", "azure", "sarif"])
+def test_any_file_name_prints_on_a_strict_console(tmp_path: Path, encoding: str, fmt: str) -> None:
+    """Windows agents print through cp1252, some Linux images through strict UTF-8: names
+    in CJK, emoji or undecodable bytes must not crash the report (UnicodeEncodeError)."""
+    (tmp_path / "模型😀.yml").write_text(dep("missing-a.yml"))
+    with open(os.fsencode(tmp_path) + b"/caf\xe9.yml", "wb") as fh:
+        fh.write(dep("missing-b.yml").encode())
+    proc = run_cli("check", ".", "--format", fmt, cwd=tmp_path, timeout=HANG_GUARD,
+                   env={"PYTHONIOENCODING": encoding})
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 1 and "Traceback" not in err, err[-2000:]
+    out = proc.stdout.decode("latin-1")
+    assert "missing-a.yml" in out and "missing-b.yml" in out
