@@ -76,8 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:  # a bug in aml-lint: say so, never let it pass for a lint result (exit 1)
         import traceback
 
+        from aml_lint.report.text import line_start
+
         sys.stderr.write("aml-lint: internal error (a bug in aml-lint, please report it with this trace):\n")
-        traceback.print_exc(file=sys.stderr)
+        # The exception may quote repository text: one clean line each, never a CI command.
+        for line in traceback.format_exc().splitlines():
+            sys.stderr.write(line_start(line) + "\n")
         return EXIT_USAGE
     build_parser().print_help()
     return EXIT_USAGE
