@@ -13,6 +13,8 @@ import html
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
@@ -213,6 +215,28 @@ def test_stderr_messages_run_no_command(tmp_path: Path) -> None:
     assert "unknown config key" in err and INJECTED in err
     assert runner_commands(err) == [] and agent_parse(err) == []
     assert len([line for line in LINE_BREAKS.split(err) if line]) == 1
+
+
+CRASH_PROBE = """
+import sys
+import aml_lint.engine as engine
+
+def crash(settings):  # a bug in a rule that quotes repository text in its exception
+    raise ValueError("bad value:\\n::error file=a::INJECTED\\r##vso[task.prependpath]/tmp/x\\n::stop-commands::t")
+
+engine.run = crash
+from aml_lint.cli import main
+sys.exit(main(["check", "."]))
+"""
+
+
+def test_internal_error_trace_runs_no_command(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(CRASH_PROBE)
+    proc = subprocess.run([sys.executable, str(probe)], cwd=tmp_path, capture_output=True, timeout=60, check=False)
+    err = decode(proc.stderr)
+    assert proc.returncode == 2 and "internal error" in err and INJECTED in err
+    assert runner_commands(err) == [] and agent_parse(err) == []
 
 
 def test_terminal_text(repo: HostileRepo, result: LintResult) -> None:
