@@ -485,21 +485,32 @@ class Project:
     # -- traversal -----------------------------------------------------------------------------
 
     def neighbourhood(self, start: Iterable[str]) -> set[str]:
-        """Files connected to ``start`` through links, in either direction (one deployment unit)."""
+        """The files whose findings a change to ``start`` can alter.
+
+        Up first: the changed files and everything that links to them, transitively (the
+        requirements file's Dockerfile, its environment, the deployments using that). Then down:
+        everything those link to (the deployments' scoring scripts, which are checked against the
+        changed environment). A sibling that merely shares a file with a changed deployment is
+        not included: nothing it is checked against has changed.
+        """
+        up: set[str] = set()
+        todo = list(start)
+        while todo:
+            rel = todo.pop()
+            if rel in up:
+                continue
+            up.add(rel)
+            todo.extend(link.source for link in self.links_to(rel))
+            # A changed file inside a code folder or build context belongs to that unit.
+            todo.extend(link.source for link in self._folder_links_containing(rel))
         seen: set[str] = set()
-        todo = [s for s in start]
+        todo = list(up)
         while todo:
             rel = todo.pop()
             if rel in seen:
                 continue
             seen.add(rel)
-            for link in self.links_from(rel):
-                todo.append(link.target)
-            for link in self.links_to(rel):
-                todo.append(link.source)
-            # A changed file inside a code folder or build context belongs to that unit.
-            for folder_link in self._folder_links_containing(rel):
-                todo.append(folder_link.source)
+            todo.extend(link.target for link in self.links_from(rel))
         return seen
 
     def _folder_links_containing(self, rel: str) -> Iterator[Link]:

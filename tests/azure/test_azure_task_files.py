@@ -21,7 +21,7 @@ from azure_agent import agent_parse
 REPO = Path(__file__).resolve().parents[2]
 TASK_DIR = REPO / "azure-pipelines-task"
 SCHEMA = json.loads((Path(__file__).parent / "task_schema.json").read_text(encoding="utf-8"))
-INPUTS = ["paths", "configFile", "failOn", "comment", "sarifFile"]
+INPUTS = ["paths", "configFile", "failOn", "comment", "sarifFile", "resolve"]
 
 
 def task_json() -> dict[str, Any]:
@@ -96,7 +96,7 @@ def test_inputs_are_unique_have_valid_defaults_and_match_the_cli() -> None:
             assert item["defaultValue"] in item["options"]
     source = (REPO / "src/aml_lint/ci/azure.py").read_text(encoding="utf-8")
     for name in names:
-        assert f'env_input(env, "{name}"' in source
+        assert f'env_input(env, "{name}"' in source or f'flag_input(env, "{name}"' in source
 
 
 def test_versions_agree_and_the_manifest_names_the_task_folder() -> None:

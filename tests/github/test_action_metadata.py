@@ -66,6 +66,7 @@ def test_docker_action_with_the_designed_inputs_and_outputs() -> None:
         "fail-on",
         "comment",
         "sarif-file",
+        "resolve",
     }
     assert data["inputs"]["github-token"]["default"] == "${{ github.token }}"
     # Empty: the config file's fail-on (else error) decides; a default here would override .aml-lint.yml.
@@ -76,7 +77,7 @@ def test_docker_action_with_the_designed_inputs_and_outputs() -> None:
 
 def test_every_input_is_read_by_the_command() -> None:
     source = (REPO_ROOT / "src/aml_lint/ci/github.py").read_text(encoding="utf-8")
-    read = set(re.findall(r'env_input\(env, "([a-z-]+)"', source))
+    read = set(re.findall(r'(?:env|flag)_input\(env, "([a-z-]+)"', source))
     assert read == set(load()["inputs"])
 
 

@@ -90,3 +90,17 @@ def test_redact() -> None:
     assert (
         redact("Authorization: token ghs_abcdef", ["ghs_abcdef", ""]) == "Authorization: token ***"
     )
+
+
+def test_config_cannot_switch_on_resolve_or_lose_its_fail_on_in_ci(tmp_path: Path) -> None:
+    from aml_lint.ci.common import settings_for
+    from aml_lint.ci.github import read_inputs
+
+    (tmp_path / ".aml-lint.yml").write_text("resolve: true\nfail-on: warning\n")
+    inputs = read_inputs({"INPUT_FAIL-ON": "", "INPUT_RESOLVE": ""})
+    settings = settings_for(tmp_path, paths=["."], fail_on=inputs.fail_on, resolve=inputs.resolve)
+    assert settings.resolve is False  # pull-request text cannot make CI contact package indexes
+    assert settings.fail_on == "warning"  # a blank input leaves the config's fail-on alone
+    inputs = read_inputs({"INPUT_FAIL-ON": "never", "INPUT_RESOLVE": "true"})
+    settings = settings_for(tmp_path, paths=["."], fail_on=inputs.fail_on, resolve=inputs.resolve)
+    assert (settings.resolve, settings.fail_on) == (True, "never")

@@ -39,6 +39,7 @@ from aml_lint.ci.common import (
     choice,
     env_input,
     exit_status,
+    flag_input,
     output_path,
     run_engine,
     settings_for,
@@ -117,9 +118,7 @@ def read_options(argv: list[str], env: Mapping[str, str], root: Path) -> Options
     # "config" (the task's default): the config file's fail-on, or error when it has none.
     fail_on = args.fail_on or env_input(env, "failOn", "config")
     comment = args.comment or env_input(env, "comment", "auto")
-    resolve = args.resolve
-    if resolve is None and env_input(env, "resolve"):
-        resolve = env_input(env, "resolve").lower() in ("true", "1", "yes", "on")
+    resolve = args.resolve if args.resolve is not None else flag_input(env, "resolve")
     return Options(
         paths=paths,
         config=_file_input(args.config or env_input(env, "configFile"), env, root),
@@ -278,9 +277,8 @@ def main(argv: list[str], *, env: Mapping[str, str] | None = None) -> int:
             config=options.config,
             fail_on=options.fail_on,
             changed_files=changed.files,
+            resolve=bool(options.resolve),
         )
-        if options.resolve is not None:
-            settings.resolve = options.resolve
     except ConfigError as exc:
         out.line(command("task.logissue", {"type": "error"}, f"aml-lint: {exc}"))
         out.line(

@@ -34,6 +34,11 @@ def env_input(env: Mapping[str, str], name: str, default: str = "") -> str:
     return default
 
 
+def flag_input(env: Mapping[str, str], name: str) -> bool:
+    """A true/false input; blank is false."""
+    return env_input(env, name).lower() in ("true", "1", "yes", "on")
+
+
 def split_list(text: str) -> list[str]:
     """Paths or names given one per line or comma-separated; blanks and ``#`` comments dropped."""
     items: list[str] = []
@@ -97,8 +102,13 @@ def settings_for(
     config: str = "",
     fail_on: str = "",
     changed_files: Iterable[str] | None = None,
+    resolve: bool = False,
 ) -> Settings:
-    """Settings from CI inputs; ConfigError (exit 2) on bad input."""
+    """Settings from CI inputs; ConfigError (exit 2) on bad input.
+
+    ``resolve`` comes from the pipeline alone: the repository's config is pull-request text, and
+    must not be able to make the CI job contact package indexes that the pull request names.
+    """
     config_path = None
     if config:
         config_path = output_path(root, config)
@@ -109,6 +119,7 @@ def settings_for(
         config=config_path,
         fail_on=fail_on or None,
         changed_files=changed,
+        resolve=resolve,
     )
 
 

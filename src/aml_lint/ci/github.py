@@ -32,6 +32,7 @@ from aml_lint.ci.common import (
     choice,
     env_input,
     exit_status,
+    flag_input,
     output_path,
     redact,
     run_engine,
@@ -62,6 +63,7 @@ class Inputs:
     fail_on: str
     comment: str
     sarif_file: str
+    resolve: bool = False
 
 
 @dataclass
@@ -93,9 +95,10 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         token=env_input(env, "github-token") or env.get("GITHUB_TOKEN", ""),
         paths=split_list(env_input(env, "paths", ".")),
         config=env_input(env, "config"),
-        fail_on=env_input(env, "fail-on", "error"),
+        fail_on=env_input(env, "fail-on"),  # blank: the config file's fail-on, else error
         comment=choice(env_input(env, "comment", "auto"), COMMENT_CHOICES, "comment"),
         sarif_file=env_input(env, "sarif-file"),
+        resolve=flag_input(env, "resolve"),
     )
 
 
@@ -371,6 +374,7 @@ def run_action(env: Mapping[str, str]) -> int:
             config=inputs.config,
             fail_on=inputs.fail_on,
             changed_files=scope.files,
+            resolve=inputs.resolve,
         )
     except ConfigError as exc:
         print(workflow_commands.command("error", str(exc), title="aml-lint: configuration error"))
