@@ -193,3 +193,14 @@ def test_local_modules_through_packages_and_each_other(tmp_path: Path) -> None:
     project = discover(build_settings(tmp_path))
     modules = sorted(d.rel for d in project.local_modules(project.documents["src/score.py"]))
     assert modules == ["src/pkg/__init__.py", "src/pkg/deeper.py", "src/pkg/sub.py", "src/tools.py"]
+
+
+def test_sibling_sharing_a_script_is_not_reported(tmp_path: Path) -> None:
+    broken_sibling = DEPLOY.replace("blue", "green").replace("env/conda.yml", "env/gone.yml")
+    files = {"blue.yml": DEPLOY.replace("instance_count: 3", "instance_count: x"), "green.yml": broken_sibling,
+             "src/score.py": SCRIPT, "env/conda.yml": CONDA}
+    result = lint_tree(tmp_path, files, changed_files=frozenset({"blue.yml"}), select="AML0,AML1")
+    assert {(f.rule_id, f.path) for f in result.findings} == {("AML005", "blue.yml")}
+    # A change to the shared script re-checks both deployments that run it.
+    result = lint_tree(tmp_path, {}, changed_files=frozenset({"src/score.py"}), select="AML0,AML1")
+    assert {(f.rule_id, f.path) for f in result.findings} == {("AML005", "blue.yml"), ("AML101", "green.yml")}
