@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -467,7 +468,9 @@ class Project:
         """Deployments written in Python: literal CodeConfiguration/Environment arguments."""
         for path, text in self.sdk_sources:
             try:
-                tree = ast.parse(text)
+                with warnings.catch_warnings():  # no SyntaxWarning about PR code on stderr
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             usage = find_sdk_usage(tree)

@@ -6,6 +6,7 @@ The code is never imported or executed: every fact comes from the syntax tree.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
 
 from aml_lint.findings import Location
@@ -88,7 +89,12 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 def read_python(text: str, path: str) -> PythonScript:
     script = PythonScript(path)
     try:
-        tree = ast.parse(text, filename=path)
+        # ast.parse reports odd code (invalid escapes, '1if') as SyntaxWarning through the
+        # warnings module, which prints the file name, raw, on stderr: a name with
+        # "\n::error::" or "##vso[" would be a CI command there. The code is not ours to warn about.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
         script.error = f"syntax error: {exc.msg}"
         script.error_location = Location(exc.lineno or 0, exc.offset or 0)
