@@ -230,6 +230,25 @@ sys.exit(main(["check", "."]))
 """
 
 
+def test_python_warnings_print_no_file_name(tmp_path: Path) -> None:
+    """ast.parse warns about odd code (SyntaxWarning) through the warnings module, which
+    prints the file name raw on stderr: no such warning may reach the step's log."""
+    name = "x\n::error file=a::INJECTED\n##vso[task.setvariable variable=A]b.py"
+    (tmp_path / "src").mkdir()
+    odd = "import os\nx = '\\d'\ny = 1if x else 2\n"
+    (tmp_path / "src" / name).write_text(odd + "def init():\n    pass\n\n\ndef run(d):\n    return d\n")
+    (tmp_path / "deploy.py").write_text(odd + "CodeConfiguration(code='src', scoring_script='s.py')\n"
+                                        "Environment(conda_file='env.yml')\n")
+    (tmp_path / "dep.yml").write_text(
+        "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+        "name: blue\nendpoint_name: epx\nmodel: azureml:m:1\n"
+        f"code_configuration:\n  code: src\n  scoring_script: {json.dumps(name)}\n")
+    proc = run_cli("check", ".", "--format", "json", cwd=tmp_path)
+    err = decode(proc.stderr)
+    assert proc.returncode in (0, 1), err
+    assert "Warning" not in err and runner_commands(err) == [] and agent_parse(err) == [], err
+
+
 def test_internal_error_trace_runs_no_command(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text(CRASH_PROBE)
