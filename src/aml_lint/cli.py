@@ -90,10 +90,21 @@ def main(argv: list[str] | None = None) -> int:
 def _never_fail_on_output() -> None:
     """File names are any bytes and messages any text, but stdout may be strict ASCII,
     cp1252 (Windows agents) or UTF-8 without surrogateescape: show what the console cannot
-    encode as escapes instead of dying with UnicodeEncodeError."""
+    encode as escapes instead of dying with UnicodeEncodeError. Warnings are printed as one
+    clean line too, so none can carry a CI command."""
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    import warnings
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: object = None, line: str | None = None) -> None:
+        # A library warning may quote repository text (a file name, a value): one clean line.
+        from aml_lint.report.text import line_start
+
+        sys.stderr.write(line_start(f"{filename}:{lineno}: {category.__name__}: {message}") + "\n")
+
+    warnings.showwarning = show
 
 
 def _check(args: argparse.Namespace) -> int:
