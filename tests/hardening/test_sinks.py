@@ -249,6 +249,31 @@ def test_python_warnings_print_no_file_name(tmp_path: Path) -> None:
     assert "Warning" not in err and runner_commands(err) == [] and agent_parse(err) == [], err
 
 
+WARNING_PROBE = """
+import sys, warnings
+import aml_lint.engine as engine
+
+real = engine.run
+
+def run(settings):  # a library warning that quotes repository text
+    warnings.warn("odd value:\\n::error file=a::INJECTED\\r##vso[task.prependpath]/tmp/x")
+    return real(settings)
+
+engine.run = run
+from aml_lint.cli import main
+sys.exit(main(["check", "."]))
+"""
+
+
+def test_library_warnings_run_no_command(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(WARNING_PROBE)
+    proc = subprocess.run([sys.executable, str(probe)], cwd=tmp_path, capture_output=True, timeout=60, check=False)
+    err = decode(proc.stderr)
+    assert proc.returncode == 0 and "UserWarning" in err and INJECTED in err, err
+    assert runner_commands(err) == [] and agent_parse(err) == []
+
+
 def test_internal_error_trace_runs_no_command(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text(CRASH_PROBE)
