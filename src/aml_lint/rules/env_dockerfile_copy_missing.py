@@ -95,12 +95,16 @@ def _problem(source: str, context: Path, root: Path) -> str | None:
     if _GLOB & set(source):
         try:
             matched = next(iter(context.glob(str(rel))), None)
-        except (ValueError, NotImplementedError):
+        except (ValueError, NotImplementedError, OSError):
             return None
         return None if matched is not None else "matches no file in the build context"
     if not is_inside(target, root):
         return "leads outside the repository"
-    return None if target.exists() else "does not exist in the build context"
+    try:
+        exists = target.exists()
+    except (OSError, ValueError):  # a name the OS refuses (over NAME_MAX, NUL): not there
+        exists = False
+    return None if exists else "does not exist in the build context"
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
