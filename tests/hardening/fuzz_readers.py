@@ -1,6 +1,6 @@
 """Fuzz the document readers (and the engine) with hypothesis at scale; run by hand.
 
-    python tests/hardening/fuzz_readers.py --examples 20000 --engine 500
+    python tests/hardening/fuzz_readers.py --examples 20000 --engine 1000 --save /tmp/crashes
 
 Every generated text goes through ``readers.exercise`` (each reader plus what the
 rules read from it) and, for ``--engine N`` examples per kind, through a real lint
@@ -17,6 +17,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=5000, help="reader examples per kind")
     parser.add_argument("--engine", type=int, default=0, help="engine examples per kind")
+    parser.add_argument("--save", type=Path, help="folder for the full input of each distinct crash")
     args = parser.parse_args(argv)
     crashes: Counter[str] = Counter()
     samples: dict[str, str] = {}
@@ -68,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
             total += fuzz(kind, args.engine, engine_target, crashes, samples)
     elapsed = time.perf_counter() - started
     print(f"{total} examples in {elapsed:.0f} s: {sum(crashes.values())} crashes, {len(crashes)} distinct")
-    for key, count in crashes.most_common():
+    for n, (key, count) in enumerate(crashes.most_common()):
         print(f"  {count:6d}  {key}\n          input: {samples[key][:300]!r}")
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"crash-{n}.txt").write_text(samples[key], encoding="utf-8")
     return 1 if crashes else 0
 
 

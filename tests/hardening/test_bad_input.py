@@ -214,9 +214,13 @@ def test_file_names_git_returns_oddly(tmp_path: Path) -> None:
         {"dep.yml": dep("conda.yml"),
          "conda.yml": "dependencies:\n  - pip\n  - pip:\n    - \"x; " + "(" * 3000 + "\"\n"},
         {"Dockerfile": "FROM python:3.11\nRUN pip install 'x;" + "(" * 3000 + "'\n"},
+        {"dep.yml": DEPLOYMENT.format(script='"score.py"', conda='"conda.yml"').replace(
+            "  conda_file:", "  build:\n    path: .\n  conda_file:"),
+         "Dockerfile": "FROM python:3.11\nCOPY " + "a" * 300 + " /dst\nCOPY " + "b" * 300 + "* /dst\n"},
     ],
     ids=["overlong-yaml-path", "nul-in-yaml-path", "overlong-include", "overlong-import",
-         "deep-markers-requirements", "deep-markers-conda", "deep-markers-dockerfile"],
+         "deep-markers-requirements", "deep-markers-conda", "deep-markers-dockerfile",
+         "overlong-copy-source"],
 )
 def test_path_values_the_os_refuses(tmp_path: Path, files: dict[str, str]) -> None:
     """Values the OS or a parser cannot take (a name over NAME_MAX, a NUL byte, requirement
