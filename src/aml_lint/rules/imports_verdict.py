@@ -228,7 +228,10 @@ def _local_roots(doc: Document, ctx: Context) -> list[Path]:
 
 
 def is_local(top: str, roots: list[Path]) -> bool:
-    return any((r / f"{top}.py").is_file() or (r / top).is_dir() for r in roots)
+    try:
+        return any((r / f"{top}.py").is_file() or (r / top).is_dir() for r in roots)
+    except (OSError, ValueError):  # a name the OS refuses (over NAME_MAX): no such module here
+        return False
 
 
 def judge(ref: ImportRef, env: EnvView, roots: list[Path]) -> Verdict | None:
