@@ -217,15 +217,20 @@ def test_file_names_git_returns_oddly(tmp_path: Path) -> None:
         {"dep.yml": DEPLOYMENT.format(script='"score.py"', conda='"conda.yml"').replace(
             "  conda_file:", "  build:\n    path: .\n  conda_file:"),
          "Dockerfile": "FROM python:3.11\nCOPY " + "a" * 300 + " /dst\nCOPY " + "b" * 300 + "* /dst\n"},
+        {"dep.yml": dep("conda.yml", "score.py"),
+         "conda.yml": "name: e\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - numpy\n",
+         "src/score.py": "import " + "m" * 300 + "\nimport a." + "b" * 300 + "\n"
+                         "def init():\n    pass\n\n\ndef run(d):\n    return d\n"},
     ],
     ids=["overlong-yaml-path", "nul-in-yaml-path", "overlong-include", "overlong-import",
          "deep-markers-requirements", "deep-markers-conda", "deep-markers-dockerfile",
-         "overlong-copy-source"],
+         "overlong-copy-source", "overlong-import-of-a-deployed-script"],
 )
 def test_path_values_the_os_refuses(tmp_path: Path, files: dict[str, str]) -> None:
     """Values the OS or a parser cannot take (a name over NAME_MAX, a NUL byte, requirement
     markers nested thousands deep) give findings, not a crash."""
     for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     report, _ = lint(tmp_path)
     if "dep.yml" in files:
