@@ -52,7 +52,11 @@ def discover(settings: Settings) -> Project:
     for link in settings.links:
         script = (settings.root / link.script).absolute()
         env = (settings.root / link.environment).absolute()
-        if script.is_file() and env.is_file():
+        try:
+            both = script.is_file() and env.is_file()
+        except (OSError, ValueError):  # a name the OS refuses (over NAME_MAX, NUL): nothing to link
+            both = False
+        if both:
             project.add_explicit_link(script, env, settings.config_path.name if settings.config_path else "config")
     return project
 
