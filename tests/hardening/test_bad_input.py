@@ -218,6 +218,7 @@ def test_file_names_git_returns_oddly(tmp_path: Path) -> None:
             "  conda_file:", "  build:\n    path: .\n  conda_file:"),
          "Dockerfile": "FROM python:3.11\nCOPY " + "a" * 300 + " /dst\nCOPY " + "b" * 300 + "* /dst\n"},
         {"dep.yml": dep("conda.yml", "score.py"),
+         ".aml-lint.yml": "links:\n  - script: " + "s" * 300 + ".py\n    environment: conda.yml\n",
          "conda.yml": "name: e\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - numpy\n",
          "src/score.py": "import " + "m" * 300 + "\nimport a." + "b" * 300 + "\n"
                          "def init():\n    pass\n\n\ndef run(d):\n    return d\n"},
