@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -132,7 +133,11 @@ class Document:
 def read_text(path: Path) -> tuple[str | None, ReadProblem | None]:
     """Read a file as UTF-8 text, refusing what AzureML could not use either."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or device would block or never end: only regular files are read.
+            return None, ReadProblem("not a regular file (a FIFO, socket or device); not read")
+        size = info.st_size
         if size > MAX_BYTES:
             return None, ReadProblem(f"file is {size / 1048576:.1f} MiB, over the {MAX_BYTES // 1048576} MiB "
                                      "limit for a definition file; not read")
