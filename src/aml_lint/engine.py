@@ -72,6 +72,8 @@ def _needles(changed: Iterable[str]) -> set[str]:
 
 def _mentions(path: Path, needles: set[str]) -> bool:
     try:
+        if not path.is_file():  # a FIFO would block the read forever
+            return False
         with path.open("rb") as fh:
             data = fh.read(1 << 20)
     except OSError:
