@@ -358,3 +358,17 @@ def test_any_file_name_prints_on_a_strict_console(tmp_path: Path, encoding: str,
     assert proc.returncode == 1 and "Traceback" not in err, err[-2000:]
     out = proc.stdout.decode("latin-1")
     assert "missing-a.yml" in out and "missing-b.yml" in out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifos_with_azureml_names_are_not_waited_on(tmp_path: Path) -> None:
+    """Outside git (a local run) a FIFO can sit in the tree: reading it would block forever."""
+    (tmp_path / "dep.yml").write_text(dep("conda.yml"))
+    os.mkfifo(tmp_path / "conda.yml")
+    os.mkfifo(tmp_path / "other.yml")
+    report, _ = lint(tmp_path)
+    (finding,) = findings_for(report, "conda.yml")
+    assert "not a regular file" in finding["message"]
+    listing = tmp_path / "changed.txt"
+    listing.write_text("dep.yml\n")
+    lint(tmp_path, "--changed-files", str(listing))
