@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier
 from packaging.utils import canonicalize_name
 
 from aml_lint.findings import Location
@@ -63,7 +64,9 @@ def parse_pip_line(text: str, location: Location) -> PipLine | None:
     spec_text = re.split(r"\s+--?\w", stripped, maxsplit=1)[0].strip()
     try:
         req = Requirement(spec_text)
-    except InvalidRequirement as exc:
+    except (InvalidRequirement, InvalidSpecifier) as exc:
+        # packaging raises InvalidSpecifier, not InvalidRequirement, for some arbitrary-equality
+        # specifier lists ('x===1,/y').
         return PipLine(stripped, location, error=_clean_error(str(exc)))
     except RecursionError:  # packaging parses markers recursively: "x; ((((((..." runs out of stack
         return PipLine(stripped, location, error="markers nested too deeply to parse")
