@@ -46,3 +46,20 @@ def test_terminal_clean_leaves_no_control_character(value: str) -> None:
     assert not text_report.line_start(value).lstrip().startswith("::")
     kept = [c for c in value if c.isalnum()]
     assert all(c in cleaned for c in kept)
+
+
+# Crashes found by fuzz_readers.py runs (reduced by hand), kept as regressions.
+@pytest.mark.parametrize(
+    ("kind", "name", "text"),
+    [
+        # packaging raises InvalidSpecifier (not InvalidRequirement) for this '===' list.
+        ("requirements", "requirements.txt", "numpy\nx===1,/y\nm390===#f'{,/proc/self/environ\n"),
+        # AML218: a COPY source over NAME_MAX made Path.exists() raise OSError.
+        ("dockerfile", "Dockerfile", "FROM python:3.11\nCOPY " + "f'{" * 200 + " /dst\n"),
+    ],
+    ids=["invalid-specifier", "overlong-copy-source"],
+)
+def test_fuzz_regressions(kind: str, name: str, text: str) -> None:
+    exercise(kind, text)
+    result = lint_one(kind, name, text)
+    assert not result.internal_errors, result.internal_errors
