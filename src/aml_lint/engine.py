@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
 
 from aml_lint.config import Settings
 from aml_lint.documents import Document, Kind
-from aml_lint.documents.classify import is_yaml_name
 from aml_lint.findings import Finding, LintResult, Location, Severity
 from aml_lint.graph import Project
 from aml_lint.rules import Rule, all_rules
 from aml_lint.rules.base import Context, Hit
+from aml_lint.scope import files_in_scope
 from aml_lint.workspace import walk
 
 # The rule list is bounded and stops at "[": "aml-lint: ignore[" repeated on one long line
@@ -31,20 +30,13 @@ def discover(settings: Settings) -> Project:
     """Load the documents in scope and resolve their links."""
     project = Project(settings.root)
     candidates = list(walk(settings.root, settings.paths, settings.exclude))
-    changed = settings.changed_files
-    if changed is None:
+    if settings.changed_files is None:
         for path in candidates:
             project.add(path)
     else:
-        needles = _needles(changed)
-        for path in candidates:
-            rel = path.relative_to(settings.root).as_posix()
-            if rel in changed:
-                project.add(path)
-            elif (is_yaml_name(rel) or rel.endswith(".py")) and _mentions(path, needles):
-                # A cheap text scan decides which files could link to a changed file;
-                # only those are parsed.
-                project.add(path)
+        # A text scan decides which files could link to a changed file; only those are parsed.
+        for path in files_in_scope(settings.root, candidates, settings.changed_files):
+            project.add(path)
     project.resolve_links()
     project.follow_requirement_includes()
     project.link_local_modules()
@@ -59,27 +51,6 @@ def discover(settings: Settings) -> Project:
         if both:
             project.add_explicit_link(script, env, settings.config_path.name if settings.config_path else "config")
     return project
-
-
-def _needles(changed: Iterable[str]) -> set[str]:
-    """Names a file must mention to possibly link to a changed file: base names and folder names."""
-    out: set[str] = set()
-    for rel in changed:
-        parts = PurePosixPath(rel).parts
-        out.update(p for p in parts if p not in (".", ".."))
-    return out
-
-
-def _mentions(path: Path, needles: set[str]) -> bool:
-    try:
-        if not path.is_file():  # a FIFO would block the read forever
-            return False
-        with path.open("rb") as fh:
-            data = fh.read(1 << 20)
-    except OSError:
-        return False
-    text = data.decode("utf-8", "replace")
-    return any(n in text for n in needles)
 
 
 def _usable(doc: Document) -> bool:

@@ -1,0 +1,234 @@
+"""``--changed-files``: which other files could link to a changed file, from their text alone.
+
+A deployment or environment YAML links to a file by a path relative to its own
+folder: the file itself (``conda_file: env/conda.yaml``) or a folder that holds it
+(``code: ./src``, ``build.path: docker``). Dockerfiles and requirements files name
+the files they copy or include the same way, SDK code names them in string
+literals, and a Python file links to a module beside it by importing it. So a
+file can only link to a changed file if one of its words, joined to its folder,
+is that file or one of its folders; a file linked to a file found that way (a
+deployment sharing the conda file) is found in the next round the same way.
+
+Reading the files and looking for the changed files' names in them is the text
+scan; only the files that pass are parsed. Letting a file through costs time,
+never findings, so every test here errs on the side of yes.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from aml_lint.documents.classify import kind_from_name
+
+MAX_READ = 1 << 20  # definition files are small; a larger file's head is enough to decide
+MAX_ROUNDS = 8  # links of links; real repositories settle in two or three
+DOTS = frozenset({".", ".."})
+SDK_NAMES = ("CodeConfiguration", "Environment", "InferenceConfig", "from_conda_specification",
+             "ManagedOnlineDeployment", "KubernetesOnlineDeployment", "BatchDeployment")
+# Words that can be paths: split on whitespace, quotes, brackets, commas, comments.
+_WORD_RE = re.compile(r"""(?:file:)?([^\s'"`\[\](){},#=]+)""")
+# Path parts: words split on "/" too; a set of them answers "is this name mentioned" in C.
+_PART_RE = re.compile(r"""[^\s'"`\[\](){},#=/]+""")
+# Whole YAML values, for paths with spaces in them: "key: value" or "- value" up to a comment.
+_VALUE_RE = re.compile(r"""^[ \t-]*(?:[^\s:#'"][^:#\n]*:[ \t]+)?['"]?([^'"#\n]*[^'"#\s])['"]?""", re.M)
+
+
+def _parent(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def _ancestors(rel: str) -> list[str]:
+    out = []
+    parent = _parent(rel)
+    while parent:
+        out.append(parent)
+        parent = _parent(parent)
+    return out
+
+
+def _with_ancestors(rels: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for rel in rels:
+        out.add(rel)
+        out.update(_ancestors(rel))
+    return out
+
+
+def _is_code(rel: str) -> bool:
+    return rel.endswith(".py")
+
+
+def _is_yaml(rel: str) -> bool:
+    return rel.lower().endswith((".yml", ".yaml"))
+
+
+def _can_link(rel: str) -> bool:
+    """YAML, Python, Dockerfiles and requirements files are the only files that name other files."""
+    return _is_yaml(rel) or _is_code(rel) or kind_from_name(rel) is not None
+
+
+def _sdk_hint(text: str) -> bool:
+    """Might call the AzureML SDK with file paths (plain substring tests: faster than a regex)."""
+    return "(" in text and any(name in text for name in SDK_NAMES)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        if not path.is_file():  # a FIFO would block the read forever
+            return None
+        with open(path, "rb") as fh:
+            return fh.read(MAX_READ).decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def path_words(rel: str, text: str) -> dict[str, list[str]]:
+    """The words of ``text`` that could be relative paths, by their last part ('code' for './code/')."""
+    words = set(_WORD_RE.findall(text))
+    if _is_yaml(rel):
+        words.update(_VALUE_RE.findall(text))
+    out: dict[str, list[str]] = {}
+    for word in words:
+        out.setdefault(word.rstrip("/:").rpartition("/")[2], []).append(word)
+    return out
+
+
+def _resolve(folder: str, word: str) -> str | None:
+    word = word.rstrip(":")  # "code:" is a key, but a path never ends in ':' either
+    if word.startswith("file:"):
+        word = word[5:]
+    if not word or word.startswith("/") or "://" in word or word.startswith("azureml:"):
+        return None
+    resolved = posixpath.normpath(posixpath.join(folder, word))
+    if resolved in DOTS or resolved.startswith("../"):
+        return None  # the root itself, or outside it
+    return resolved
+
+
+class _Candidate:
+    """A file that could link to the changed files; its words are split out when first needed."""
+
+    __slots__ = ("rel", "folder", "text", "_parts", "_words")
+
+    def __init__(self, rel: str, text: str) -> None:
+        self.rel = rel
+        self.folder = _parent(rel)
+        self.text = text
+        self._parts: set[str] | None = None
+        self._words: dict[str, list[str]] | None = None
+
+    @property
+    def parts(self) -> set[str]:
+        if self._parts is None:
+            self._parts = set(_PART_RE.findall(self.text))
+        return self._parts
+
+    @property
+    def words(self) -> dict[str, list[str]]:
+        if self._words is None:
+            self._words = path_words(self.rel, self.text)
+        return self._words
+
+    def might_name(self, names: set[str], targets: set[str]) -> bool:
+        """Cheap tests first (set operations on path parts, no path arithmetic).
+
+        A word without '..' resolves inside this file's folder, so unless the folder is a
+        target or holds one (``targets`` includes every target's folders), only '..' can lead
+        to a target. Then one of the wanted names must be a path part of the text.
+        """
+        parts = self.parts
+        if self.folder and self.folder not in targets and ".." not in parts:
+            return False
+        return not parts.isdisjoint(names) or not parts.isdisjoint(DOTS)
+
+    def names_any(self, names: set[str], targets: set[str]) -> bool:
+        for base in self.words.keys() & (names | DOTS):
+            for word in self.words[base]:
+                if _resolve(self.folder, word) in targets:
+                    return True
+        return False
+
+    def named(self, existing: set[str]) -> set[str]:
+        out = set()
+        for words in self.words.values():
+            for word in words:
+                resolved = _resolve(self.folder, word)
+                if resolved is not None and resolved in existing:
+                    out.add(resolved)
+        return out
+
+
+def files_in_scope(root: Path, candidates: Sequence[Path], changed: Iterable[str]) -> list[Path]:
+    """The candidates a ``--changed-files`` run must load: the changed files themselves, and the
+    files that could link to them (directly, or through files found so)."""
+    changed = set(changed)
+    prefix = os.fspath(root).rstrip(os.sep) + os.sep
+    rels: dict[Path, str] = {}
+    for path in candidates:
+        text_path = os.fspath(path)
+        rel = text_path[len(prefix):] if text_path.startswith(prefix) else path.relative_to(root).as_posix()
+        rels[path] = rel.replace(os.sep, "/") if os.sep != "/" else rel
+    existing: set[str] = set()
+    for rel in rels.values():
+        existing.add(rel)
+        parent = _parent(rel)
+        while parent and parent not in existing:
+            existing.add(parent)
+            parent = _parent(parent)
+
+    # Round 0: the changed files and their folders (a code folder or build context holds them).
+    targets = _with_ancestors(changed)
+    # A changed module is imported by its neighbours: folder -> module names.
+    modules: dict[str, set[str]] = {}
+    for rel in changed:
+        if _is_code(rel):
+            folder, _, name = rel.rpartition("/")
+            if name == "__init__.py":
+                folder, _, name = folder.rpartition("/")
+            modules.setdefault(folder, set()).add(name.removesuffix(".py"))
+    module_patterns = {folder: re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+                       for folder, names in modules.items()}
+
+    chosen: list[Path] = []
+    pending: dict[Path, _Candidate] = {}
+    for path, rel in rels.items():
+        if not _can_link(rel):
+            if rel in changed:
+                chosen.append(path)
+            continue
+        text = _read(path)
+        if rel in changed:
+            chosen.append(path)
+            # What a changed file names belongs to its unit too (a conda file it shares).
+            if text is not None and (not _is_code(rel) or _sdk_hint(text)):
+                targets |= _with_ancestors(_Candidate(rel, text).named(existing))
+            continue
+        if text is None:
+            continue
+        if _is_code(rel):
+            pattern = module_patterns.get(_parent(rel))
+            if pattern is not None and pattern.search(text):
+                chosen.append(path)
+                continue
+            if not _sdk_hint(text):
+                continue  # plain Python links to nothing but the modules it imports
+        pending[path] = _Candidate(rel, text)
+
+    new_targets = set(targets)
+    for _ in range(MAX_ROUNDS):
+        if not new_targets or not pending:
+            break
+        names = {t.rpartition("/")[2] for t in new_targets}
+        found: set[str] = set()
+        for path, candidate in list(pending.items()):
+            if candidate.might_name(names, targets) and candidate.names_any(names, targets):
+                chosen.append(path)
+                del pending[path]
+                found |= candidate.named(existing)
+        new_targets = _with_ancestors(found) - targets
+        targets |= new_targets
+    return chosen

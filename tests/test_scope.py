@@ -1,0 +1,151 @@
+"""--changed-files: the text pre-filter loads every file the full project graph would link.
+
+The reference is the full graph: load everything, then take the neighbourhood of the
+changed files. A --changed-files run, which parses only what the text scan lets
+through, must arrive at the same neighbourhood and the same findings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from aml_lint.config import build_settings
+from aml_lint.engine import discover, run
+from aml_lint.scope import files_in_scope, path_words
+from aml_lint.workspace import walk
+
+IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20240709.v1"
+CONDA = "name: e\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - azureml-inference-server-http\n"
+SCRIPT = "import os\n{extra}\n\ndef init():\n    pass\n\n\ndef run(data):\n    return data\n"
+
+
+def deployment(code: str, script: str, environment: str, model: str = "") -> str:
+    text = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+            f"name: blue\nendpoint_name: ep\ncode_configuration:\n  code: {code}\n  scoring_script: {script}\n"
+            f"{environment}instance_type: Standard_DS3_v2\ninstance_count: 1\n")
+    return text + (f"model:\n  path: {model}\n" if model else "")
+
+
+REPO = {
+    # A deployment whose code folder is elsewhere, sharing its conda file with another one.
+    "online/dep.yml": deployment("../shared/code", "score.py",
+                                 f"environment:\n  conda_file: env/conda.yaml\n  image: {IMAGE}\n", "model"),
+    "online/model/weights.bin": "0",
+    "online/env/conda.yaml": CONDA,
+    "shared/code/score.py": SCRIPT.format(extra="import helper"),
+    "shared/code/helper.py": "import json\n",
+    "shared/code/unused.py": "import json\n",
+    "other/dep.yml": deployment("code", "score.py",
+                                f"environment:\n  conda_file: ../online/env/conda.yaml\n  image: {IMAGE}\n"),
+    "other/code/score.py": SCRIPT.format(extra="from . import util"),
+    "other/code/util.py": "X = 1\n",
+    # An environment built from a Docker context whose requirements include another file.
+    "envs/docker/env.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
+                            "name: docker-env\nbuild:\n  path: ctx\n"),
+    "envs/docker/ctx/Dockerfile": f"FROM {IMAGE}\nCOPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n",
+    "envs/docker/ctx/requirements.txt": "-r base.txt\nnumpy==1.26.4\n",
+    "envs/docker/ctx/base.txt": "azureml-inference-server-http==1.3.4\n",
+    "docker/dep.yml": deployment("code", "score.py", "environment:\n  build:\n    path: ../envs/docker/ctx\n"),
+    "docker/code/score.py": SCRIPT.format(extra=""),
+    # `code: .` and a path with a space in it.
+    "dot/dep.yml": deployment(".", "score.py", f"environment:\n  conda_file: 'my env/conda.yaml'\n  image: {IMAGE}\n"),
+    "dot/score.py": SCRIPT.format(extra="import lightgbm"),
+    "dot/my env/conda.yaml": CONDA,
+    # A registered environment: no local link.
+    "registered/dep.yml": deployment("code", "score.py", "environment: azureml:my-env:3\n"),
+    "registered/code/score.py": SCRIPT.format(extra=""),
+    # SDK code that deploys with literal paths.
+    "sdk/deploy.py": ("from azure.ai.ml.entities import CodeConfiguration, Environment\n"
+                      "env = Environment(conda_file='../online/env/conda.yaml', image='x')\n"
+                      "code = CodeConfiguration(code='../registered/code', scoring_script='score.py')\n"),
+    # Unrelated files that happen to use the same words.
+    ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  code:\n    runs-on: ubuntu-latest\n"
+                                "    steps:\n      - run: cat conda.yaml score.py\n",
+    "docs/readme.md": "See online/env/conda.yaml and shared/code/score.py.\n",
+    "libs/tool.py": "import helper\nprint('score.py conda.yaml')\n",
+}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("scope")
+    for rel, text in REPO.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def _reference(root: Path, changed: frozenset[str]) -> set[str]:
+    return discover(build_settings(root)).neighbourhood(changed)
+
+
+def _scoped(root: Path, changed: frozenset[str]) -> set[str]:
+    return discover(build_settings(root, changed_files=changed)).neighbourhood(changed)
+
+
+def _findings(root: Path, changed: frozenset[str] | None) -> list[tuple[str, str, int, str]]:
+    result = run(build_settings(root, changed_files=changed))
+    return sorted((f.path, f.rule_id, f.location.line, f.message) for f in result.findings)
+
+
+@pytest.mark.parametrize("changed", sorted(REPO))
+def test_each_changed_file_reaches_the_same_neighbourhood_as_the_full_graph(repo: Path, changed: str) -> None:
+    files = frozenset({changed})
+    assert _scoped(repo, files) == _reference(repo, files)
+
+
+@pytest.mark.parametrize("changed", [
+    {"online/env/conda.yaml", "docs/readme.md"},
+    {"shared/code/helper.py", "envs/docker/ctx/base.txt"},
+    {"dot/my env/conda.yaml", "other/code/util.py", "registered/dep.yml"},
+])
+def test_changed_sets_give_the_findings_of_the_full_graph(repo: Path, changed: set[str]) -> None:
+    files = frozenset(changed)
+    scope = _reference(repo, files)
+    everything = [f for f in _findings(repo, None) if f[0] in scope]
+    assert _findings(repo, files) == everything
+
+
+def test_links_are_found_in_every_direction(repo: Path) -> None:
+    # A conda file brings the deployment that names it and the script that deployment runs.
+    scope = _scoped(repo, frozenset({"online/env/conda.yaml"}))
+    assert {"online/dep.yml", "online/model"} <= scope
+    # A requirements file included by the one the Dockerfile installs: the environment whose
+    # build context holds them, found through two files that are not YAML.
+    scope = _scoped(repo, frozenset({"envs/docker/ctx/base.txt"}))
+    assert {"envs/docker/env.yml", "envs/docker/ctx/Dockerfile", "envs/docker/ctx/requirements.txt"} <= scope
+
+
+def test_unrelated_files_are_not_parsed(repo: Path) -> None:
+    candidates = list(walk(repo, [repo]))
+    chosen = {p.relative_to(repo).as_posix() for p in files_in_scope(repo, candidates, {"dot/my env/conda.yaml"})}
+    assert {"dot/my env/conda.yaml", "dot/dep.yml"} <= chosen
+    # Mentioning 'conda.yaml' or 'score.py' in passing links nothing; neither do other units.
+    assert not chosen & {".github/workflows/ci.yml", "libs/tool.py", "online/dep.yml", "other/dep.yml",
+                         "registered/dep.yml"}
+
+
+def test_a_module_is_linked_from_the_scripts_beside_it_only(repo: Path) -> None:
+    candidates = list(walk(repo, [repo]))
+    chosen = {p.relative_to(repo).as_posix() for p in files_in_scope(repo, candidates, {"shared/code/helper.py"})}
+    assert "shared/code/score.py" in chosen
+    assert "libs/tool.py" not in chosen  # imports a 'helper', but not the one beside it
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "dep.yml").write_text(REPO["dot/dep.yml"], encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.yml")  # reading it would block forever
+    chosen = files_in_scope(tmp_path, [tmp_path / "pipe.yml", tmp_path / "dep.yml"], {"score.py"})
+    assert chosen == [tmp_path / "dep.yml"]
+
+
+def test_path_words_split_out_paths_from_yaml_and_code() -> None:
+    words = path_words("a/dep.yml", "code: ./src/\nconda_file: 'my env/conda.yaml'  # c\nx: file:../e.yml\n")
+    assert "./src/" in words["src"]
+    assert "my env/conda.yaml" in words["conda.yaml"]
+    assert "../e.yml" in words["e.yml"]
+
