@@ -443,6 +443,7 @@ def pin_supports_python(requirement: str, python: PythonVersion) -> PinSupport |
     return specifier_supports_python(dist, str(req.specifier), python)
 
 
+@cache  # the same pins recur in every environment of a monorepo; PinSupport is frozen
 def specifier_supports_python(dist: str, specifier: str, python: PythonVersion) -> PinSupport | None:
     """As pin_supports_python, for a dist and a PEP 440 specifier ('==1.19.*')."""
     table = supported_pythons(dist)
