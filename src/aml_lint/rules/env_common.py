@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -23,7 +24,7 @@ from packaging.version import InvalidVersion, Version
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.conda import CondaDep, CondaEnv
 from aml_lint.documents.requirements import Declared
-from aml_lint.graph import EnvSpec
+from aml_lint.graph import EnvSpec, Project
 from aml_lint.rules.base import Context
 
 # -- knowledge tables --------------------------------------------------------------------------
@@ -130,22 +131,42 @@ def _included(doc: Document, ctx: Context, seen: set[str]) -> list[Declared]:
 def declared_groups(doc: Document, ctx: Context) -> list[DeclaredGroup]:
     """Per conda spec, requirements file or Dockerfile: its own declarations and their context
     (its includes, and the whole of every environment that uses it)."""
-    envs = [env for envs in ctx.project.environments.values() for env in envs]
+    users = _env_users(ctx.project)
     if doc.kind is Kind.REQUIREMENTS and doc.requirements is not None:
         own = doc.requirements.declared
         beside = _included(doc, ctx, {doc.rel})
-        beside += [d for env in envs if doc in env.requirements_docs for d in env.declared()]
+        beside += [d for env in users.get(id(doc), []) for d in env.declared()]
         return [DeclaredGroup(own, _pypi(own + beside))]
     if doc.kind is Kind.DOCKERFILE and doc.dockerfile is not None:
         own = doc.dockerfile.declared
-        beside = [d for env in envs if env.dockerfile_doc is doc for d in env.declared()]
+        beside = [d for env in users.get(id(doc), []) for d in env.declared()]
         return [DeclaredGroup(own, _pypi(own + beside))]
     groups = []
     for conda in conda_envs(doc, ctx):
         own = conda_declared(conda)
-        beside = [d for env in envs if env.conda is conda for d in env.declared()]
+        beside = [d for env in users.get(id(conda), []) for d in env.declared()]
         groups.append(DeclaredGroup(own, _pypi(own + beside)))
     return groups
+
+
+_USERS: weakref.WeakKeyDictionary[Project, dict[int, list[EnvSpec]]] = weakref.WeakKeyDictionary()
+
+
+def _env_users(project: Project) -> dict[int, list[EnvSpec]]:
+    """id of a conda spec, Dockerfile or requirements document -> the environments using it.
+
+    Built once per run: scanning every environment for every document was quadratic.
+    """
+    users = _USERS.get(project)
+    if users is None:
+        users = {}
+        for envs in project.environments.values():
+            for env in envs:
+                used = {id(env.conda), id(env.dockerfile_doc), *(id(d) for d in env.requirements_docs)}
+                for key in used - {id(None)}:
+                    users.setdefault(key, []).append(env)
+        _USERS[project] = users
+    return users
 
 
 def declares_any(declared: Iterable[Declared], names: Iterable[str]) -> Declared | None:
