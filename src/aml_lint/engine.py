@@ -53,6 +53,24 @@ def discover(settings: Settings) -> Project:
     return project
 
 
+def _by_unit(project: Project, documents: list[Document]) -> list[Document]:
+    """``documents`` with each scoring script moved right after the local modules it imports."""
+    wanted = {d.rel: d for d in documents}
+    order: list[Document] = []
+    placed: set[str] = set()
+    for doc in documents:
+        if doc.kind is Kind.SCORING_SCRIPT:
+            for link in project.links_from(doc.rel):
+                module = wanted.get(link.target)
+                if link.role == "module" and module is not None and module.rel not in placed:
+                    placed.add(module.rel)
+                    order.append(module)
+        if doc.rel not in placed:
+            placed.add(doc.rel)
+            order.append(doc)
+    return order
+
+
 def _usable(doc: Document) -> bool:
     """A document the ordinary rules can look at: read, parsed, and not a template."""
     if doc.text is None:
@@ -99,12 +117,20 @@ def run(settings: Settings, rules: Iterable[Rule] | None = None) -> LintResult:
     suppressions: dict[str, Suppressions] = {}
     internal_errors: list[str] = []
     documents = [d for d in project.documents.values() if scope is None or d.rel in scope]
-    for rule in selected:
-        kinds = rule.module.KINDS
-        accepts_broken = getattr(rule.module, "ACCEPTS_BROKEN", False)
-        for doc in documents:
-            if doc.kind not in kinds or not (accepts_broken or _usable(doc)):
+    # Document by document, every rule in turn, a scoring script right after the modules it
+    # imports: per-file caches (a script's import aliases) are hit by every rule while the file
+    # is current, and a unit's syntax trees, the largest thing a run holds, are let go when its
+    # script is done (peak memory). A tree asked for again is parsed again.
+    for doc in _by_unit(project, documents):
+        usable: bool | None = None  # asked only when a rule wants it: it parses the file
+        for rule in selected:
+            if doc.kind not in rule.module.KINDS:
                 continue
+            if not getattr(rule.module, "ACCEPTS_BROKEN", False):
+                if usable is None:
+                    usable = _usable(doc)
+                if not usable:
+                    continue
             try:
                 hits = list(rule.module.check(doc, ctx))
             except Exception as exc:  # a bug in a rule must not hide the other rules' findings
@@ -122,6 +148,12 @@ def run(settings: Settings, rules: Iterable[Rule] | None = None) -> LintResult:
                     sup = suppressions[finding.path] = Suppressions(source.text if source else None)
                 if not sup.hides(finding.rule_id, finding.location.line):
                     findings.append(finding)
+        if doc.kind is Kind.SCORING_SCRIPT:
+            doc.release_tree()
+            for link in project.links_from(doc.rel):
+                module = project.documents.get(link.target)
+                if link.role == "module" and module is not None:
+                    module.release_tree()
     findings = _dedupe(findings)
     findings.sort(key=Finding.sort_key)
     return LintResult(

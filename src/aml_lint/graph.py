@@ -402,8 +402,13 @@ class Project:
     def link_local_modules(self) -> None:
         """A scoring script's imports of modules in its own folder link to those modules."""
         for doc in self.of_kind(Kind.SCORING_SCRIPT):
-            for module in self.local_modules(doc):
+            modules = self.local_modules(doc)
+            for module in modules:
                 self._link(Link(doc.rel, module.rel, "module"))
+            # The rules parse them again, one unit at a time: holding every syntax tree from
+            # here to there would set the run's peak memory.
+            for unit_doc in (doc, *modules):
+                unit_doc.release_tree()
 
     def local_modules(self, doc: Document) -> list[Document]:
         """The code folder's own modules that a script imports, directly or through one another.
@@ -420,6 +425,9 @@ class Project:
                     folder = self.root / link.target
                     if folder not in roots:
                         roots.append(folder)
+        if not any(_may_hold_modules(folder, doc.path) for folder in {doc.path.parent, *roots}):
+            self._local_modules[doc.rel] = []  # nothing it could import: no need to parse it here
+            return []
         found: list[Document] = []
         seen = {doc.rel}
         todo = [doc]
@@ -544,6 +552,15 @@ def _module_candidates(folder: Path, module: str, level: int, names: tuple[str, 
             if name != "*":
                 out.append(base.joinpath(*parts, f"{name}.py"))
     return out
+
+
+def _may_hold_modules(folder: Path, script: Path) -> bool:
+    """A .py file (other than ``script``) or a subfolder in ``folder``: something an import could name."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(e.name != script.name and (e.name.endswith(".py") or e.is_dir()) for e in entries)
+    except OSError:
+        return True
 
 
 def _copy_sources(doc: Document) -> dict[str, str]:

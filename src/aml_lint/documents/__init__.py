@@ -123,6 +123,10 @@ class Document:
             return None
         return read_dockerfile(self.text, self.rel)
 
+    def release_tree(self) -> None:
+        """Forget the parsed script (it is parsed again if asked for): a syntax tree costs ~100 KB."""
+        self.__dict__.pop("script", None)
+
     @cached_property
     def script(self) -> PythonScript | None:
         if self.text is None or self.kind not in (Kind.SCORING_SCRIPT, Kind.PYTHON):
