@@ -10,6 +10,7 @@ import fnmatch
 import os
 import subprocess
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 # Folders never worth walking into.
@@ -41,10 +42,16 @@ def find_root(start: Path) -> Path:
 def is_inside(path: Path, root: Path) -> bool:
     """True when ``path`` (after resolving symlinks and ``..``) lies under ``root``."""
     try:
-        path.resolve().relative_to(root.resolve())
+        path.resolve().relative_to(_resolved(root))
     except (ValueError, OSError, RuntimeError):
         return False
     return True
+
+
+@lru_cache(maxsize=8)
+def _resolved(root: Path) -> Path:
+    """The root, resolved once: it is asked about every link of every file."""
+    return root.resolve()
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -61,11 +68,12 @@ def relpath(path: Path, root: Path) -> str:
 
 def matches_any(rel: str, globs: Iterable[str]) -> bool:
     """``exclude:`` matching: a glob matches the path, or any of its parent folders."""
-    parts = PurePosixPath(rel).parts
+    parts: tuple[str, ...] = ()
     for glob in globs:
         pattern = glob.rstrip("/")
         if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/**"):
             return True
+        parts = parts or PurePosixPath(rel).parts  # split once, and only when there is a glob
         for i in range(1, len(parts)):
             if fnmatch.fnmatch("/".join(parts[:i]), pattern):
                 return True
@@ -133,7 +141,7 @@ def walk(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iter
         for rel in candidates:
             if rel in seen or matches_any(rel, exclude):
                 continue
-            if any(part in SKIP_DIRS for part in PurePosixPath(rel).parts[:-1]):
+            if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):  # git and _walk_fs give clean paths
                 continue
             full = root / rel
             if full.is_symlink() and not is_inside(full, root):
