@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -77,13 +78,20 @@ def _sdk_hint(text: str) -> bool:
 
 
 def _read(path: Path) -> str | None:
+    """The head of a regular file as text; None for anything else (a FIFO would block a read)."""
     try:
-        if not path.is_file():  # a FIFO would block the read forever
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # opening a FIFO must not wait
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        with open(path, "rb") as fh:
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read(MAX_READ).decode("utf-8", "replace")
     except OSError:
         return None
+    finally:
+        os.close(fd)
 
 
 def path_words(rel: str, text: str) -> dict[str, list[str]]:
