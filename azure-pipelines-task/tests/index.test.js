@@ -309,9 +309,9 @@ test('index.js escapes like the agent and keeps secrets from pip', () => {
 
 test('task.json names the inputs that aml-lint ci azure reads, and its handler exists', () => {
   const task = JSON.parse(fs.readFileSync(path.join(TASK_SRC, 'task.json'), 'utf8'));
-  assert.deepEqual(task.inputs.map((i) => i.name), ['paths', 'configFile', 'failOn', 'comment', 'sarifFile']);
+  assert.deepEqual(task.inputs.map((i) => i.name), ['paths', 'configFile', 'failOn', 'comment', 'sarifFile', 'resolve']);
   assert.equal(task.execution.Node20_1.target, 'index.js');
   assert.ok(fs.existsSync(path.join(TASK_SRC, task.execution.Node20_1.target)));
   const python = fs.readFileSync(path.join(REPO, 'src', 'aml_lint', 'ci', 'azure.py'), 'utf8');
-  for (const input of task.inputs) assert.match(python, new RegExp(`env_input\\(env, "${input.name}"`));
+  for (const input of task.inputs) assert.match(python, new RegExp(`(env|flag)_input\\(env, "${input.name}"`));
 });
