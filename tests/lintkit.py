@@ -31,3 +31,31 @@ def lint_tree(root: Path, files: dict[str, str | bytes], **settings: object) -> 
 
 
 LintFn = Callable[..., list[Finding]]
+
+
+# Deployments whose environment is registered (not visible): scoring-script rules see the script alone.
+SCRIPT_ONLINE_DEPLOYMENT = """
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: blue
+endpoint_name: my-endpoint
+model: azureml:my-model:1
+code_configuration:
+  code: src
+  scoring_script: score.py
+environment: azureml:my-env:1
+instance_type: Standard_DS3_v2
+instance_count: 1
+"""
+
+SCRIPT_BATCH_DEPLOYMENT = """
+$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
+name: nightly
+endpoint_name: my-batch
+type: model
+model: azureml:my-model:1
+code_configuration:
+  code: src
+  scoring_script: score.py
+environment: azureml:my-env:1
+compute: cpu-cluster
+"""

@@ -1,34 +1,12 @@
 from __future__ import annotations
 
+from lintkit import SCRIPT_BATCH_DEPLOYMENT as BATCH
+from lintkit import SCRIPT_ONLINE_DEPLOYMENT as ONLINE
 from lintkit import LintFn
 
 RULE = "AML301"
 
-ONLINE = """
-$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-name: blue
-endpoint_name: my-endpoint
-model: azureml:my-model:1
-code_configuration:
-  code: src
-  scoring_script: score.py
-environment: azureml:my-env:1
-instance_type: Standard_DS3_v2
-instance_count: 1
-"""
 
-BATCH = """
-$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
-name: nightly
-endpoint_name: my-batch
-type: model
-model: azureml:my-model:1
-code_configuration:
-  code: src
-  scoring_script: score.py
-environment: azureml:my-env:1
-compute: cpu-cluster
-"""
 
 
 def test_docstring_example_args_and_kwargs(lint: LintFn) -> None:

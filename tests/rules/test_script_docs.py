@@ -9,20 +9,8 @@ import textwrap
 import pytest
 
 from aml_lint.rules import Rule, all_rules
+from lintkit import SCRIPT_ONLINE_DEPLOYMENT as ONLINE
 from lintkit import LintFn
-
-ONLINE = """
-$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-name: blue
-endpoint_name: my-endpoint
-model: azureml:my-model:1
-code_configuration:
-  code: src
-  scoring_script: score.py
-environment: azureml:my-env:1
-instance_type: Standard_DS3_v2
-instance_count: 1
-"""
 
 SCRIPT_RULES = [r for r in all_rules() if r.id.startswith("AML3")]
 

@@ -2,22 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from lintkit import SCRIPT_ONLINE_DEPLOYMENT as ONLINE
 from lintkit import LintFn
 
 RULE = "AML302"
 
-ONLINE = """
-$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-name: blue
-endpoint_name: my-endpoint
-model: azureml:my-model:1
-code_configuration:
-  code: src
-  scoring_script: score.py
-environment: azureml:my-env:1
-instance_type: Standard_DS3_v2
-instance_count: 1
-"""
 
 
 def _script(body: str, imports: str = "import os, subprocess, sys") -> str:

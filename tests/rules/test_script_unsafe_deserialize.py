@@ -2,22 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from lintkit import SCRIPT_BATCH_DEPLOYMENT as BATCH
 from lintkit import LintFn
 
 RULE = "AML306"
 
-BATCH = """
-$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
-name: nightly
-endpoint_name: my-batch
-type: model
-model: azureml:my-model:1
-code_configuration:
-  code: src
-  scoring_script: score.py
-environment: azureml:my-env:1
-compute: cpu-cluster
-"""
 
 
 def _script(body: str, imports: str) -> str:

@@ -1,21 +1,10 @@
 from __future__ import annotations
 
+from lintkit import SCRIPT_ONLINE_DEPLOYMENT as ONLINE
 from lintkit import LintFn
 
 RULE = "AML307"
 
-ONLINE = """
-$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-name: blue
-endpoint_name: my-endpoint
-model: azureml:my-model:1
-code_configuration:
-  code: src
-  scoring_script: score.py
-environment: azureml:my-env:1
-instance_type: Standard_DS3_v2
-instance_count: 1
-"""
 
 BATCH = ONLINE.replace("managedOnlineDeployment", "modelBatchDeployment").replace(
     "instance_type: Standard_DS3_v2\ninstance_count: 1\n", "type: model\ncompute: cpu-cluster\n")
