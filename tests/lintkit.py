@@ -59,3 +59,19 @@ code_configuration:
 environment: azureml:my-env:1
 compute: cpu-cluster
 """
+
+# An online deployment whose environment is an image plus env/conda.yml, with its script in src/.
+CONDA_ONLINE_DEPLOYMENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: blue
+endpoint_name: my-endpoint
+model: azureml:my-model:1
+code_configuration:
+  code: src
+  scoring_script: score.py
+environment:
+  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
+  conda_file: env/conda.yml
+instance_type: Standard_DS3_v2
+instance_count: 1
+"""

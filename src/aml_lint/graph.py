@@ -13,7 +13,7 @@ import ast
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -504,25 +504,10 @@ class Project:
         changed environment). A sibling that merely shares a file with a changed deployment is
         not included: nothing it is checked against has changed.
         """
-        up: set[str] = set()
-        todo = list(start)
-        while todo:
-            rel = todo.pop()
-            if rel in up:
-                continue
-            up.add(rel)
-            todo.extend(link.source for link in self.links_to(rel))
-            # A changed file inside a code folder or build context belongs to that unit.
-            todo.extend(link.source for link in self._folder_links_containing(rel))
-        seen: set[str] = set()
-        todo = list(up)
-        while todo:
-            rel = todo.pop()
-            if rel in seen:
-                continue
-            seen.add(rel)
-            todo.extend(link.target for link in self.links_from(rel))
-        return seen
+        up = _reach(start, lambda rel: [link.source for link in self.links_to(rel)]
+                    # A changed file inside a code folder or build context belongs to that unit.
+                    + [link.source for link in self._folder_links_containing(rel)])
+        return _reach(up, lambda rel: [link.target for link in self.links_from(rel)])
 
     def _folder_links_containing(self, rel: str) -> Iterator[Link]:
         for link in self.links:
@@ -531,6 +516,18 @@ class Project:
 
 
 MAX_LOCAL_MODULES = 500
+
+
+def _reach(start: Iterable[str], step: Callable[[str], list[str]]) -> set[str]:
+    """Everything reachable from ``start`` by repeating ``step``."""
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        rel = todo.pop()
+        if rel not in seen:
+            seen.add(rel)
+            todo.extend(step(rel))
+    return seen
 
 
 def _module_candidates(folder: Path, module: str, level: int, names: tuple[str, ...],

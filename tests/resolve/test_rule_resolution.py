@@ -8,22 +8,9 @@ from pathlib import Path
 import pytest
 from local_index import index_url_fixture  # noqa: F401  (the index_url fixture)
 
+from lintkit import CONDA_ONLINE_DEPLOYMENT as DEPLOYMENT
 from lintkit import LintFn
 
-DEPLOYMENT = """\
-$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-name: blue
-endpoint_name: my-endpoint
-model: azureml:my-model:1
-code_configuration:
-  code: src
-  scoring_script: score.py
-environment:
-  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
-  conda_file: env/conda.yml
-instance_type: Standard_DS3_v2
-instance_count: 1
-"""
 SCORE = "import numpy\nimport dateutil\n\ndef init():\n    pass\n\ndef run(data):\n    return data\n"
 
 

@@ -11,22 +11,8 @@ from aml_lint.documents import Kind
 from aml_lint.engine import discover
 from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context
+from lintkit import CONDA_ONLINE_DEPLOYMENT as DEPLOYMENT
 from lintkit import LintFn
-
-DEPLOYMENT = """\
-$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-name: blue
-endpoint_name: my-endpoint
-model: azureml:my-model:1
-code_configuration:
-  code: src
-  scoring_script: score.py
-environment:
-  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
-  conda_file: env/conda.yml
-instance_type: Standard_DS3_v2
-instance_count: 1
-"""
 
 
 def conda(*deps: str, pip: tuple[str, ...] = ()) -> str:
