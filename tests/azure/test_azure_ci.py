@@ -121,19 +121,6 @@ def agent_checkout(upstream: Path, dest: Path, depth: int | None) -> Path:
     return dest
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
 def agent_env(repo: Path, tmp: Path, **extra: str) -> dict[str, str]:
     temp = tmp / "agent-temp"
     temp.mkdir(exist_ok=True)

@@ -20,19 +20,6 @@ from aml_lint.publish.azure_devops import (
 MARKER = "<!-- aml-lint:azure-thread v1 key=12/lint -->"
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeAzureDevOps]:
     with FakeAzureDevOps() as server:

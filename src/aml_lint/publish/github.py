@@ -204,17 +204,21 @@ def upsert_comment(
             return CommentResult("skipped")
         return _create(issue, body, marker, number)
 
-    newest, older = existing[-1], existing[:-1]
-    action = "unchanged"
+    return _keep_newest(existing, body, number, changed="updated", same="unchanged")
+
+
+def _keep_newest(existing: list[Any], body: str, number: int, *, changed: str, same: str) -> CommentResult:
+    """Edit the newest of our comments to ``body`` (when it differs) and delete the older ones."""
+    errors = _api_errors()
+    newest = existing[-1]
+    action = same
     if (newest.body or "") != body:
         try:
             newest.edit(body)
         except errors as exc:
-            raise _describe(
-                exc, f"updating comment {newest.id} on pull request #{number}"
-            ) from None
-        action = "updated"
-    removed, warnings = _delete(older)
+            raise _describe(exc, f"updating comment {newest.id} on pull request #{number}") from None
+        action = changed
+    removed, warnings = _delete(existing[:-1])
     return CommentResult(action, newest.html_url, removed, warnings)
 
 
@@ -236,18 +240,8 @@ def _create(issue: Any, body: str, marker: str, number: int) -> CommentResult:
             existing = _matching(issue, marker)
         except errors as exc:
             raise _describe(exc, f"re-reading the comments of pull request #{number}") from None
-        if existing:
-            newest = existing[-1]
-            action = "created"
-            if (newest.body or "") != body:
-                try:
-                    newest.edit(body)
-                except errors as exc:
-                    raise _describe(
-                        exc, f"updating comment {newest.id} on pull request #{number}"
-                    ) from None
-            removed, warnings = _delete(existing[:-1])
-            return CommentResult(action, newest.html_url, removed, warnings)
+        if existing:  # the failed POST was saved after all: that is our comment
+            return _keep_newest(existing, body, number, changed="created", same="created")
     assert last is not None
     raise _describe(last, f"commenting on pull request #{number}")
 
