@@ -17,6 +17,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from aml_lint.documents import Kind
+from aml_lint.schemas import quick
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -59,9 +60,30 @@ def validator(kind: Kind) -> Validator:
     return Draft202012Validator(schema, registry=registry)
 
 
+@cache
+def _schema(name: str) -> dict[str, Any]:
+    return load_schema(name)
+
+
+def _resolve(ref: str, root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    # Our schemas refer to "#/$defs/x" in themselves and "common.schema.json#/$defs/x" beside them.
+    name, _, pointer = ref.partition("#")
+    target_root = _schema(name.rsplit("/", 1)[-1]) if name else root
+    node: Any = target_root
+    for part in filter(None, pointer.split("/")):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node, target_root
+
+
 def problems(kind: Kind, data: Any) -> Iterator[SchemaProblem]:
     if kind not in SCHEMA_FILES:
         return
+    try:  # most documents are valid: say so without importing jsonschema
+        schema = _schema(SCHEMA_FILES[kind])
+        if quick.is_valid(schema, data, schema, _resolve):
+            return
+    except quick.Unsure:
+        pass
     for error in validator(kind).iter_errors(data):
         yield from _explain(error)
 
