@@ -15,7 +15,7 @@ import pytest
 from aml_lint.config import build_settings
 from aml_lint.engine import discover, run
 from aml_lint.scope import files_in_scope, path_words
-from aml_lint.workspace import walk
+from aml_lint.workspace import walk_rel
 
 IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20240709.v1"
 CONDA = "name: e\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - azureml-inference-server-http\n"
@@ -120,8 +120,7 @@ def test_links_are_found_in_every_direction(repo: Path) -> None:
 
 
 def test_unrelated_files_are_not_parsed(repo: Path) -> None:
-    candidates = list(walk(repo, [repo]))
-    chosen = {p.relative_to(repo).as_posix() for p in files_in_scope(repo, candidates, {"dot/my env/conda.yaml"})}
+    chosen = set(files_in_scope(repo, list(walk_rel(repo, [repo])), {"dot/my env/conda.yaml"}))
     assert {"dot/my env/conda.yaml", "dot/dep.yml"} <= chosen
     # Mentioning 'conda.yaml' or 'score.py' in passing links nothing; neither do other units.
     assert not chosen & {".github/workflows/ci.yml", "libs/tool.py", "online/dep.yml", "other/dep.yml",
@@ -129,8 +128,7 @@ def test_unrelated_files_are_not_parsed(repo: Path) -> None:
 
 
 def test_a_module_is_linked_from_the_scripts_beside_it_only(repo: Path) -> None:
-    candidates = list(walk(repo, [repo]))
-    chosen = {p.relative_to(repo).as_posix() for p in files_in_scope(repo, candidates, {"shared/code/helper.py"})}
+    chosen = set(files_in_scope(repo, list(walk_rel(repo, [repo])), {"shared/code/helper.py"}))
     assert "shared/code/score.py" in chosen
     assert "libs/tool.py" not in chosen  # imports a 'helper', but not the one beside it
 
@@ -139,8 +137,8 @@ def test_a_module_is_linked_from_the_scripts_beside_it_only(repo: Path) -> None:
 def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
     (tmp_path / "dep.yml").write_text(REPO["dot/dep.yml"], encoding="utf-8")
     os.mkfifo(tmp_path / "pipe.yml")  # reading it would block forever
-    chosen = files_in_scope(tmp_path, [tmp_path / "pipe.yml", tmp_path / "dep.yml"], {"score.py"})
-    assert chosen == [tmp_path / "dep.yml"]
+    chosen = files_in_scope(tmp_path, ["pipe.yml", "dep.yml"], {"score.py"})
+    assert chosen == ["dep.yml"]
 
 
 def test_path_words_split_out_paths_from_yaml_and_code() -> None:

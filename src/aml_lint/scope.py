@@ -77,17 +77,18 @@ def _sdk_hint(text: str) -> bool:
     return "(" in text and any(name in text for name in SDK_NAMES)
 
 
-def _read(path: Path) -> str | None:
+def _read(path: str) -> str | None:
     """The head of a regular file as text; None for anything else (a FIFO would block a read)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # opening a FIFO must not wait
     except OSError:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(MAX_READ).decode("utf-8", "replace")
+        # One read call of the right size: a buffered file object per file costs more than the read.
+        return os.read(fd, min(info.st_size, MAX_READ) + 1)[:MAX_READ].decode("utf-8", "replace")
     except OSError:
         return None
     finally:
@@ -170,18 +171,14 @@ class _Candidate:
         return out
 
 
-def files_in_scope(root: Path, candidates: Sequence[Path], changed: Iterable[str]) -> list[Path]:
-    """The candidates a ``--changed-files`` run must load: the changed files themselves, and the
-    files that could link to them (directly, or through files found so)."""
+def files_in_scope(root: Path, candidates: Sequence[str], changed: Iterable[str]) -> list[str]:
+    """The candidates (repository-relative paths) a ``--changed-files`` run must load: the changed
+    files themselves, and the files that could link to them (directly, or through files found so)."""
     changed = set(changed)
-    prefix = os.fspath(root).rstrip(os.sep) + os.sep
-    rels: dict[Path, str] = {}
-    for path in candidates:
-        text_path = os.fspath(path)
-        rel = text_path[len(prefix):] if text_path.startswith(prefix) else path.relative_to(root).as_posix()
-        rels[path] = rel.replace(os.sep, "/") if os.sep != "/" else rel
+    root_text = os.fspath(root)
+    rels = {rel: os.path.join(root_text, rel) for rel in candidates}  # rel -> path to read
     existing: set[str] = set()
-    for rel in rels.values():
+    for rel in rels:
         existing.add(rel)
         parent = _parent(rel)
         while parent and parent not in existing:
@@ -201,16 +198,16 @@ def files_in_scope(root: Path, candidates: Sequence[Path], changed: Iterable[str
     module_patterns = {folder: re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
                        for folder, names in modules.items()}
 
-    chosen: list[Path] = []
-    pending: dict[Path, _Candidate] = {}
-    for path, rel in rels.items():
+    chosen: list[str] = []
+    pending: dict[str, _Candidate] = {}
+    for rel, path in rels.items():
         if not _can_link(rel):
             if rel in changed:
-                chosen.append(path)
+                chosen.append(rel)
             continue
         text = _read(path)
         if rel in changed:
-            chosen.append(path)
+            chosen.append(rel)
             # What a changed file names belongs to its unit too (a conda file it shares).
             if text is not None and (not _is_code(rel) or _sdk_hint(text)):
                 targets |= _with_ancestors(_Candidate(rel, text).named(existing))
@@ -220,11 +217,11 @@ def files_in_scope(root: Path, candidates: Sequence[Path], changed: Iterable[str
         if _is_code(rel):
             pattern = module_patterns.get(_parent(rel))
             if pattern is not None and pattern.search(text):
-                chosen.append(path)
+                chosen.append(rel)
                 continue
             if not _sdk_hint(text):
                 continue  # plain Python links to nothing but the modules it imports
-        pending[path] = _Candidate(rel, text)
+        pending[rel] = _Candidate(rel, text)
 
     new_targets = set(targets)
     for _ in range(MAX_ROUNDS):
@@ -232,10 +229,10 @@ def files_in_scope(root: Path, candidates: Sequence[Path], changed: Iterable[str
             break
         names = {t.rpartition("/")[2] for t in new_targets}
         found: set[str] = set()
-        for path, candidate in list(pending.items()):
+        for rel, candidate in list(pending.items()):
             if candidate.might_name(names, targets) and candidate.names_any(names, targets):
-                chosen.append(path)
-                del pending[path]
+                chosen.append(rel)
+                del pending[rel]
                 found |= candidate.named(existing)
         new_targets = _with_ancestors(found) - targets
         targets |= new_targets

@@ -116,9 +116,17 @@ def walk(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iter
     Honours ``.gitignore`` when ``root`` is a git checkout, skips excluded globs,
     and never yields a path outside ``root``.
     """
+    for rel in walk_rel(root, paths, exclude):
+        yield root / rel
+
+
+def walk_rel(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[str]:
+    """As walk, as repository-relative POSIX paths: a large repository's listing stays strings
+    (no Path object per file) until a file is chosen."""
     exclude = tuple(exclude)
     tracked = git_files(root)
     tracked_set = set(tracked) if tracked is not None else None
+    root_text = os.fspath(root)
     seen: set[str] = set()
     for given in paths:
         given = given if given.is_absolute() else Path.cwd() / given
@@ -128,7 +136,7 @@ def walk(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iter
             rel = relpath(given, root)
             if rel not in seen and not matches_any(rel, exclude):
                 seen.add(rel)
-                yield root / rel
+                yield rel
             continue
         if not given.is_dir():
             continue
@@ -139,15 +147,14 @@ def walk(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iter
         else:
             candidates = _walk_fs(root, given)
         for rel in candidates:
-            if rel in seen or matches_any(rel, exclude):
+            if rel in seen or (exclude and matches_any(rel, exclude)):
                 continue
             if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):  # git and _walk_fs give clean paths
                 continue
-            full = root / rel
-            if full.is_symlink() and not is_inside(full, root):
+            if os.path.islink(os.path.join(root_text, rel)) and not is_inside(root / rel, root):
                 continue
             seen.add(rel)
-            yield full
+            yield rel
 
 
 def _walk_fs(root: Path, top: Path) -> Iterator[str]:
