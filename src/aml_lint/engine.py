@@ -34,7 +34,7 @@ def discover(settings: Settings) -> Project:
         # A text scan decides which files could link to a changed file; only those are parsed.
         candidates = files_in_scope(settings.root, candidates, settings.changed_files)
     for rel in candidates:
-        project.add(settings.root / rel)
+        project.add_listed(rel)
     project.resolve_links()
     project.follow_requirement_includes()
     project.link_local_modules()

@@ -152,6 +152,20 @@ class Project:
         rel = relpath(path, self.root)
         if rel.startswith("/") or rel.split("/", 1)[0] == "..":
             return None  # outside the repository: never read (callers check symlinks with is_inside)
+        return self._add(path, rel, hint)
+
+    def add_listed(self, rel: str) -> Document | None:
+        """add() for a path from the workspace listing (clean, relative, inside the root).
+
+        Most files of a repository are neither YAML, Python nor a known environment file:
+        those are turned away by name before any path arithmetic.
+        """
+        if rel not in self.documents and not rel.endswith(".py") and not is_yaml_name(rel) \
+                and kind_from_name(rel) is None:
+            return None
+        return self._add(self.root / rel, rel, None)
+
+    def _add(self, path: Path, rel: str, hint: Kind | None) -> Document | None:
         if rel in self.documents:
             doc = self.documents[rel]
             if hint is not None and doc.kind in (Kind.OTHER_YAML, Kind.PYTHON) and hint != doc.kind:
