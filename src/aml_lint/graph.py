@@ -17,7 +17,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aml_lint.documents import Document, Kind, read_text
+from aml_lint.documents import (
+    MAX_DEFINITION_BYTES,
+    MAX_PYTHON_BYTES,
+    Document,
+    Kind,
+    read_head,
+    read_text,
+)
 from aml_lint.documents.classify import (
     is_yaml_name,
     kind_from_name,
@@ -174,12 +181,19 @@ class Project:
         kind = hint or kind_from_name(rel)
         if kind is None and not is_yaml_name(rel) and not rel.endswith(".py"):
             return None
-        text, problem = read_text(path)
+        text, problem = read_text(path, MAX_PYTHON_BYTES if rel.endswith(".py") else MAX_DEFINITION_BYTES)
+        if kind is None and problem is not None and problem.too_large:
+            # Too large to check: worth a finding only if it is one of ours, as far as its head tells.
+            head = read_head(path)
+            if not (looks_like_scoring_script(head) if rel.endswith(".py") else looks_like_azureml_yaml(head)):
+                return None
         if kind is None:
             if rel.endswith(".py"):
                 if text is not None and any(f"{n}(" in text for n in SDK_CALL_NAMES[:4]):
                     self.sdk_sources.append((path, text))
-                if text is None or not looks_like_scoring_script(text):
+                if text is None and not (problem is not None and problem.too_large):
+                    return None  # unreadable, and nothing says it is a scoring script
+                if text is not None and not looks_like_scoring_script(text):
                     return None
                 kind = Kind.SCORING_SCRIPT
             else:

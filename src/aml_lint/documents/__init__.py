@@ -21,7 +21,12 @@ from aml_lint.documents.requirements import RequirementsFile, read_requirements
 from aml_lint.documents.yaml_doc import YamlDoc, YamlReadError, load_yaml
 from aml_lint.findings import Location
 
-MAX_BYTES = 5 * 1024 * 1024  # AzureML itself refuses Dockerfiles over 100 KB; 5 MiB is generous
+# Read limits bound the time and memory one file can cost (checking is linear in size: about
+# 2 s and 100 MiB per MiB of pip list). Definition files are tiny in practice (AzureML refuses
+# Dockerfiles over 100 KB; a conda file of 1 MiB would list some 50,000 packages); Python files
+# can legitimately be larger.
+MAX_DEFINITION_BYTES = 512 * 1024
+MAX_PYTHON_BYTES = 1024 * 1024
 
 
 class Kind(enum.Enum):
@@ -61,6 +66,7 @@ _TEMPLATE_RE = re.compile(r"(?<!\$)\{\{[^{}\n]*\}\}|(?<![\w<])<[A-Z][A-Z0-9_\-]*
 class ReadProblem:
     message: str
     location: Location = field(default_factory=Location)
+    too_large: bool = False
 
 
 @dataclass(eq=False)
@@ -134,17 +140,19 @@ class Document:
         return read_python(self.text, self.rel)
 
 
-def read_text(path: Path) -> tuple[str | None, ReadProblem | None]:
-    """Read a file as UTF-8 text, refusing what AzureML could not use either."""
+def read_text(path: Path, limit: int = MAX_DEFINITION_BYTES) -> tuple[str | None, ReadProblem | None]:
+    """Read a file as UTF-8 text, refusing what AzureML could not use either, and files over
+    ``limit`` bytes."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             # A FIFO or device would block or never end: only regular files are read.
             return None, ReadProblem("not a regular file (a FIFO, socket or device); not read")
         size = info.st_size
-        if size > MAX_BYTES:
-            return None, ReadProblem(f"file is {size / 1048576:.1f} MiB, over the {MAX_BYTES // 1048576} MiB "
-                                     "limit for a definition file; not read")
+        if size > limit:
+            what = "Python file" if path.suffix == ".py" else "definition file"
+            return None, ReadProblem(f"file is {_size(size)}, over the {_size(limit)} limit for a {what}; "
+                                     "not checked", too_large=True)
         data = path.read_bytes()
     except OSError as exc:
         return None, ReadProblem(f"cannot read file: {exc.strerror or exc}")
@@ -161,3 +169,17 @@ def read_text(path: Path) -> tuple[str | None, ReadProblem | None]:
             Location(line, 1),
         )
     return text, None
+
+
+def read_head(path: Path, size: int = 64 * 1024) -> str:
+    """The first ``size`` bytes as text (undecodable bytes replaced): enough to tell what a file
+    too large to check is."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{n / 1024:.0f} KiB"
