@@ -80,6 +80,33 @@ def test_fifty_megabyte_file(tmp_path: Path) -> None:
     assert "MiB" in finding["message"] and "limit" in finding["message"]
 
 
+@pytest.mark.parametrize(("name", "head", "line", "limit"), [
+    ("conda.yml", "name: big\ndependencies:\n  - pip\n  - pip:\n", "    - pkg==1.0\n", "512 KiB"),
+    ("requirements.txt", "", "pkg==1.0\n", "512 KiB"),
+    ("Dockerfile", "FROM python:3.11\nRUN pip install \\\n", "    pkg \\\n", "512 KiB"),
+    ("score.py", "def init():\n    pass\n\ndef run(data):\n    return data\n", "x = 1\n", "1.0 MiB"),
+])
+def test_a_file_over_its_size_limit_is_a_warning_not_a_slow_check(
+        tmp_path: Path, name: str, head: str, line: str, limit: str) -> None:
+    size = 1024 * 1024 + 10 if name.endswith(".py") else 512 * 1024 + 10
+    (tmp_path / name).write_text(head + line * (size // len(line)), encoding="utf-8")
+    report, _ = lint(tmp_path)
+    (finding,) = findings_for(report, name)
+    assert finding["rule"] == "AML001" and finding["severity"] == "warning", finding
+    assert f"over the {limit} limit" in finding["message"] and "not checked" in finding["message"]
+
+
+def test_large_files_that_are_not_ours_are_left_alone(tmp_path: Path) -> None:
+    # A big OpenAPI document and a generated module: not AzureML files, no finding at all.
+    (tmp_path / "openapi.yaml").write_text(
+        "openapi: 3.0.0\npaths:\n" + "".join(f"  /p{i}:\n    get: {{}}\n" for i in range(40_000)))
+    (tmp_path / "api_pb2.py").write_text("DATA = [\n" + "    1,\n" * 200_000 + "]\n")
+    assert (tmp_path / "openapi.yaml").stat().st_size > 512 * 1024
+    assert (tmp_path / "api_pb2.py").stat().st_size > 1024 * 1024
+    report, _ = lint(tmp_path)
+    assert report["findings"] == []
+
+
 @pytest.mark.parametrize(
     ("name", "content", "words"),
     [
