@@ -1,38 +1,41 @@
 """Syntax-tree helpers shared by the scoring-script rules (AML3xx). Not a rule: no ``ID``.
 
-Everything here reads an ``ast`` tree; nothing imports or runs the code being linted.
+Everything here reads an ``ast`` tree; nothing imports or runs the code being linted. Questions
+about a whole scope or tree go through the tree's shared index (script_index): one walk per tree.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-from collections import deque
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
 
 from aml_lint.documents import Document, Kind
 from aml_lint.rules.base import Context
+from aml_lint.rules.script_index import ScriptIndex, index  # rules reach the index as sa.index
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 BUILTIN_NAMES = frozenset(dir(builtins))
 PLACEHOLDER = "\x00"  # stands for a part of a string we cannot know (an f-string field, a variable)
 
 
 # -- names and aliases ---------------------------------------------------------------------------
 
-@lru_cache(maxsize=16)  # every AML3xx rule asks for the same tree's aliases
 def aliases(tree: ast.Module) -> dict[str, str]:
     """(Do not modify the returned dict: it is shared.) Local name -> dotted name it stands for, from every import in the file.
 
     ``import subprocess as sp`` gives sp -> subprocess; ``from os import system`` gives
-    system -> os.system; ``import os.path`` gives os -> os.
+    system -> os.system; ``import os.path`` gives os -> os. Every AML3xx rule asks: computed once per tree.
     """
+    ix = index(tree)
+    return ix.memo("aliases", lambda: _aliases(ix))
+
+
+def _aliases(ix: ScriptIndex) -> dict[str, str]:
     out: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in ix.of_types(ast.Import, ast.ImportFrom):  # in walk order: a later import wins
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -83,16 +86,6 @@ def short(name: str) -> str:
 
 # -- scopes --------------------------------------------------------------------------------------
 
-def walk_scope(node: ast.AST, into_nested: bool = False) -> Iterator[ast.AST]:
-    """Nodes of one function body, not descending into nested functions/classes unless asked."""
-    todo = deque(ast.iter_child_nodes(node))
-    while todo:
-        child = todo.popleft()
-        yield child
-        if into_nested or not isinstance(child, _SCOPES):
-            todo.extend(ast.iter_child_nodes(child))
-
-
 def target_names(target: ast.AST) -> Iterator[ast.Name]:
     if isinstance(target, ast.Name):
         yield target
@@ -103,7 +96,7 @@ def target_names(target: ast.AST) -> Iterator[ast.Name]:
         yield from target_names(target.value)
 
 
-def bindings(func: FunctionNode) -> dict[str, ast.AST]:
+def bindings(ix: ScriptIndex, func: FunctionNode) -> dict[str, ast.AST]:
     """Names a function binds in its own scope (first binding node each): assignments, loop and
     ``with`` targets, walrus, imports, nested defs and classes, ``except ... as``, ``del``."""
     out: dict[str, ast.AST] = {}
@@ -111,7 +104,7 @@ def bindings(func: FunctionNode) -> dict[str, ast.AST]:
     def add(name: str, node: ast.AST) -> None:
         out.setdefault(name, node)
 
-    for node in walk_scope(func):
+    for node in ix.scope(func):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if isinstance(node, ast.AnnAssign) and node.value is None:
@@ -148,16 +141,21 @@ def parameters(func: FunctionNode | ast.Lambda) -> list[str]:
     return names
 
 
-def declared_global(func: FunctionNode) -> set[str]:
+def declared_global(ix: ScriptIndex, func: FunctionNode) -> set[str]:
     out: set[str] = set()
-    for node in walk_scope(func):
+    for node in ix.scope(func):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             out.update(node.names)
     return out
 
 
 def module_bindings(tree: ast.Module) -> dict[str, ast.AST]:
-    """Names bound at module level (also inside top-level if/try/with/for blocks)."""
+    """(Do not modify the returned dict: it is shared.) Names bound at module level (also inside
+    top-level if/try/with/for blocks)."""
+    return index(tree).memo("module_bindings", lambda: _module_bindings(tree))
+
+
+def _module_bindings(tree: ast.Module) -> dict[str, ast.AST]:
     out: dict[str, ast.AST] = {}
 
     def visit(body: list[ast.stmt]) -> None:
@@ -194,13 +192,16 @@ def module_bindings(tree: ast.Module) -> dict[str, ast.AST]:
 
 def module_function(tree: ast.Module, name: str) -> FunctionNode | None:
     """The last module-level ``def name`` (also inside top-level if/try blocks): the one Python keeps."""
-    found: FunctionNode | None = None
+    return index(tree).memo("module_functions", lambda: _module_functions(tree)).get(name)
+
+
+def _module_functions(tree: ast.Module) -> dict[str, FunctionNode]:
+    found: dict[str, FunctionNode] = {}
 
     def visit(body: list[ast.stmt]) -> None:
-        nonlocal found
         for stmt in body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
-                found = stmt
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found[stmt.name] = stmt
             elif isinstance(stmt, (ast.If, ast.Try)):
                 visit(stmt.body)
                 visit(stmt.orelse)
@@ -297,11 +298,11 @@ def word_list(node: ast.AST | None, assigned: dict[str, ast.AST] | None = None, 
     return None
 
 
-def single_assignments(scope: ast.AST) -> dict[str, ast.AST]:
+def single_assignments(ix: ScriptIndex, scope: ast.AST) -> dict[str, ast.AST]:
     """Names assigned exactly once in a scope (module or function), to their value expression."""
     seen: dict[str, ast.AST] = {}
     twice: set[str] = set()
-    for node in walk_scope(scope):
+    for node in ix.scope(scope):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
             if name in seen:
@@ -345,7 +346,7 @@ def role(doc: Document, ctx: Context) -> Role:
                 sorted({d.rel for d in deployments if d.kind in BATCH_KINDS}))
 
 
-def looks_batch(run: FunctionNode, rel: str) -> bool:
+def looks_batch(ix: ScriptIndex, run: FunctionNode, rel: str) -> bool:
     """An unlinked script that looks like a batch (or parallel-job) driver: its file name says
     batch, run takes a ``mini_batch``, or run loops over its input (a list of files)."""
     if "batch" in rel.rsplit("/", 1)[-1].lower():
@@ -354,7 +355,7 @@ def looks_batch(run: FunctionNode, rel: str) -> bool:
     if any("mini_batch" in name for name in params):
         return True
     first = params[0] if params else None
-    for node in walk_scope(run, into_nested=True):
+    for node in ix.scope(run, into_nested=True):
         if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and \
                 isinstance(node.iter, ast.Name) and node.iter.id == first:
             return True
@@ -364,30 +365,39 @@ def looks_batch(run: FunctionNode, rel: str) -> bool:
 # -- data that comes from the request ------------------------------------------------------------
 
 def names_in(node: ast.AST) -> set[str]:
+    """Names read or bound in one small expression (a target, a test): a walk of that expression only."""
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-@lru_cache(maxsize=32)
-def tainted_names(run: FunctionNode, seeds: frozenset[str] | None = None) -> frozenset[str]:
+def tainted_names(ix: ScriptIndex, run: FunctionNode, seeds: frozenset[str] | None = None) -> frozenset[str]:
     """The function's parameters (or only ``seeds``) and every name assigned from an expression
     that uses one of them."""
+    return ix.memo(("tainted", run, seeds), lambda: _tainted_names(ix, run, seeds))
+
+
+def _tainted_names(ix: ScriptIndex, run: FunctionNode, seeds: frozenset[str] | None) -> frozenset[str]:
     tainted = set(parameters(run) if seeds is None else seeds)
-    flows: list[tuple[ast.AST, list[ast.AST]]] = []
-    for node in walk_scope(run, into_nested=True):
+    nodes = ix.scope(run, into_nested=True)
+    flows: dict[ast.AST, list[list[ast.AST]]] = {}  # value expression -> the targets it is assigned to
+    for node in nodes:
         if isinstance(node, ast.Assign):
-            flows.append((node.value, list(node.targets)))
+            flows.setdefault(node.value, []).append(list(node.targets))
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
-            flows.append((node.value, [node.target]))
+            flows.setdefault(node.value, []).append([node.target])
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            flows.append((node.iter, [node.target]))
+            flows.setdefault(node.iter, []).append([node.target])
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            flows.append((node.context_expr, [node.optional_vars]))
+            flows.setdefault(node.context_expr, []).append([node.optional_vars])
         elif isinstance(node, ast.NamedExpr):
-            flows.append((node.value, [node.target]))
-    readers: dict[str, list[list[ast.AST]]] = {}  # name -> targets of the flows that read it
-    for value, targets in flows:
-        for name in names_in(value):
-            readers.setdefault(name, []).append(targets)
+            flows.setdefault(node.value, []).append([node.target])
+    # name -> targets of the flows that read it: a name read anywhere below a flow's value feeds
+    # that flow, found by climbing from each name (parent links) rather than walking each value.
+    readers: dict[str, list[list[ast.AST]]] = {}
+    for node in nodes:
+        if isinstance(node, ast.Name):
+            for above in (node, *ix.ancestors(node, stop=run)):
+                for targets in flows.get(above, ()):
+                    readers.setdefault(node.id, []).append(targets)
     todo = list(tainted)
     while todo:
         for targets in readers.get(todo.pop(), []):
@@ -400,7 +410,8 @@ def tainted_names(run: FunctionNode, seeds: frozenset[str] | None = None) -> fro
 
 
 def uses(node: ast.AST, names: AbstractSet[str]) -> str | None:
-    """The first of ``names`` an expression reads, or None."""
+    """The first of ``names`` an expression reads, or None. For small expressions (a call's
+    arguments): it walks the expression."""
     for inner in ast.walk(node):
         if isinstance(inner, ast.Name) and inner.id in names:
             return inner.id

@@ -55,28 +55,29 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     run = sa.module_function(tree, "run")
     if init is None or run is None:
         return
+    ix = sa.index(tree)
     if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("globals", "setattr")
-           for n in sa.walk_scope(init, into_nested=True)):
+           for n in ix.scope(init, into_nested=True)):
         return  # init() sets globals dynamically (globals()[...] = ..., setattr(module, ...)): cannot tell
-    init_globals = sa.declared_global(init)
-    init_locals = {name: node for name, node in sa.bindings(init).items()
+    init_globals = sa.declared_global(ix, init)
+    init_locals = {name: node for name, node in sa.bindings(ix, init).items()
                    if name not in init_globals and name not in sa.parameters(init)}
     if not init_locals:
         return
-    reads = _reads(run)
+    reads = _reads(ix, run)
     # One level down: module-level functions run() calls read module globals too.
     helpers = {f.name: f for f in tree.body
                if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name not in ("init", "run")}
-    called = {n.func.id for n in sa.walk_scope(run, into_nested=True)
+    called = {n.func.id for n in ix.scope(run, into_nested=True)
               if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in helpers}
     via: dict[str, str] = {}
     for helper_name in sorted(called):
-        for name, use in _reads(helpers[helper_name]).items():
+        for name, use in _reads(ix, helpers[helper_name]).items():
             if name not in reads:
                 reads[name] = use
                 via[name] = helper_name
     module = sa.module_bindings(tree)
-    set_elsewhere = _globals_set_by_other_functions(tree, init, run)
+    set_elsewhere = _globals_set_by_other_functions(ix, init, run)
     for name, node in sorted(init_locals.items(), key=lambda item: _line(item[1])):
         if name not in reads or name in set_elsewhere:
             continue
@@ -104,7 +105,7 @@ def _line(node: ast.AST) -> int:
     return getattr(node, "lineno", 0)
 
 
-def _reads(func: sa.FunctionNode | ast.Lambda, depth: int = 0) -> dict[str, ast.Name]:
+def _reads(ix: sa.ScriptIndex, func: sa.FunctionNode | ast.Lambda, depth: int = 0) -> dict[str, ast.Name]:
     """Names a function reads from outside itself (its free variables), first read each.
 
     Nested functions and lambdas count with their own free variables; comprehension
@@ -112,9 +113,9 @@ def _reads(func: sa.FunctionNode | ast.Lambda, depth: int = 0) -> dict[str, ast.
     """
     local = set(sa.parameters(func))
     if not isinstance(func, ast.Lambda):
-        local |= set(sa.bindings(func))
-        local -= sa.declared_global(func)
-    nodes = list(sa.walk_scope(func))
+        local |= set(sa.bindings(ix, func))
+        local -= sa.declared_global(ix, func)
+    nodes = ix.scope(func)
     local |= {name.id for node in nodes if isinstance(node, ast.comprehension)
               for name in sa.target_names(node.target)}
     out: dict[str, ast.Name] = {}
@@ -127,19 +128,18 @@ def _reads(func: sa.FunctionNode | ast.Lambda, depth: int = 0) -> dict[str, ast.
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             add(node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and depth < 20:
-            for inner in _reads(node, depth + 1).values():
+            for inner in _reads(ix, node, depth + 1).values():
                 add(inner)
     return out
 
 
-def _globals_set_by_other_functions(tree: ast.Module, init: sa.FunctionNode, run: sa.FunctionNode) -> set[str]:
+def _globals_set_by_other_functions(ix: sa.ScriptIndex, init: sa.FunctionNode, run: sa.FunctionNode) -> set[str]:
     """Names some other function declares global (a loader helper init calls may set them)."""
     out: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not init and node is not run:
-            for inner in sa.walk_scope(node):
-                if isinstance(inner, ast.Global):
-                    out.update(inner.names)
+    for node in ix.of_type(ast.Global):
+        owner = ix.owner(node)  # the function whose own body holds the statement
+        if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner is not init and owner is not run:
+            out.update(node.names)
     return out
 
 

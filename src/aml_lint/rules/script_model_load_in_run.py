@@ -75,54 +75,61 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     run = sa.module_function(tree, "run")
     if run is None:
         return
+    ix = sa.index(tree)
     names = sa.aliases(tree)
-    caches = sa.declared_global(run)
-    for call in _loader_calls(run, names, caches):
+    caches = sa.declared_global(ix, run)
+    for call in _loader_calls(ix, run, names, caches):
         yield Hit(f"run() loads the model with {sa.short(sa.call_name(call, names))} on every call; load it once "
                   "in init() into a global variable and use that in run()", node_location(call))
     # One level down: module-level helpers run() calls.
     helpers = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
     called = {}
-    for node in sa.walk_scope(run, into_nested=True):
+    for node in ix.scope(run, into_nested=True):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in helpers \
                 and node.func.id not in ("init", "run") and node.func.id not in called \
-                and not _guarded(node, run, caches):
+                and not _guarded(ix, node, run, caches):
             called[node.func.id] = node
     for helper_name, call_site in called.items():
         if any(sa.decorator_name(d, names) in _CACHES for d in helpers[helper_name].decorator_list):
             continue  # @lru_cache / @cache: loaded on the first call only
-        for call in _loader_calls(helpers[helper_name], names, set()):
+        for call in _loader_calls(ix, helpers[helper_name], names, set()):
             yield Hit(f"{helper_name}(), called by run() at line {call_site.lineno}, loads the model with "
                       f"{sa.short(sa.call_name(call, names))} on every call; load it once in init() into a global "
                       "variable and use that in run()", node_location(call))
 
 
-def _loader_calls(func: sa.FunctionNode, names: dict[str, str], caches: set[str]) -> Iterator[ast.Call]:
+def _loader_calls(ix: sa.ScriptIndex, func: sa.FunctionNode, names: dict[str, str],
+                  caches: set[str]) -> Iterator[ast.Call]:
     """Loader calls with a fixed source. A source derived from the function's parameters is the
     request itself (AML306's business) or a model chosen per call (a multi-model endpoint, a batch
     job retraining per file): not something init() could load."""
-    from_params = sa.tainted_names(func)
-    for node in sa.walk_scope(func, into_nested=True):
+    from_params = sa.tainted_names(ix, func)
+    for node in ix.scope(func, into_nested=True):
         if isinstance(node, ast.Call) and is_loader(sa.call_name(node, names)) \
                 and not any(sa.uses(a, from_params) for a in (*node.args, *(k.value for k in node.keywords))) \
-                and not _guarded(node, func, caches):
+                and not _guarded(ix, node, func, caches):
             yield node
 
 
-def _guarded(call: ast.AST, func: sa.FunctionNode, caches: set[str]) -> bool:
+def _guarded(ix: sa.ScriptIndex, call: ast.AST, func: sa.FunctionNode, caches: set[str]) -> bool:
     """Inside ``if model is None:`` (or another check of a cache the function fills): loaded once."""
+    # What holds the call, from the call up to the function (parent links, not walks): the
+    # assignments whose value holds it and the if-statements whose body holds it.
     targets = set(caches)
-    for node in sa.walk_scope(func, into_nested=True):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
-                and any(inner is call for inner in ast.walk(node.value)):
-            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+    checks: list[ast.If] = []
+    below = call
+    for above in ix.ancestors(call, stop=func):
+        if isinstance(above, (ast.Assign, ast.AnnAssign)) and above.value is below:
+            for target in (above.targets if isinstance(above, ast.Assign) else [above.target]):
                 targets |= sa.names_in(target)
-    for node in sa.walk_scope(func, into_nested=True):
-        if isinstance(node, ast.If) and any(inner is call for stmt in node.body for inner in ast.walk(stmt)):
-            test_names = sa.names_in(node.test)
-            if test_names & targets:
-                return True
-            if any(isinstance(c, ast.Compare) and any(isinstance(x, ast.Constant) and x.value is None
-                                                      for x in c.comparators) for c in ast.walk(node.test)):
-                return True
+        elif isinstance(above, ast.If) and any(stmt is below for stmt in above.body):
+            checks.append(above)
+        below = above
+    for node in checks:
+        test_names = sa.names_in(node.test)
+        if test_names & targets:
+            return True
+        if any(isinstance(c, ast.Compare) and any(isinstance(x, ast.Constant) and x.value is None
+                                                  for x in c.comparators) for c in ast.walk(node.test)):
+            return True
     return False

@@ -63,13 +63,14 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if run is None:
         return
     role = sa.role(doc, ctx)
-    if role.batch_only or (not role.linked and sa.looks_batch(run, doc.rel)):
+    ix = sa.index(tree)
+    if role.batch_only or (not role.linked and sa.looks_batch(ix, run, doc.rel)):
         return
     names = sa.aliases(tree)
     if any(sa.decorator_name(d, names) not in ("input_schema", "rawhttp") for d in run.decorator_list):
         return  # @output_schema converts the result; another decorator of the user's may too
-    assignments = _assignments(run)
-    for node in sa.walk_scope(run):
+    assignments = _assignments(ix, run)
+    for node in ix.scope(run):
         if not isinstance(node, ast.Return) or node.value is None:
             continue
         value = node.value
@@ -86,10 +87,10 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                       "(arrays) or .to_dict() (DataFrames)", node_location(where))
 
 
-def _assignments(run: sa.FunctionNode) -> dict[str, list[ast.stmt]]:
+def _assignments(ix: sa.ScriptIndex, run: sa.FunctionNode) -> dict[str, list[ast.stmt]]:
     """Statements that (re)bind each name in run(); only plain assignments are followed."""
     out: dict[str, list[ast.stmt]] = {}
-    for node in sa.walk_scope(run):
+    for node in ix.scope(run):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 for name in sa.target_names(target):

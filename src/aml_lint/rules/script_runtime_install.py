@@ -138,16 +138,17 @@ def _importers(doc: Document, ctx: Context) -> list[str]:
 
 
 def installs(tree: ast.Module) -> Iterator[Install]:
+    ix = sa.index(tree)
     names = sa.aliases(tree)
     scopes: dict[ast.AST, dict[str, ast.AST]] = {}
     reported_pip_internal = False
-    inner_calls: set[int] = set()  # InstallCommand(...) inside InstallCommand(...).main(...): one finding
-    for scope, node in _calls_with_scope(tree):  # a call comes before the calls inside it
-        if not isinstance(node, ast.Call) or id(node) in inner_calls:
+    pip_funcs: set[int] = set()  # InstallCommand(...) inside InstallCommand(...).main(...): one finding
+    for node in ix.of_type(ast.Call):  # in walk order: a call comes before the calls inside it
+        if pip_funcs and any(id(n) in pip_funcs for n in (node, *ix.ancestors(node))):
             continue
         name = sa.call_name(node, names)
         if name == "pip.main" or (name.startswith("pip._internal") and _pip_install_api(name)):
-            inner_calls.update(id(n) for n in ast.walk(node.func) if isinstance(n, ast.Call))
+            pip_funcs.add(id(node.func))
             words = sa.word_list(node.args[0]) if node.args else None
             action = next((w for w in words or [] if w != sa.PLACEHOLDER and not w.startswith("-")), None)
             if action in (None, "install") or "InstallCommand" in name:
@@ -157,26 +158,27 @@ def installs(tree: ast.Module) -> Iterator[Install]:
             continue
         if name not in RUNNERS:
             continue
+        scope = _function_of(ix, node)
         if scope not in scopes:
             if tree not in scopes:
-                scopes[tree] = sa.single_assignments(tree)
+                scopes[tree] = sa.single_assignments(ix, tree)
             if scope is not tree:
-                scopes[scope] = {**scopes[tree], **sa.single_assignments(scope)}
+                scopes[scope] = {**scopes[tree], **sa.single_assignments(ix, scope)}
         what = _command_install(node, name, scopes[scope])
         if what:
             yield Install(what, node_location(node))
     if not reported_pip_internal:
         # An import of pip's installer entry points with no call we could read.
-        for node in ast.walk(tree):
+        for imp in ix.of_types(ast.Import, ast.ImportFrom):  # in walk order: the first one is reported
             imported: list[str] = []
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported = [f"{node.module}.{a.name}" for a in node.names]
-            elif isinstance(node, ast.Import):
-                imported = [a.name for a in node.names]
+            if isinstance(imp, ast.ImportFrom) and imp.level == 0 and imp.module:
+                imported = [f"{imp.module}.{a.name}" for a in imp.names]
+            elif isinstance(imp, ast.Import):
+                imported = [a.name for a in imp.names]
             hit = next((i for i in imported if (i + ".").startswith("pip._internal.") and _pip_install_api(i)
                         or i == "pip._internal"), None)
             if hit:
-                yield Install(f"{hit} (pip's internal installer API)", node_location(node))
+                yield Install(f"{hit} (pip's internal installer API)", node_location(imp))
                 break
 
 
@@ -187,15 +189,12 @@ def _pip_install_api(name: str) -> bool:
     return parts[-1] in _PIP_INSTALL_API or "InstallCommand" in parts
 
 
-def _calls_with_scope(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST]]:
-    """Every node, with the innermost function (or the module) it belongs to."""
-    todo: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]
-    while todo:
-        scope, node = todo.pop()
-        for child in ast.iter_child_nodes(node):
-            inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
-            yield inner, child
-            todo.append((inner, child))
+def _function_of(ix: sa.ScriptIndex, node: ast.AST) -> ast.AST:
+    """The innermost function holding the node (its decorators and defaults too), or the module."""
+    for above in ix.ancestors(node):
+        if isinstance(above, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return above
+    return ix.root
 
 
 def _command_install(call: ast.Call, name: str, assigned: dict[str, ast.AST]) -> str | None:

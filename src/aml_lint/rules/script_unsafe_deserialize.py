@@ -64,17 +64,18 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     run = sa.module_function(script.tree, "run")
     if run is None:
         return
+    ix = sa.index(script.tree)
     names = sa.aliases(script.tree)
-    tainted = sa.tainted_names(run)
+    tainted = sa.tainted_names(ix, run)
     batch = sa.role(doc, ctx).batch_only
     origin = "the mini-batch files" if batch else "the request"
     found = [(call, name, f"run() passes '{source}', derived from {origin}, to {sa.short(name)}")
-             for call, name, source in _sinks(run, tainted, names)]
+             for call, name, source in _sinks(ix, run, tainted, names)]
     # One level down: module-level functions run() hands request data to.
     helpers = {f.name: f for f in script.tree.body
                if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name not in ("init", "run")}
     seen: set[str] = set()
-    for node in sa.walk_scope(run, into_nested=True):
+    for node in ix.scope(run, into_nested=True):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in helpers) \
                 or node.func.id in seen:
             continue
@@ -83,7 +84,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if not seeds:
             continue
         seen.add(helper.name)
-        for call, name, source in _sinks(helper, sa.tainted_names(helper, frozenset(seeds)), names):
+        for call, name, source in _sinks(ix, helper, sa.tainted_names(ix, helper, frozenset(seeds)), names):
             found.append((call, name, f"run() passes data derived from {origin} to {helper.name}() at line "
                                       f"{node.lineno}, which hands '{source}' to {sa.short(name)}"))
     for call, _name, what in found:
@@ -96,10 +97,10 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                       "(or another data-only format) and parse it with a safe parser", node_location(call))
 
 
-def _sinks(func: sa.FunctionNode, tainted: frozenset[str],
+def _sinks(ix: sa.ScriptIndex, func: sa.FunctionNode, tainted: frozenset[str],
            names: dict[str, str]) -> Iterator[tuple[ast.Call, str, str]]:
     """(call, dotted name, tainted name it receives) for each unsafe deserialization of tainted data."""
-    for node in sa.walk_scope(func, into_nested=True):
+    for node in ix.scope(func, into_nested=True):
         if not isinstance(node, ast.Call):
             continue
         name = sa.call_name(node, names)

@@ -56,7 +56,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if not role.linked:
         return  # a v1 project's script may use v1 APIs; only v2 YAML deployments tell us otherwise
     names = sa.aliases(script.tree)
-    for node in ast.walk(script.tree):
+    for node in sa.index(script.tree).of_types(ast.Call, ast.Import, ast.ImportFrom):  # in walk order
         if isinstance(node, ast.Call):
             name = sa.call_name(node, names)
             last = name.split(".")[-2:]
