@@ -8,7 +8,6 @@ reporter (terminal, SARIF, GitHub, Azure DevOps) can use them unchanged.
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field
 
 
@@ -67,6 +66,8 @@ class Finding:
 
     def fingerprint(self) -> str:
         """Stable across runs and unrelated edits: rule, file and message, not the line."""
+        import hashlib  # only reporters that print fingerprints need it
+
         text = "\0".join((self.rule_id, self.path, self.message))
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

@@ -538,9 +538,13 @@ class Project:
         return _reach(up, lambda rel: [link.target for link in self.links_from(rel)])
 
     def _folder_links_containing(self, rel: str) -> Iterator[Link]:
-        for link in self.links:
-            if link.role in ("code", "build") and rel.startswith(link.target.rstrip("/") + "/"):
-                yield link
+        # By the folders above `rel` (a handful), not by every link: a PR can change every file.
+        folder = rel.rstrip("/").rpartition("/")[0]
+        while folder:
+            for link in self.links_to(folder):
+                if link.role in ("code", "build"):
+                    yield link
+            folder = folder.rpartition("/")[0]
 
 
 MAX_LOCAL_MODULES = 500

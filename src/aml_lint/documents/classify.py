@@ -7,8 +7,8 @@ without one is classified by its keys, conservatively: an unrelated YAML file
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -68,6 +68,12 @@ def looks_like_scoring_script(text: str) -> bool:
     return "def init" in text and "def run" in text and _SCORING_RE.search(text) is not None
 
 
+def _near(key: str, options: Iterable[str]) -> bool:
+    import difflib  # only for keys that are not conda's own: not worth importing at every start
+
+    return bool(difflib.get_close_matches(key, list(options), n=1, cutoff=0.8))
+
+
 def kind_from_yaml(data: Any) -> Kind:
     if not isinstance(data, dict):
         return Kind.OTHER_YAML
@@ -82,7 +88,7 @@ def kind_from_yaml(data: Any) -> Kind:
         return Kind.OTHER_YAML
     keys = set(map(str, data))
     if "dependencies" in keys and isinstance(data["dependencies"], list) and all(
-        key in CONDA_KEYS or difflib.get_close_matches(key, CONDA_KEYS, n=1, cutoff=0.8) for key in keys
+        key in CONDA_KEYS or _near(key, CONDA_KEYS) for key in keys
     ):
         return Kind.CONDA  # near misses ('chanels') stay conda files, so the schema can name the typo
     if "auth_mode" in keys and "endpoint_name" not in keys:

@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -33,7 +33,7 @@ from aml_lint.rules.base import Context
 @cache
 def table(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
-        resources.files("aml_lint.knowledge").joinpath(name).read_text(encoding="utf-8"))
+        (Path(__file__).parent.parent / "knowledge" / name).read_text(encoding="utf-8"))
     return data
 
 
