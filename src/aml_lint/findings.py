@@ -30,7 +30,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # one per YAML node: slots halve its size
 class Location:
     """1-based line and column of the offending token; ``line == 0`` means the whole file."""
 

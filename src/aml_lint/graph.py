@@ -50,7 +50,7 @@ def _is(path: Path, want: str = "file") -> bool:
         return False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     source: str  # repo-relative file that names the target
     target: str  # repo-relative file or folder
@@ -59,7 +59,7 @@ class Link:
     location: Location = field(default_factory=Location)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkProblem:
     source: str
     role: str

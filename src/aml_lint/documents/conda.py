@@ -25,7 +25,7 @@ _MATCH_SPEC = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CondaDep:
     text: str
     name: str  # conda-side name, lower case ("pytorch", "py-xgboost")

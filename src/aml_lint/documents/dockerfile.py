@@ -16,7 +16,7 @@ from aml_lint.documents.requirements import Declared, PipLine, declared_from, pa
 from aml_lint.findings import Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Instruction:
     keyword: str  # upper case: FROM, RUN, COPY ...
     args: str  # everything after the keyword, continuations joined with spaces

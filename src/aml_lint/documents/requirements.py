@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 from aml_lint.findings import Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Declared:
     """A package an environment installs, and where it is declared."""
 
@@ -30,7 +30,7 @@ class Declared:
     extras: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PipLine:
     text: str
     location: Location

@@ -37,7 +37,7 @@ class YamlReadError(Exception):
         self.location = location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DuplicateKey:
     path: Path_
     key: str
