@@ -127,7 +127,8 @@ class ScriptIndex:
         return self.root
 
     def memo(self, key: object, compute: Callable[[], _T]) -> _T:
-        """A result computed once per tree (a key must not hold the root: it would keep the tree alive)."""
+        """A result computed once per tree. Neither key nor result may hold the root: the cache
+        would keep the tree alive."""
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]  # type: ignore[return-value]

@@ -142,13 +142,13 @@ def installs(tree: ast.Module) -> Iterator[Install]:
     names = sa.aliases(tree)
     scopes: dict[ast.AST, dict[str, ast.AST]] = {}
     reported_pip_internal = False
-    pip_funcs: set[int] = set()  # InstallCommand(...) inside InstallCommand(...).main(...): one finding
+    pip_funcs: list[ast.expr] = []  # InstallCommand(...) inside InstallCommand(...).main(...): one finding
     for node in ix.of_type(ast.Call):  # in walk order: a call comes before the calls inside it
-        if pip_funcs and any(id(n) in pip_funcs for n in (node, *ix.ancestors(node))):
+        if any(ix.inside(node, func) for func in pip_funcs):
             continue
         name = sa.call_name(node, names)
         if name == "pip.main" or (name.startswith("pip._internal") and _pip_install_api(name)):
-            pip_funcs.add(id(node.func))
+            pip_funcs.append(node.func)
             words = sa.word_list(node.args[0]) if node.args else None
             action = next((w for w in words or [] if w != sa.PLACEHOLDER and not w.startswith("-")), None)
             if action in (None, "install") or "InstallCommand" in name:
