@@ -93,6 +93,13 @@ def worst_files(folder: Path) -> dict[str, Path]:
                                 "    last\n")),
         "score.py (dense code, just under 1 MiB)": (
             "score.py", _fill(_SCRIPT_HEAD, lambda i: _SCRIPT_FUNCTION.replace("{i}", str(i)), PYTHON_LIMIT - 64)),
+        "requirements.txt (one requirement, 60,000 extras)": (
+            "extras/requirements.txt", "x[" + ",".join(f"e{i}" for i in range(60_000)) + "]==1.0\n"),
+        "requirements.txt (one marker of 15,000 clauses)": (
+            "marker/requirements.txt", "x ; python_version >= '3'" + " and python_version >= '3'" * 15_000 + "\n"),
+        "Dockerfile (20,000 ARGs, each built from the last)": (
+            "args/Dockerfile", "FROM python:3.11\n" + "".join(f"ARG A{i}=${{A{i - 1}}}x\n" for i in range(1, 20_000))
+            + "FROM img:${A19999}\n"),
         "conda.yml over the limit (refused, 5 MiB)": (
             "over/conda.yml", _fill("name: big\ndependencies:\n  - pip\n  - pip:\n",
                                     lambda i: f"    - pkg{i}==1.0\n", 5 * 1024 * 1024)),
