@@ -48,6 +48,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from aml_lint.knowledge import markers as target_markers  # the platform markers are judged for
+
 SCHEMA = 1
 # The date the inputs were gathered; bump it with every rebuild (never the clock: reproducibility).
 SOURCE_DATE = "2026-11-23"
@@ -250,6 +252,10 @@ def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     i of mask is set when versions[i] declares it. The query API picks
     the versions a pin allows (the newest that fits the Python when unpinned). Dev/test/doc
     extras are dropped.
+
+    `markers` holds every marker evaluated in advance for Linux x86_64 CPython: marker ->
+    {extra: bitmask over `marker_minors` (bit k: Python 3.(first + k))} for no extra ('') and
+    each extra the marker names, or null when the marker must be evaluated at run time.
     """
     seen: dict[str, dict[str, set[str]]] = {}  # dist -> version -> requirement strings
     pythons: dict[tuple[str, str], str] = {}  # (dist, version) -> Requires-Python
@@ -276,7 +282,10 @@ def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         out[name] = {"versions": versions,
                      "requires": sorted([*json.loads(k), m] for k, m in masks.items()),
                      "requires_python": [pythons[(name, v)] for v in versions]}
-    return {"schema": SCHEMA, "source_date": SOURCE_DATE, "dists": out}
+    texts = sorted({r[3] for dist in out.values() for r in dist["requires"] if r[3]})
+    return {"schema": SCHEMA, "source_date": SOURCE_DATE, "dists": out,
+            "marker_minors": [PYTHON_MINORS[0], PYTHON_MINORS[-1]],
+            "markers": {t: target_markers.masks(t, PYTHON_MINORS) for t in texts}}
 
 
 def _version_key(v: str) -> tuple[int, Any]:

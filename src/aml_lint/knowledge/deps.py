@@ -14,12 +14,11 @@ import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
@@ -232,7 +231,10 @@ class _Req:
     name: str
     extras: frozenset[str]
     specifier: str
-    marker: Marker | None
+    marker: str  # '' when the requirement has none
+    # Where the marker holds, from requires.json: {extra: bitmask over the table's Python minors}
+    # for no extra ('') and each extra the marker names. None: evaluate it (markers.py).
+    masks: Mapping[str, int] | None
 
 
 @dataclass(frozen=True)
@@ -240,14 +242,6 @@ class _DistRequires:
     versions: tuple[Version | None, ...]
     requires_python: tuple[SpecifierSet | None, ...]
     requires: tuple[tuple[_Req, int], ...]  # (requirement, bitmask over versions)
-
-
-@cache
-def _marker(text: str) -> Marker | None:
-    try:
-        return Marker(text)
-    except InvalidMarker:
-        return None
 
 
 def _version(text: str) -> Version | None:
@@ -266,12 +260,14 @@ def _specifier(text: str) -> SpecifierSet | None:
 
 @cache
 def _parsed_requires(dist: str) -> _DistRequires | None:
-    entry = _table("requires.json")["dists"].get(dist)
+    table = _table("requires.json")
+    entry = table["dists"].get(dist)
     if entry is None:
         return None
+    marker_masks: dict[str, dict[str, int] | None] = table.get("markers", {})
     reqs = tuple(
-        (_Req(name, frozenset(e for e in extras.split(",") if e), spec,
-              _marker(marker) if marker else None), int(mask))
+        (_Req(name, frozenset(e for e in extras.split(",") if e), spec, marker,
+              marker_masks.get(marker) if marker else None), int(mask))
         for name, extras, spec, marker, mask in entry["requires"]
     )
     versions = tuple(_version(v) for v in entry["versions"])
@@ -285,19 +281,38 @@ def _version_mask(dist: str, specifier: str, python: PythonVersion | None) -> in
     newest that fits the Python when unpinned); all of them when none is known to match."""
     info = _parsed_requires(dist)
     assert info is not None
-    spec = _specifier(specifier)
-    py = Version(f"{python[0]}.{python[1]}.0") if python else None
-    fits = [
-        i for i, (version, rp) in enumerate(zip(info.versions, info.requires_python, strict=True))
-        if (spec is None or version is None or spec.contains(version, prereleases=True))
-        and (py is None or rp is None or rp.contains(py, prereleases=True))
-    ]
+    if len(info.versions) == 1:
+        return 1  # the one version whether it fits or not
+    pinned, allowed = _specifier_fits(dist, specifier)
+    fits = allowed & _python_fits(dist, python)
     if not fits:
         return (1 << len(info.versions)) - 1
-    if spec is None:
-        newest = max(fits, key=lambda i: info.versions[i] or Version("0"))
+    if not pinned:
+        newest = max((i for i in range(len(info.versions)) if fits >> i & 1),
+                     key=lambda i: info.versions[i] or Version("0"))
         return 1 << newest
-    return sum(1 << i for i in fits)
+    return fits
+
+
+@cache
+def _specifier_fits(dist: str, specifier: str) -> tuple[bool, int]:
+    """(is it a usable specifier, bitmask of the known versions of `dist` it allows)."""
+    info = _parsed_requires(dist)
+    assert info is not None
+    spec = _specifier(specifier)
+    return spec is not None, sum(
+        1 << i for i, version in enumerate(info.versions)
+        if spec is None or version is None or spec.contains(version, prereleases=True))
+
+
+@cache
+def _python_fits(dist: str, python: PythonVersion | None) -> int:
+    """Bitmask of the known versions of `dist` whose Requires-Python admits `python`."""
+    info = _parsed_requires(dist)
+    assert info is not None
+    py = Version(f"{python[0]}.{python[1]}.0") if python else None
+    return sum(1 << i for i, rp in enumerate(info.requires_python)
+               if py is None or rp is None or rp.contains(py, prereleases=True))
 
 
 def known_dependencies(dist: str) -> bool:
@@ -305,49 +320,70 @@ def known_dependencies(dist: str) -> bool:
     return _parsed_requires(normalize(dist)) is not None
 
 
-def _marker_env(python: PythonVersion, extra: str) -> dict[str, str]:
-    v = format_python(python)
-    return {
-        "python_version": v, "python_full_version": f"{v}.0", "implementation_name": "cpython",
-        "platform_python_implementation": "CPython", "sys_platform": "linux",
-        "platform_system": "Linux", "platform_machine": "x86_64", "os_name": "posix",
-        "platform_release": "", "platform_version": "", "implementation_version": f"{v}.0",
-        "extra": extra,
-    }
+@cache
+def _python_bits(python: PythonVersion | None) -> int | None:
+    """`python` (every known Python when None) as bits over requires.json's marker_minors; None
+    when the precomputed masks do not cover it."""
+    lo, hi = _table("requires.json").get("marker_minors") or (0, -1)
+    if python is None:
+        first, last = _table("stdlib.json")["minors"]
+        wanted = list(range(first, last + 1))
+    elif python[0] == 3:
+        wanted = [python[1]]
+    else:
+        return None
+    if not all(lo <= m <= hi for m in wanted):
+        return None
+    return sum(1 << (m - lo) for m in wanted)
+
+
+def _applies(req: _Req, python: PythonVersion | None, extras: frozenset[str]) -> bool:
+    """Does the requirement's marker hold for `python` (any known one when None) with no extra or
+    one of `extras`?"""
+    if not req.marker:
+        return True
+    bits = _python_bits(python)
+    if bits is None or req.masks is None:
+        return _evaluate(req.marker, python, extras)
+    truth = req.masks.get("", 0)
+    for extra in extras:
+        truth |= req.masks.get(extra, 0)
+    return bool(truth & bits)
 
 
 @cache
-def _applies(marker: Marker | None, python: PythonVersion | None, extras: frozenset[str]) -> bool:
-    if marker is None:
-        return True
+def _evaluate(marker: str, python: PythonVersion | None, extras: frozenset[str]) -> bool:
+    """What the masks do not cover, evaluated with packaging (a marker we cannot evaluate: assume
+    the dependency may be there)."""
+    from aml_lint.knowledge import markers
+
     lo, hi = _table("stdlib.json")["minors"]
     pythons = [python] if python else [(3, m) for m in range(lo, hi + 1)]
-    try:
-        return any(
-            marker.evaluate(_marker_env(p, e)) for p in pythons for e in ("", *sorted(extras))
-        )
-    except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
-        return True  # a marker we cannot evaluate: assume the dependency may be there
+    return any(markers.evaluate(marker, p, e) for p in pythons for e in ("", *sorted(extras)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Closure:
     """Declared distributions and everything their Requires-Dist may bring (for one Python).
 
     parent[d] is the distribution through which `d` was first reached (None for declared ones);
-    unknown lists reached distributions whose dependencies the data does not know.
+    unknown lists reached distributions whose dependencies the data does not know. Read-only:
+    closures are cached and shared by every environment that declares the same packages.
     """
 
     declared: frozenset[str]
-    parent: dict[str, str | None] = field(default_factory=dict)
-    unknown: set[str] = field(default_factory=set)
+    parent: Mapping[str, str | None] = field(default_factory=dict)
+    unknown: frozenset[str] = frozenset()
+    dists: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parent = MappingProxyType(dict(self.parent))  # a copy: the caller's dict cannot change it
+        object.__setattr__(self, "parent", parent)
+        object.__setattr__(self, "unknown", frozenset(self.unknown))
+        object.__setattr__(self, "dists", frozenset(parent))
 
     def __contains__(self, dist: object) -> bool:
         return isinstance(dist, str) and normalize(dist) in self.parent
-
-    @property
-    def dists(self) -> frozenset[str]:
-        return frozenset(self.parent)
 
     def chain(self, dist: str) -> list[str]:
         """Declared root ... dist, e.g. ['scikit-learn', 'numpy']."""
@@ -361,7 +397,14 @@ class Closure:
         return not self.unknown
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 def _split_declared(item: str) -> tuple[str, frozenset[str], str]:
+    if _PLAIN_NAME.fullmatch(item):  # the common case, without a PEP 508 parse (same result)
+        return normalize(item), frozenset(), ""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(item)
         return normalize(req.name), frozenset(normalize(e) for e in req.extras), str(req.specifier)
@@ -375,31 +418,42 @@ def closure(declared: Iterable[str], python: PythonVersion | None = None) -> Clo
 
     For each distribution the requirements of the versions its specifier allows are used (the
     newest version fitting `python` when unpinned), markers are evaluated for Linux x86_64
-    CPython `python` (every known Python when None), and extras are honoured. Breadth-first, so
-    chain() gives a shortest path.
+    CPython `python` (every known Python when None), and extras are honoured. Breadth-first in
+    the order of declaration, so chain() gives a shortest path, through the first-declared
+    package on a tie ("pandas -> numpy" when pandas comes first).
+
+    Closures are cached per process and read-only: every environment that declares the same
+    list shares one walk. The key keeps the order (repeats dropped: they change nothing), since
+    a set would let whichever environment came first decide the chain shown for the others.
     """
+    return _closure(tuple(dict.fromkeys(declared)), python)
+
+
+@lru_cache(maxsize=1024)
+def _closure(declared: tuple[str, ...], python: PythonVersion | None) -> Closure:
     roots = [_split_declared(d) for d in declared]
-    result = Closure(declared=frozenset(n for n, _, _ in roots))
+    parent: dict[str, str | None] = {}
+    unknown: set[str] = set()
     done: dict[tuple[str, str], frozenset[str]] = {}  # (dist, specifier) -> extras walked
     queue: deque[tuple[str, frozenset[str], str, str | None]] = deque(
         (n, e, spec, None) for n, e, spec in roots)
     while queue:
-        dist, extras, specifier, parent = queue.popleft()
-        if dist not in result.parent:
-            result.parent[dist] = parent
+        dist, extras, specifier, via = queue.popleft()
+        if dist not in parent:
+            parent[dist] = via
         walked = done.get((dist, specifier))
         if walked is not None and extras <= walked:
             continue
         done[(dist, specifier)] = (walked or frozenset()) | extras
         info = _parsed_requires(dist)
         if info is None:
-            result.unknown.add(dist)
+            unknown.add(dist)
             continue
         mask = _version_mask(dist, specifier, python)
         for req, req_mask in info.requires:
-            if req_mask & mask and _applies(req.marker, python, extras):
+            if req_mask & mask and _applies(req, python, extras):
                 queue.append((req.name, req.extras, req.specifier, dist))
-    return result
+    return Closure(frozenset(n for n, _, _ in roots), parent, frozenset(unknown))
 
 
 # --------------------------------------------------------------------------- Python support
@@ -432,6 +486,8 @@ def pin_supports_python(requirement: str, python: PythonVersion) -> PinSupport |
 
     None when the requirement is unparsable, unpinned or about a package we have no data for.
     """
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(requirement)
     except InvalidRequirement:

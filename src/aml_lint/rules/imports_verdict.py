@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -159,16 +158,11 @@ def env_view(spec: EnvSpec, ctx: Context | None = None) -> EnvView:
     roots = [d.name + (f"[{','.join(d.extras)}]" if d.extras else "") if d.source != "conda" else name
              for name, d in direct.items()]
     view = EnvView(spec=spec, label=spec.label, python=python, python_source=source, direct=direct,
-                   closure=_closure(tuple(roots), python), has_conda=spec.conda is not None)
+                   # cached per declared set and Python: one walk per distinct environment
+                   closure=deps.closure(roots, python), has_conda=spec.conda is not None)
     if ctx is not None and getattr(ctx.settings, "resolve", False) and python is not None:
         view.resolution = resolved(spec, python, ctx)
     return view
-
-
-@lru_cache(maxsize=256)
-def _closure(roots: tuple[str, ...], python: PythonVersion | None) -> Closure:
-    """One walk per distinct environment (a conda file shared by many scripts); read-only."""
-    return deps.closure(roots, python)
 
 
 _RESOLVED: weakref.WeakKeyDictionary[Project, dict[tuple[tuple[str, ...], PythonVersion], Resolution | None]] = (
