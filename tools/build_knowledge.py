@@ -253,6 +253,8 @@ def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     the versions a pin allows (the newest that fits the Python when unpinned). Dev/test/doc
     extras are dropped.
 
+    `python_fits[k]` is the bitmask of the versions whose Requires-Python admits Python
+    3.(first + k) of `marker_minors` (a Requires-Python that does not parse admits every Python).
     `markers` holds every marker evaluated in advance for Linux x86_64 CPython: marker ->
     {extra: bitmask over `marker_minors` (bit k: Python 3.(first + k))} for no extra ('') and
     each extra the marker names, or null when the marker must be evaluated at run time.
@@ -279,13 +281,27 @@ def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         for i, version in enumerate(versions):
             for req_key in by_version[version]:
                 masks[req_key] = masks.get(req_key, 0) | (1 << i)
+        requires_python = [pythons[(name, v)] for v in versions]
         out[name] = {"versions": versions,
                      "requires": sorted([*json.loads(k), m] for k, m in masks.items()),
-                     "requires_python": [pythons[(name, v)] for v in versions]}
+                     "requires_python": requires_python,
+                     "python_fits": [_python_fits(requires_python, minor) for minor in PYTHON_MINORS]}
     texts = sorted({r[3] for dist in out.values() for r in dist["requires"] if r[3]})
     return {"schema": SCHEMA, "source_date": SOURCE_DATE, "dists": out,
             "marker_minors": [PYTHON_MINORS[0], PYTHON_MINORS[-1]],
             "markers": {t: target_markers.masks(t, PYTHON_MINORS) for t in texts}}
+
+
+def _python_fits(requires_python: list[str], minor: int) -> int:
+    python = Version(f"3.{minor}.0")
+    fits = 0
+    for i, text in enumerate(requires_python):
+        try:
+            ok = not text or SpecifierSet(text).contains(python, prereleases=True)
+        except InvalidSpecifier:
+            ok = True
+        fits |= ok << i
+    return fits
 
 
 def _version_key(v: str) -> tuple[int, Any]:

@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.markers import Marker
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
 
 from aml_lint.knowledge import deps, markers
 
@@ -52,6 +54,22 @@ def test_every_shipped_marker_mask_agrees_with_packaging() -> None:
                 assert bool(stored >> (minor - lo) & 1) == expected, (text, extra, minor)
                 checked += 1
     assert checked > 8 * len(data["markers"])
+
+
+def test_every_shipped_python_fit_agrees_with_requires_python() -> None:
+    data = _requires()
+    lo, hi = data["marker_minors"]
+    for name, dist in data["dists"].items():
+        fits = dist["python_fits"]
+        assert len(fits) == hi - lo + 1
+        for k, minor in enumerate(range(lo, hi + 1)):
+            python = Version(f"3.{minor}.0")
+            for i, text in enumerate(dist["requires_python"]):
+                try:
+                    expected = not text or SpecifierSet(text).contains(python, prereleases=True)
+                except InvalidSpecifier:
+                    expected = True
+                assert bool(fits[k] >> i & 1) == expected, (name, dist["versions"][i], minor)
 
 
 def test_marker_range_is_the_stdlib_range() -> None:

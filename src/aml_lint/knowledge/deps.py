@@ -240,8 +240,11 @@ class _Req:
 @dataclass(frozen=True)
 class _DistRequires:
     versions: tuple[Version | None, ...]
-    requires_python: tuple[SpecifierSet | None, ...]
+    requires_python: tuple[str, ...]
     requires: tuple[tuple[_Req, int], ...]  # (requirement, bitmask over versions)
+    # python_fits[k]: bitmask of the versions whose Requires-Python admits the k-th of the
+    # table's marker_minors (precomputed; () when the table predates it)
+    python_fits: tuple[int, ...] = ()
 
 
 def _version(text: str) -> Version | None:
@@ -271,8 +274,8 @@ def _parsed_requires(dist: str) -> _DistRequires | None:
         for name, extras, spec, marker, mask in entry["requires"]
     )
     versions = tuple(_version(v) for v in entry["versions"])
-    pythons = tuple(_specifier(p) for p in entry.get("requires_python") or [""] * len(versions))
-    return _DistRequires(versions, pythons, reqs)
+    pythons = tuple(entry.get("requires_python") or [""] * len(versions))
+    return _DistRequires(versions, pythons, reqs, tuple(entry.get("python_fits") or ()))
 
 
 @cache
@@ -310,9 +313,14 @@ def _python_fits(dist: str, python: PythonVersion | None) -> int:
     """Bitmask of the known versions of `dist` whose Requires-Python admits `python`."""
     info = _parsed_requires(dist)
     assert info is not None
-    py = Version(f"{python[0]}.{python[1]}.0") if python else None
-    return sum(1 << i for i, rp in enumerate(info.requires_python)
-               if py is None or rp is None or rp.contains(py, prereleases=True))
+    if python is None:
+        return (1 << len(info.versions)) - 1
+    lo = (_table("requires.json").get("marker_minors") or (0,))[0]
+    if python[0] == 3 and 0 <= python[1] - lo < len(info.python_fits):
+        return info.python_fits[python[1] - lo]
+    py = Version(f"{python[0]}.{python[1]}.0")
+    specs = (_specifier(text) for text in info.requires_python)
+    return sum(1 << i for i, rp in enumerate(specs) if rp is None or rp.contains(py, prereleases=True))
 
 
 def known_dependencies(dist: str) -> bool:
@@ -499,6 +507,13 @@ def pin_supports_python(requirement: str, python: PythonVersion) -> PinSupport |
     return specifier_supports_python(dist, str(req.specifier), python)
 
 
+@cache
+def _support_versions(dist: str) -> tuple[tuple[str, Version], ...]:
+    """The releases of python_support.json for `dist`, parsed once (numpy has over a hundred)."""
+    parsed = ((text, _version(text)) for text in supported_pythons(dist) or {})
+    return tuple((text, v) for text, v in parsed if v is not None)
+
+
 @cache  # the same pins recur in every environment of a monorepo; PinSupport is frozen
 def specifier_supports_python(dist: str, specifier: str, python: PythonVersion) -> PinSupport | None:
     """As pin_supports_python, for a dist and a PEP 440 specifier ('==1.19.*')."""
@@ -510,13 +525,7 @@ def specifier_supports_python(dist: str, specifier: str, python: PythonVersion) 
     except InvalidSpecifier:
         return None
     lo, hi = _table("python_support.json")["minors"]
-    matching = []
-    for v in table:
-        try:
-            if spec.contains(Version(v), prereleases=True):
-                matching.append(v)
-        except InvalidVersion:
-            continue
+    matching = [text for text, v in _support_versions(dist) if spec.contains(v, prereleases=True)]
     if not matching or not lo <= python[1] <= hi:
         return PinSupport(dist, specifier, python, None, tuple(matching))
     pythons = sorted({m for v in matching for m in table[v]})
