@@ -139,6 +139,7 @@ def _longest(module: str, table: Mapping[str, Any]) -> str | None:
     return next((p for p in _prefixes(module) if p in table), None)
 
 
+@lru_cache(maxsize=8192)  # asked once per import per environment; the result is frozen
 def import_candidates(module: str) -> ImportCandidates:
     """Distributions that may provide `module` (dotted, absolute), by longest dotted prefix."""
     data = _table("imports.json")

@@ -228,13 +228,21 @@ def is_local(top: str, roots: list[Path]) -> bool:
         return False
 
 
-def judge(ref: ImportRef, env: EnvView, roots: list[Path]) -> Verdict | None:
-    """The verdict for one import in one environment (None for relative imports)."""
+def judge(ref: ImportRef, env: EnvView, roots: list[Path],
+          local: dict[str, bool] | None = None) -> Verdict | None:
+    """The verdict for one import in one environment (None for relative imports).
+
+    `local` remembers is_local() per top-level name across the environments of one script.
+    """
     if ref.level or not ref.module:
         return None
     module = ref.module
     top = module.split(".")[0]
-    if is_local(top, roots):
+    if local is None:
+        local = {}
+    if top not in local:
+        local[top] = is_local(top, roots)
+    if local[top]:
         return Verdict(ref, LOCAL, env)
     available = env.available
     if deps.is_stdlib(top, env.python) or (env.python is None and deps.is_stdlib(top)):
@@ -298,13 +306,14 @@ def analyze(doc: Document, ctx: Context) -> ScriptAnalysis:
         module = ctx.project.documents.get(link.target)
         if link.role == "module" and module is not None:
             sources.append((module, module.rel))
+    local: dict[str, bool] = {}  # the same roots for every source and environment
     for source, path in sources:
         script = source.script
         if script is None or not script.ok:
             continue
         for env in envs:
             for ref in script.imports:
-                v = judge(ref, env, roots)
+                v = judge(ref, env, roots, local)
                 if v is not None:
                     verdicts.append(replace(v, path=path) if path else v)
     result = ScriptAnalysis(doc, envs, verdicts, invisible)
