@@ -255,6 +255,8 @@ def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
     `python_fits[k]` is the bitmask of the versions whose Requires-Python admits Python
     3.(first + k) of `marker_minors` (a Requires-Python that does not parse admits every Python).
+    `specifier_fits[dist][specifier]` is the bitmask of the versions of dist that a specifier
+    used in the table allows (null: the specifier does not parse; dists with one version left out).
     `markers` holds every marker evaluated in advance for Linux x86_64 CPython: marker ->
     {extra: bitmask over `marker_minors` (bit k: Python 3.(first + k))} for no extra ('') and
     each extra the marker names, or null when the marker must be evaluated at run time.
@@ -287,9 +289,31 @@ def requires_table(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                      "requires_python": requires_python,
                      "python_fits": [_python_fits(requires_python, minor) for minor in PYTHON_MINORS]}
     texts = sorted({r[3] for dist in out.values() for r in dist["requires"] if r[3]})
+    fits: dict[str, dict[str, int | None]] = {}
+    for dist in out.values():
+        for name, _, spec, _, _ in dist["requires"]:
+            target = out.get(name)
+            if spec and target is not None and len(target["versions"]) > 1:
+                fits.setdefault(name, {})[spec] = _specifier_fits(spec, target["versions"])
     return {"schema": SCHEMA, "source_date": SOURCE_DATE, "dists": out,
             "marker_minors": [PYTHON_MINORS[0], PYTHON_MINORS[-1]],
-            "markers": {t: target_markers.masks(t, PYTHON_MINORS) for t in texts}}
+            "markers": {t: target_markers.masks(t, PYTHON_MINORS) for t in texts},
+            "specifier_fits": fits}
+
+
+def _specifier_fits(specifier: str, versions: list[str]) -> int | None:
+    try:
+        spec = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return None
+    fits = 0
+    for i, text in enumerate(versions):
+        try:
+            ok = spec.contains(Version(text), prereleases=True)
+        except InvalidVersion:
+            ok = True  # a version we cannot compare may be the one
+        fits |= ok << i
+    return fits
 
 
 def _python_fits(requires_python: list[str], minor: int) -> int:

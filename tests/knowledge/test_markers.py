@@ -72,6 +72,17 @@ def test_every_shipped_python_fit_agrees_with_requires_python() -> None:
                 assert bool(fits[k] >> i & 1) == expected, (name, dist["versions"][i], minor)
 
 
+def test_every_shipped_specifier_fit_agrees_with_packaging() -> None:
+    data = _requires()
+    assert data["specifier_fits"]
+    for name, fits in data["specifier_fits"].items():
+        versions = data["dists"][name]["versions"]
+        for text, mask in fits.items():
+            spec = SpecifierSet(text)  # the table's specifiers all parse
+            expected = [spec.contains(Version(v), prereleases=True) for v in versions]
+            assert [bool(mask >> i & 1) for i in range(len(versions))] == expected, (name, text)
+
+
 def test_marker_range_is_the_stdlib_range() -> None:
     # closure(python=None) means "every known Python": the stdlib table's range.
     assert _requires()["marker_minors"] == deps._table("stdlib.json")["minors"]

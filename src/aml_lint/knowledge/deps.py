@@ -303,6 +303,10 @@ def _specifier_fits(dist: str, specifier: str) -> tuple[bool, int]:
     """(is it a usable specifier, bitmask of the known versions of `dist` it allows)."""
     info = _parsed_requires(dist)
     assert info is not None
+    known = _table("requires.json").get("specifier_fits", {}).get(dist, {})
+    if specifier in known:  # the specifiers of the table itself, matched at build time
+        fits = known[specifier]
+        return (False, (1 << len(info.versions)) - 1) if fits is None else (True, int(fits))
     spec = _specifier(specifier)
     return spec is not None, sum(
         1 << i for i, version in enumerate(info.versions)
