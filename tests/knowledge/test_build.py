@@ -154,3 +154,21 @@ def test_overrides_file_loads_and_is_well_formed() -> None:
     assert set(data) == {"modules", "namespaces", "shims", "module_requires", "backports", "exclude", "conda"}
     for module, dists in data["modules"].items():
         assert bk._IDENT.match(module) and dists and all(isinstance(d, str) for d in dists)
+
+
+def test_requires_table_precomputes_markers_python_and_specifier_fits() -> None:
+    metas = [
+        {"name": "a", "version": "1.0", "requires_python": ">=3.9",
+         "requires_dist": ['b>=2; python_version < "3.11"', 'c; extra == "Fast_Path"', 'd; "x" in extra']},
+        {"name": "a", "version": "2.0", "requires_python": ">=3.12", "requires_dist": ["b<2"]},
+        {"name": "b", "version": "1.5", "requires_dist": []},
+        {"name": "b", "version": "2.1", "requires_dist": []},
+    ]
+    table = bk.requires_table(metas)
+    assert table["marker_minors"] == [7, 14]
+    # bit k: Python 3.(7 + k)
+    assert table["markers"]['python_version < "3.11"'] == {"": 0b1111}
+    assert table["markers"]['extra == "fast-path"'] == {"": 0, "fast-path": 0xFF}
+    assert table["markers"]['"x" in extra'] is None  # left to run time
+    assert table["dists"]["a"]["python_fits"] == [0, 0, 1, 1, 1, 3, 3, 3]  # 3.7 .. 3.14
+    assert table["specifier_fits"] == {"b": {">=2": 0b10, "<2": 0b01}}

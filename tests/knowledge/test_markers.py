@@ -170,3 +170,13 @@ def test_closure_of_requirement_like_text_never_raises(
 ) -> None:
     c = deps.closure(declared, python)
     assert c.declared <= c.dists
+
+
+def test_a_marker_without_masks_is_evaluated_at_run_time() -> None:
+    req = deps._Req("d", frozenset(), "", '"fast" in extra and python_version < "3.10"', None)
+    assert deps._applies(req, (3, 9), frozenset({"fastest"}))  # substring: no mask could say it
+    assert not deps._applies(req, (3, 9), frozenset({"slow"}))
+    assert not deps._applies(req, (3, 12), frozenset({"fastest"}))
+    assert deps._applies(req, None, frozenset({"fastest"}))  # some known Python
+    broken = deps._Req("d", frozenset(), "", "python_version <<< '3'", None)
+    assert deps._applies(broken, (3, 10), frozenset())  # cannot evaluate: may be there
