@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 from typing import Any
 
 from aml_lint.documents import Kind
@@ -36,8 +35,7 @@ _SCHEMA_KINDS = (
 
 def kind_from_name(rel: str) -> Kind | None:
     """Kind by file name alone; YAML and Python files need their content (None here)."""
-    name = PurePosixPath(rel).name
-    lower = name.lower()
+    lower = rel.rpartition("/")[2].lower()  # asked of every file of a repository: no Path object
     if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
         return Kind.DOCKERFILE
     if _REQUIREMENTS_RE.search(lower) or _REQUIREMENTS_RE.search(rel.lower()):
