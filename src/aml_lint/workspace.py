@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -19,6 +20,8 @@ SKIP_DIRS = frozenset(
      ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs"}
 )
 GIT_TIMEOUT = 60
+# A SKIP_DIRS folder anywhere in a relative path: one C-level search per file of a large listing.
+_SKIP_RE = re.compile("(?:^|/)(?:" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + ")/")
 
 
 class GitError(Exception):
@@ -149,7 +152,7 @@ def walk_rel(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> 
         for rel in candidates:
             if rel in seen or (exclude and matches_any(rel, exclude)):
                 continue
-            if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):  # git and _walk_fs give clean paths
+            if _SKIP_RE.search(rel):  # git and _walk_fs give clean paths
                 continue
             if os.path.islink(os.path.join(root_text, rel)) and not is_inside(root / rel, root):
                 continue
