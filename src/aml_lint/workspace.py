@@ -163,8 +163,10 @@ def walk_rel(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> 
 def _walk_fs(root: Path, top: Path) -> Iterator[str]:
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        folder = relpath(Path(dirpath), root)  # once per folder, not per file
+        prefix = "" if folder == "." else folder + "/"
         for name in sorted(filenames):
-            yield relpath(Path(dirpath) / name, root)
+            yield prefix + name
 
 
 def git_changed_files(root: Path, base: str, head: str = "HEAD") -> list[str]:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -78,9 +78,8 @@ def format_python(python: PythonVersion) -> str:
 
 @cache
 def _table(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        resources.files(__package__).joinpath(name).read_bytes()
-    )
+    # Beside this module (importlib.resources would cost ~10 ms of imports at every start).
+    data: dict[str, Any] = json.loads((Path(__file__).parent / name).read_bytes())
     return data
 
 
