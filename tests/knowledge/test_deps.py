@@ -245,3 +245,25 @@ def test_known_pypi_names() -> None:
     known = deps.known_pypi_names()
     assert {"pandas", "scikit-learn", "torch", "opencv-python", "azureml-core"} <= known
     assert "cudatoolkit" not in known and "mkl" not in known
+
+
+def test_an_exact_pin_matches_the_releases_a_specifier_set_matches() -> None:
+    # specifier_supports_python compares '==X' pins by equality instead of SpecifierSet.contains;
+    # both must pick the same releases, for every release in the table and spellings of its pin.
+    from packaging.specifiers import SpecifierSet
+
+    from aml_lint.knowledge import deps
+
+    checked = 0
+    for dist in deps._table("python_support.json")["dists"]:
+        releases = deps._support_versions(dist)
+        for text, version in releases:
+            for spec in (f"=={text}", f"== {text} ", f"=={text}.0", f"=={version.public}", f"=={text}.*"):
+                exact = deps._exact_pin(spec)
+                if exact is None:  # wildcards and odd spellings take the SpecifierSet path
+                    continue
+                fast = [t for t, v in releases if v == exact or (v.local is not None and deps.Version(v.public) == exact)]
+                assert fast == [t for t, v in releases if SpecifierSet(spec).contains(v, prereleases=True)], spec
+                checked += 1
+    assert checked > 1000
+    assert deps._exact_pin("==1.0+local") is None and deps._exact_pin(">=1.0") is None

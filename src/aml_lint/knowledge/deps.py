@@ -254,6 +254,15 @@ def _version(text: str) -> Version | None:
         return None
 
 
+_EXACT_PIN = re.compile(r"^\s*==\s*([0-9][0-9A-Za-z.!]*)\s*$")
+
+
+def _exact_pin(specifier: str) -> Version | None:
+    """The version of a lone '==X' clause, without wildcard or local label ('==1.26.4'), else None."""
+    m = _EXACT_PIN.match(specifier)
+    return _version(m.group(1)) if m else None
+
+
 def _specifier(text: str) -> SpecifierSet | None:
     try:
         return SpecifierSet(text) if text else None
@@ -529,7 +538,13 @@ def specifier_supports_python(dist: str, specifier: str, python: PythonVersion) 
     except InvalidSpecifier:
         return None
     lo, hi = _table("python_support.json")["minors"]
-    matching = [text for text, v in _support_versions(dist) if spec.contains(v, prereleases=True)]
+    exact = _exact_pin(specifier)
+    if exact is not None:  # '==1.26.4', the usual pin: an equality test per release, not a match
+        # (a release with a local label, never on PyPI, matches a pin without one: PEP 440)
+        matching = [text for text, v in _support_versions(dist)
+                    if v == exact or (v.local is not None and Version(v.public) == exact)]
+    else:
+        matching = [text for text, v in _support_versions(dist) if spec.contains(v, prereleases=True)]
     if not matching or not lo <= python[1] <= hi:
         return PinSupport(dist, specifier, python, None, tuple(matching))
     pythons = sorted({m for v in matching for m in table[v]})
