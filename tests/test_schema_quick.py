@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aml_lint.documents import Kind
-from aml_lint.schemas import SCHEMA_FILES, _resolve, _schema, quick, validator
+from aml_lint.schemas import SCHEMA_FILES, _resolve, load_schema, quick, validator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +69,7 @@ SEEDS: dict[Kind, list[dict[str, Any]]] = {
 
 def verdicts(kind: Kind, doc: Any) -> tuple[bool | None, bool]:
     """(quick verdict or None when unsure, jsonschema verdict)."""
-    schema = _schema(SCHEMA_FILES[kind])
+    schema = load_schema(SCHEMA_FILES[kind])
     try:
         fast: bool | None = quick.is_valid(schema, doc, schema, _resolve)
     except quick.Unsure:

@@ -39,8 +39,10 @@ class SchemaProblem:
     on_key: bool = False  # point at the key (unknown key) rather than the value
 
 
+@cache
 def load_schema(name: str) -> dict[str, Any]:
-    # Beside this module (importlib.resources would cost ~10 ms of imports at every start).
+    """A schema file beside this module, read once (do not modify the returned dict: it is shared)."""
+    # Not importlib.resources: its imports would cost ~10 ms at every start.
     text = (Path(__file__).parent / name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
@@ -60,15 +62,10 @@ def validator(kind: Kind) -> Validator:
     return Draft202012Validator(schema, registry=registry)
 
 
-@cache
-def _schema(name: str) -> dict[str, Any]:
-    return load_schema(name)
-
-
 def _resolve(ref: str, root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     # Our schemas refer to "#/$defs/x" in themselves and "common.schema.json#/$defs/x" beside them.
     name, _, pointer = ref.partition("#")
-    target_root = _schema(name.rsplit("/", 1)[-1]) if name else root
+    target_root = load_schema(name.rsplit("/", 1)[-1]) if name else root
     node: Any = target_root
     for part in filter(None, pointer.split("/")):
         node = node[part.replace("~1", "/").replace("~0", "~")]
@@ -79,7 +76,7 @@ def problems(kind: Kind, data: Any) -> Iterator[SchemaProblem]:
     if kind not in SCHEMA_FILES:
         return
     try:  # most documents are valid: say so without importing jsonschema
-        schema = _schema(SCHEMA_FILES[kind])
+        schema = load_schema(SCHEMA_FILES[kind])
         if quick.is_valid(schema, data, schema, _resolve):
             return
     except quick.Unsure:
