@@ -15,7 +15,7 @@ import pytest
 from aml_lint.config import build_settings
 from aml_lint.engine import discover, run
 from aml_lint.scope import files_in_scope, path_words
-from aml_lint.workspace import walk_rel
+from aml_lint.workspace import walk
 
 IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20240709.v1"
 CONDA = "name: e\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - azureml-inference-server-http\n"
@@ -120,7 +120,7 @@ def test_links_are_found_in_every_direction(repo: Path) -> None:
 
 
 def test_unrelated_files_are_not_parsed(repo: Path) -> None:
-    chosen = set(files_in_scope(repo, list(walk_rel(repo, [repo])), {"dot/my env/conda.yaml"}))
+    chosen = set(files_in_scope(repo, list(walk(repo, [repo])), {"dot/my env/conda.yaml"}))
     assert {"dot/my env/conda.yaml", "dot/dep.yml"} <= chosen
     # Mentioning 'conda.yaml' or 'score.py' in passing links nothing; neither do other units.
     assert not chosen & {".github/workflows/ci.yml", "libs/tool.py", "online/dep.yml", "other/dep.yml",
@@ -128,7 +128,7 @@ def test_unrelated_files_are_not_parsed(repo: Path) -> None:
 
 
 def test_a_module_is_linked_from_the_scripts_beside_it_only(repo: Path) -> None:
-    chosen = set(files_in_scope(repo, list(walk_rel(repo, [repo])), {"shared/code/helper.py"}))
+    chosen = set(files_in_scope(repo, list(walk(repo, [repo])), {"shared/code/helper.py"}))
     assert "shared/code/score.py" in chosen
     assert "libs/tool.py" not in chosen  # imports a 'helper', but not the one beside it
 

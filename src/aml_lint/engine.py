@@ -18,7 +18,7 @@ from aml_lint.graph import Project
 from aml_lint.rules import Rule, all_rules
 from aml_lint.rules.base import Context, Hit
 from aml_lint.scope import files_in_scope
-from aml_lint.workspace import walk_rel
+from aml_lint.workspace import walk
 
 # The rule list is bounded and stops at "[": "aml-lint: ignore[" repeated on one long line
 # without "]" made each match scan to the end of the line (quadratic: hours for 3 MB).
@@ -29,7 +29,7 @@ ALL = "*"
 def discover(settings: Settings) -> Project:
     """Load the documents in scope and resolve their links."""
     project = Project(settings.root)
-    candidates = list(walk_rel(settings.root, settings.paths, settings.exclude))
+    candidates = list(walk(settings.root, settings.paths, settings.exclude))
     if settings.changed_files is not None:
         # A text scan decides which files could link to a changed file; only those are parsed.
         candidates = files_in_scope(settings.root, candidates, settings.changed_files)

@@ -113,19 +113,14 @@ def git_files(root: Path) -> list[str] | None:
     return sorted({p for p in out.split("\0") if p})
 
 
-def walk(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Path]:
-    """Every candidate file under ``paths`` (files given directly are always included).
+def walk(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[str]:
+    """Every candidate file under ``paths`` (files given directly are always included), as a
+    repository-relative POSIX path.
 
-    Honours ``.gitignore`` when ``root`` is a git checkout, skips excluded globs,
-    and never yields a path outside ``root``.
+    Honours ``.gitignore`` when ``root`` is a git checkout, skips excluded globs, and never
+    yields a path outside ``root``. Strings, not Paths: a large repository's listing costs no
+    Path object per file until a file is chosen.
     """
-    for rel in walk_rel(root, paths, exclude):
-        yield root / rel
-
-
-def walk_rel(root: Path, paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[str]:
-    """As walk, as repository-relative POSIX paths: a large repository's listing stays strings
-    (no Path object per file) until a file is chosen."""
     exclude = tuple(exclude)
     tracked = git_files(root)
     tracked_set = set(tracked) if tracked is not None else None
