@@ -17,14 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aml_lint.documents import (
-    MAX_DEFINITION_BYTES,
-    MAX_PYTHON_BYTES,
-    Document,
-    Kind,
-    read_head,
-    read_text,
-)
+from aml_lint.documents import Document, Kind, read_head, read_text
 from aml_lint.documents.classify import (
     is_yaml_name,
     kind_from_name,
@@ -181,7 +174,7 @@ class Project:
         kind = hint or kind_from_name(rel)
         if kind is None and not is_yaml_name(rel) and not rel.endswith(".py"):
             return None
-        text, problem = read_text(path, MAX_PYTHON_BYTES if rel.endswith(".py") else MAX_DEFINITION_BYTES)
+        text, problem = read_text(path)
         if kind is None and problem is not None and problem.too_large:
             # Too large to check: worth a finding only if it is one of ours, as far as its head tells.
             head = read_head(path)

@@ -140,9 +140,11 @@ class Document:
         return read_python(self.text, self.rel)
 
 
-def read_text(path: Path, limit: int = MAX_DEFINITION_BYTES) -> tuple[str | None, ReadProblem | None]:
+def read_text(path: Path) -> tuple[str | None, ReadProblem | None]:
     """Read a file as UTF-8 text, refusing what AzureML could not use either, and files over
-    ``limit`` bytes."""
+    their size limit (MAX_PYTHON_BYTES for ``.py``, MAX_DEFINITION_BYTES for the rest)."""
+    python = path.suffix == ".py"
+    limit = MAX_PYTHON_BYTES if python else MAX_DEFINITION_BYTES
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -150,7 +152,7 @@ def read_text(path: Path, limit: int = MAX_DEFINITION_BYTES) -> tuple[str | None
             return None, ReadProblem("not a regular file (a FIFO, socket or device); not read")
         size = info.st_size
         if size > limit:
-            what = "Python file" if path.suffix == ".py" else "definition file"
+            what = "Python file" if python else "definition file"
             return None, ReadProblem(f"file is {_size(size)}, over the {_size(limit)} limit for a {what}; "
                                      "not checked", too_large=True)
         data = path.read_bytes()
