@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # run as a script: make `bench` importable
     sys.path.insert(0, str(HERE.parent))
 
+from aml_lint.documents import MAX_DEFINITION_BYTES, MAX_PYTHON_BYTES  # noqa: E402
 from bench.run import (  # noqa: E402
     DEFAULT_OUT,
     WORK,
@@ -56,8 +57,6 @@ PR_VS_FULL = 1.25  # a PR touching every file may cost at most this much more th
 SINGLE_FILE_S = 5.0  # the worst file under its size limit
 SINGLE_FILE_MIB = 300.0
 
-DEFINITION_LIMIT = 512 * 1024  # mirrors aml_lint.documents.MAX_DEFINITION_BYTES
-PYTHON_LIMIT = 1024 * 1024  # mirrors aml_lint.documents.MAX_PYTHON_BYTES
 
 
 def _fill(head: str, line: Callable[[int], str], size: int, tail: str = "") -> str:
@@ -81,7 +80,7 @@ _SCRIPT_FUNCTION = ("def f{i}(x):\n    y = json.loads(x)\n    for k in y:\n     
 def worst_files(folder: Path) -> dict[str, Path]:
     """The largest files of each kind aml-lint still checks (and one it refuses), written to ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    under = DEFINITION_LIMIT - 64
+    under = MAX_DEFINITION_BYTES - 64
     files = {
         "conda.yml (pip list, just under 512 KiB)": (
             "conda.yml", _fill("name: big\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n"
@@ -92,7 +91,7 @@ def worst_files(folder: Path) -> dict[str, Path]:
             "Dockerfile", _fill("FROM python:3.11\nRUN pip install \\\n", lambda i: f"    pkg{i} \\\n", under,
                                 "    last\n")),
         "score.py (dense code, just under 1 MiB)": (
-            "score.py", _fill(_SCRIPT_HEAD, lambda i: _SCRIPT_FUNCTION.replace("{i}", str(i)), PYTHON_LIMIT - 64)),
+            "score.py", _fill(_SCRIPT_HEAD, lambda i: _SCRIPT_FUNCTION.replace("{i}", str(i)), MAX_PYTHON_BYTES - 64)),
         "requirements.txt (one requirement, 60,000 extras)": (
             "extras/requirements.txt", "x[" + ",".join(f"e{i}" for i in range(60_000)) + "]==1.0\n"),
         "requirements.txt (one marker of 15,000 clauses)": (
