@@ -158,6 +158,16 @@ def outside(tmp_path: Path) -> Path:
     return home
 
 
+def run_with_canary(*args: str, cwd: Path, codes: tuple[int, ...]) -> tuple[subprocess.CompletedProcess[bytes], str]:
+    """``aml-lint ARGS`` with the secret in its own environment (so in /proc/self/environ too):
+    no traceback, an exit code in ``codes``, and the secret in none of its output."""
+    proc = run_cli(*args, cwd=cwd, timeout=HANG_GUARD, env={"AML_LINT_CANARY": SECRET})
+    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    assert "Traceback" not in out and proc.returncode in codes, (proc.returncode, out[-3000:])
+    assert_never_read(out)
+    return proc, out
+
+
 def assert_never_read(outputs: str) -> None:
     assert SECRET not in outputs
     assert SECRET.replace("-", "_") not in outputs
@@ -192,11 +202,7 @@ def test_symlinks_and_dotdot_never_leave_the_root(tmp_path: Path, outside: Path,
         "build:\n  path: homedir\n")
     (repo / "req2.txt").write_text("-r ../home/requirements.txt\n-r /proc/self/environ\nnumpy\n")
     (repo / "requirements-dev.txt").write_text("-r homedir/requirements.txt\n")
-    env = {"AML_LINT_CANARY": SECRET}  # in /proc/self/environ of the linter
-    proc = run_cli("check", ".", str(outside), "homedir", "--format", fmt, cwd=repo, timeout=HANG_GUARD, env=env)
-    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
-    assert "Traceback" not in out and proc.returncode in (0, 1), out[-3000:]
-    assert_never_read(out)
+    proc, _ = run_with_canary("check", ".", str(outside), "homedir", "--format", fmt, cwd=repo, codes=(0, 1))
     if fmt == "json":
         report = json.loads(proc.stdout)
         assert all(not f["path"].startswith(("/", "..", "homedir/")) for f in report["findings"]), report
@@ -209,11 +215,7 @@ def test_changed_files_list_with_dotdot_paths(tmp_path: Path, outside: Path) -> 
     (repo / "dep.yml").write_text(dep())
     listing = tmp_path / "changed.txt"
     listing.write_text(f"../home/conda.yml\n{outside}/requirements.txt\n/proc/self/environ\ndep.yml\n")
-    proc = run_cli("check", ".", "--changed-files", str(listing), "--format", "json", cwd=repo,
-                   timeout=HANG_GUARD, env={"AML_LINT_CANARY": SECRET})
-    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
-    assert "Traceback" not in out and proc.returncode in (0, 1, 2), out[-3000:]
-    assert_never_read(out)
+    run_with_canary("check", ".", "--changed-files", str(listing), "--format", "json", cwd=repo, codes=(0, 1, 2))
 
 
 # ---------------------------------------------------------------- odd file names and path values
@@ -353,11 +355,8 @@ def test_config_symlinked_out_of_the_repository_is_not_read(
     source = Path("/proc/self/environ") if target == "environ" else \
         outside / ("secret.toml" if name == "pyproject.toml" else "secret.yml")
     (repo / name).symlink_to(source)
-    proc = run_cli("check", ".", cwd=repo, timeout=HANG_GUARD, env={"AML_LINT_CANARY": SECRET})
-    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
-    assert proc.returncode == 2 and "Traceback" not in out, out[-2000:]
+    _, out = run_with_canary("check", ".", cwd=repo, codes=(2,))
     assert "outside the repository" in out
-    assert_never_read(out)
 
 
 @pytest.mark.parametrize("script", ["../home/score.py", "homedir/score.py", "/proc/self/environ"])
@@ -366,11 +365,8 @@ def test_config_links_cannot_lead_out_of_the_repository(tmp_path: Path, outside:
     repo = git_repo(tmp_path / "repo")
     (repo / "homedir").symlink_to(outside, target_is_directory=True)
     (repo / ".aml-lint.yml").write_text(f"links:\n  - script: {script}\n    environment: ../home/conda.yml\n")
-    proc = run_cli("check", ".", cwd=repo, timeout=HANG_GUARD, env={"AML_LINT_CANARY": SECRET})
-    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
-    assert proc.returncode == 2 and "Traceback" not in out, out[-2000:]
+    _, out = run_with_canary("check", ".", cwd=repo, codes=(2,))
     assert "leads outside the repository" in out
-    assert_never_read(out)
 
 
 @pytest.mark.parametrize("encoding", ["cp1252:strict", "utf-8:strict", "ascii:strict"])
