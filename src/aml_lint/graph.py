@@ -10,6 +10,7 @@ path leaving the repository) is recorded as a LinkProblem for the rules to repor
 from __future__ import annotations
 
 import ast
+import difflib
 import os
 import re
 import warnings
@@ -26,10 +27,11 @@ from aml_lint.documents.classify import (
     looks_like_scoring_script,
 )
 from aml_lint.documents.conda import CondaEnv, read_conda
+from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.documents.requirements import Declared
 from aml_lint.documents.yaml_doc import Path_
-from aml_lint.findings import Location
-from aml_lint.workspace import is_inside, relpath
+from aml_lint.findings import Location, Severity
+from aml_lint.workspace import IgnoreFiles, is_inside, relpath
 
 ASSET_PREFIXES = ("azureml:", "azureml://", "http://", "https://", "wasbs://", "abfss://", "adl://")
 
@@ -59,6 +61,10 @@ class LinkProblem:
     value: str
     location: Location
     message: str
+    severity: Severity = Severity.ERROR
+    target: str | None = None  # repository-relative path it resolved to, when it is missing
+    missing_folder: str | None = None  # the outermost missing folder holding ``target``, if any
+    from_root: str | None = None  # what to write instead when the path was written from the root
 
 
 @dataclass
@@ -143,6 +149,7 @@ class Project:
         self._linked_to: dict[str, list[Link]] = {}
         self.sdk_sources: list[tuple[Path, str]] = []
         self._local_modules: dict[str, list[Document]] = {}  # Python files that call the AzureML SDK
+        self._ignore_files: IgnoreFiles | None = None
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -224,30 +231,79 @@ class Project:
     def links_to(self, rel: str) -> list[Link]:
         return self._linked_to.get(rel, [])
 
-    def _problem(self, doc: Document, role: str, value: str, key: Path_, message: str) -> None:
+    def _problem(self, doc: Document, role: str, value: str, key: Path_, message: str,
+                 severity: Severity = Severity.ERROR, **extra: str | None) -> None:
         loc = doc.yaml.loc(key) if doc.yaml else Location()
-        self.problems.append(LinkProblem(doc.rel, role, value, loc, message))
+        self.problems.append(LinkProblem(doc.rel, role, value, loc, message, severity, **extra))
+
+    @property
+    def ignore_files(self) -> IgnoreFiles:
+        if self._ignore_files is None:
+            self._ignore_files = IgnoreFiles(self.root)
+        return self._ignore_files
 
     def _resolve(self, doc: Document, base_dir: Path, value: object, key: Path_, role: str,
-                 want: str) -> Path | None:
-        """Resolve a local path value; record a problem when it is missing or escapes the root."""
+                 want: str, base_name: str | None = None) -> Path | None:
+        """Resolve a local path value; record a problem when it is missing or escapes the root.
+
+        ``base_name`` says what the path is relative to in messages ("the code folder 'src'");
+        by default the folder of the YAML file. A placeholder (``$(condaFile)``, ``{{ dir }}``)
+        is not a path yet: it is left alone. An absolute path is not checked (a warning: it only
+        exists on one machine).
+        """
         if not isinstance(value, str) or not value.strip():
             return None
         text = value.strip()
-        if text.startswith(ASSET_PREFIXES):
+        if text.startswith(ASSET_PREFIXES) or is_placeholder(text):
+            return None
+        base_name = base_name or f"the folder of {doc.rel}"
+        if text.startswith("file:"):
+            # Only `environment: file:x.yml` still loads: every other key keeps the prefix as part
+            # of the path (azure-ai-ml 1.35: "No such file or directory: .../file:env.yml").
+            stripped = text[5:]
+            target = None if _is_absolute(stripped) else (base_dir / stripped).absolute()
+            found = target is not None and is_inside(target, self.root) and _is(target, want)
+            self._problem(doc, role, text, key,
+                          f"{role} '{text}' starts with the preview `file:` prefix, which the current CLI "
+                          f"no longer strips here (it looks for a path named 'file:...'): drop the preview "
+                          f"`file:` prefix and write '{stripped}'"
+                          + ("" if found else f" (which does not exist either, from {base_name})"))
+            return target if found else None
+        what = {"dir": "folder", "file": "file"}.get(want, "path")
+        if _is_absolute(text):
+            self._problem(doc, role, text, key,
+                          f"{role} '{text}' is an absolute path: not portable (it exists on one machine "
+                          f"only) and not checked; write it relative to {base_name}", Severity.WARNING)
             return None
         target = (base_dir / text).absolute()
         if not is_inside(target, self.root):
             self._problem(doc, role, text, key, f"{role} path '{text}' leads outside the repository")
             return None
-        if not _is(target, want):
-            what = {"dir": "folder", "file": "file"}.get(want, "path")
-            where = relpath(target, self.root)
+        if _is(target, want):
+            return target
+        where = relpath(target, self.root)
+        missing = f"{role} {what} '{text}' does not exist (resolved to '{where}' from {base_name})"
+        ignore = self.ignore_files.ignored_by(where, {"dir": True, "file": False}.get(want))
+        if ignore is not None:
             self._problem(doc, role, text, key,
-                          f"{role} {what} '{text}' does not exist (resolved to '{where}' from "
-                          f"the folder of {doc.rel})")
+                          f"{missing}; {ignore} ignores it, so an earlier step (training, a build "
+                          "script) must produce it: make sure that step runs before this file is "
+                          "used", Severity.WARNING, target=where, missing_folder=_missing_folder(target, self.root))
             return None
-        return target
+        hint = ""
+        from_root = None
+        in_root = (self.root / text).absolute()
+        if base_dir != self.root and is_inside(in_root, self.root) and _is(in_root, want):
+            from_root = Path(os.path.relpath(in_root, base_dir)).as_posix()
+            hint = (f"; a {what} exists at '{relpath(in_root, self.root)}' (from the repository root): "
+                    f"from here write '{from_root}'")
+        else:
+            near = _near_miss(base_dir, text, want, self.root)
+            if near is not None:
+                hint = f"; did you mean '{near}'?"
+        self._problem(doc, role, text, key, missing + hint, target=where,
+                      missing_folder=_missing_folder(target, self.root), from_root=from_root)
+        return None
 
     def resolve_links(self) -> None:
         for doc in list(self.documents.values()):
@@ -272,7 +328,8 @@ class Project:
                                 doc.yaml.loc(("code_configuration", "code")) if doc.yaml else Location()))
                 target = self._resolve(doc, code_dir, code.get("scoring_script"),
                                        ("code_configuration", "scoring_script"),
-                                       "code_configuration.scoring_script", "file")
+                                       "code_configuration.scoring_script", "file",
+                                       f"the code folder '{relpath(code_dir, self.root)}'")
                 if target is not None:
                     script_doc = self.add(target, Kind.SCORING_SCRIPT)
                     if script_doc is not None:
@@ -341,7 +398,8 @@ class Project:
                 dockerfile_rel = build.get("dockerfile_path", "Dockerfile")
                 target = self._resolve(doc, context, dockerfile_rel, (*base, "build", "dockerfile_path")
                                        if "dockerfile_path" in build else (*base, "build", "path"),
-                                       "build.dockerfile_path", "file")
+                                       "build.dockerfile_path", "file",
+                                       f"the build context '{relpath(context, self.root)}'")
                 if target is not None:
                     env.dockerfile_doc = self.add(target, Kind.DOCKERFILE)
                     if env.dockerfile_doc is not None:
@@ -541,6 +599,53 @@ class Project:
 
 
 MAX_LOCAL_MODULES = 500
+MAX_SIBLINGS = 2000  # names compared for a near miss: a folder of generated files is not read whole
+
+
+def _is_absolute(text: str) -> bool:
+    """POSIX ``/x``, Windows ``C:\\x`` / ``C:/x`` and UNC ``\\\\host\\x`` paths."""
+    return text.startswith(("/", "\\\\")) or re.match(r"[A-Za-z]:[\\/]", text) is not None
+
+
+def _missing_folder(target: Path, root: Path) -> str | None:
+    """The outermost folder on the way to ``target`` that does not exist (None when its folder does)."""
+    folder = target.parent
+    if _is(folder, "dir"):
+        return None
+    while folder.parent != folder and not _is(folder.parent, "dir"):
+        folder = folder.parent
+    return relpath(folder, root)
+
+
+def _near_miss(base: Path, text: str, want: str, root: Path) -> str | None:
+    """``text`` with each missing part replaced by a close name that exists in its folder
+    (``conda.yaml`` for ``conda.yml``, ``src`` for ``scr``), when that leads to an existing path."""
+    parts = text.replace("\\", "/").split("/")
+    current, changed = base, False
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part in ("", ".", ".."):
+            current, out = current / part if part else current, [*out, part]
+            continue
+        kind = want if last else "dir"
+        if _is(current / part, kind):
+            current, out = current / part, [*out, part]
+            continue
+        try:
+            with os.scandir(current) as entries:
+                names = [e.name for _, e in zip(range(MAX_SIBLINGS), entries, strict=False)
+                         if kind == "any" or (e.is_dir() if kind == "dir" else e.is_file())]
+        except OSError:
+            return None
+        lower = {n.lower(): n for n in names}
+        match = lower.get(part.lower()) or next(iter(difflib.get_close_matches(part, names, n=1, cutoff=0.75)), None)
+        if match is None:
+            return None
+        current, out, changed = current / match, [*out, match], True
+    if changed and _is(current, want) and is_inside(current, root):
+        return "/".join(out)
+    return None
 
 
 def _reach(start: Iterable[str], step: Callable[[str], list[str]]) -> set[str]:

@@ -13,6 +13,10 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 # Folders never worth walking into.
 SKIP_DIRS = frozenset(
@@ -162,6 +166,71 @@ def _walk_fs(root: Path, top: Path) -> Iterator[str]:
         prefix = "" if folder == "." else folder + "/"
         for name in sorted(filenames):
             yield prefix + name
+
+
+IGNORE_FILES = (".gitignore", ".amlignore")
+MAX_IGNORE_FILE = 1 << 20
+
+
+class IgnoreFiles:
+    """The repository's ``.gitignore`` and ``.amlignore`` files, matched the way git matches them.
+
+    Patterns come from the ignore file of every folder from the root down to the path, a deeper
+    file overriding a higher one, the last matching line of a file winning (``!`` re-includes),
+    and nothing under an ignored folder can be re-included. Each pattern is matched by pathspec's
+    GitIgnoreSpec (anchoring, ``**``, ``dir/`` patterns, escapes, as git does), not by our own
+    code; files outside the root or over 1 MiB are not read. Asked only about paths that are
+    missing, so pathspec is imported only then.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._specs: dict[str, list[tuple[str, GitIgnoreSpec]]] = {}
+
+    def ignored_by(self, rel: str, is_dir: bool | None = None) -> str | None:
+        """The ignore file (repository-relative) that ignores ``rel``, or None.
+
+        ``is_dir`` says what ``rel`` is; None when unknown (a path that does not exist), and then
+        a pattern for either a file or a folder counts.
+        """
+        parts = [p for p in rel.split("/") if p not in ("", ".")]
+        if not parts or ".." in parts:
+            return None
+        for i in range(1, len(parts) + 1):  # a folder on the way first: git never looks inside it
+            last = i == len(parts)
+            for as_dir in ((is_dir,) if is_dir is not None else (False, True)) if last else (True,):
+                source = self._decide(parts[:i], as_dir)
+                if source is not None:
+                    return source
+        return None
+
+    def _decide(self, parts: list[str], as_dir: bool) -> str | None:
+        verdict: tuple[bool, str] | None = None
+        for depth in range(len(parts)):  # root first, the deepest folder last: it has the last word
+            folder = "/".join(parts[:depth])
+            tail = "/".join(parts[depth:]) + ("/" if as_dir else "")
+            for name, spec in self._in(folder):
+                include = spec.check_file(tail).include
+                if include is not None:
+                    verdict = (include, f"{folder}/{name}" if folder else name)
+        return verdict[1] if verdict is not None and verdict[0] else None
+
+    def _in(self, folder: str) -> list[tuple[str, GitIgnoreSpec]]:
+        found = self._specs.get(folder)
+        if found is None:
+            found = self._specs[folder] = []
+            for name in IGNORE_FILES:
+                path = self.root / folder / name
+                try:
+                    if not path.is_file() or path.stat().st_size > MAX_IGNORE_FILE or not is_inside(path, self.root):
+                        continue
+                    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+                except (OSError, ValueError):
+                    continue
+                from pathspec import GitIgnoreSpec  # noqa: PLC0415 (only when a path is missing)
+
+                found.append((name, GitIgnoreSpec.from_lines(lines)))
+        return found
 
 
 def git_changed_files(root: Path, base: str, head: str = "HEAD") -> list[str]:

@@ -4,7 +4,19 @@ What it finds: `code_configuration.code`, `code_configuration.scoring_script`,
 `environment.conda_file`, `build.path`, `build.dockerfile_path`, `model.path` and
 `environment: file:...` values that do not exist, resolved the way AzureML resolves them
 (from the folder of the YAML file; `scoring_script` from the code folder;
-`dockerfile_path` from the build context), and paths that lead outside the repository.
+`dockerfile_path` from the build context), and relative paths that lead outside the
+repository. When a file of that name exists from the repository root, or a near-miss name
+exists in the folder, the message says what to write. Several paths of one file that are
+missing for one reason (they all lie under one folder that does not exist, or they are all
+written from the repository root) give one finding that names that cause.
+
+A `file:` prefix on any key but `environment:` (`conda_file: file:env.yml`, from the 2021
+preview syntax) is an error too: the current CLI keeps it as part of the path and fails.
+
+Warnings, not errors: a missing path that `.gitignore` or `.amlignore` ignores (an earlier
+step such as training produces it), and an absolute path (it exists on one machine only;
+not checked). Placeholders (`$(condaFile)`, `{{ model_dir }}`) are not paths yet and are
+not checked.
 
 Why it matters: the CLI fails with "Can't find directory or file in resolved absolute
 path", or worse, uploads a different folder than you meant.
@@ -19,7 +31,8 @@ Passes:
       code: ../src
       scoring_script: score.py
 
-Fix: correct the path; remember it is relative to the YAML file's folder.
+Fix: correct the path; remember it is relative to the YAML file's folder (the scoring
+script's to the code folder).
 """
 
 from __future__ import annotations
@@ -27,6 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.findings import Severity
+from aml_lint.graph import LinkProblem
 from aml_lint.rules.base import Context, Hit
 
 ID = "AML101"
@@ -35,7 +50,41 @@ SEVERITY = "error"
 KINDS = (*DEPLOYMENT_KINDS, Kind.ENVIRONMENT)
 
 
+def _group_message(cause: str, problems: list[LinkProblem]) -> str:
+    names = ", ".join(f"{p.role} '{p.value}' (line {p.location.line})" for p in problems)
+    return f"{len(problems)} paths of this file point at nothing for one reason: {cause}: {names}"
+
+
+def _groups(problems: list[LinkProblem]) -> tuple[list[Hit], list[LinkProblem]]:
+    """Problems with one cause merged into one hit; the rest returned as they are."""
+    hits: list[Hit] = []
+    missing = [p for p in problems if p.target is not None]
+    # All written from the repository root: one mistake, one finding that says what to write.
+    if len(missing) >= 2 and all(p.from_root for p in missing):
+        fixes = ", ".join(f"{p.role} '{p.from_root}' (line {p.location.line})" for p in missing)
+        hits.append(Hit(f"{len(missing)} paths of this file are written from the repository root, but the "
+                        f"CLI resolves them from the YAML file's folder: write {fixes}", missing[0].location))
+        return hits, [p for p in problems if p.target is None]
+    by_folder: dict[str, list[LinkProblem]] = {}
+    for p in missing:
+        if p.missing_folder is not None:
+            by_folder.setdefault(p.missing_folder, []).append(p)
+    grouped: set[int] = set()
+    for folder, members in by_folder.items():
+        if len(members) < 2:
+            continue
+        grouped.update(id(p) for p in members)
+        severity = max(p.severity for p in members)
+        hits.append(Hit(_group_message(f"the folder '{folder}' does not exist (moved or renamed?)", members)
+                        + "; restore the folder or correct the paths", members[0].location,
+                        severity=severity))
+    return hits, [p for p in problems if id(p) not in grouped]
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    for problem in ctx.project.problems:
-        if problem.source == doc.rel:
-            yield Hit(problem.message, problem.location)
+    problems = [p for p in ctx.project.problems if p.source == doc.rel]
+    hits, single = _groups(problems)
+    yield from hits
+    for problem in single:
+        yield Hit(problem.message, problem.location,
+                  severity=None if problem.severity is Severity.ERROR else problem.severity)
