@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from lintkit import LintFn
 
 ENV = "$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: my-env\n"
@@ -37,18 +39,101 @@ def test_pinned_images_pass(lint: LintFn) -> None:
     }, rule="AML216") == []
 
 
-def test_deprecated_and_retired_images(lint: LintFn) -> None:
+def test_deprecated_images_are_warnings(lint: LintFn) -> None:
     found = lint({
         "env.yml": ENV + "image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest\n",
         "Dockerfile": "FROM mcr.microsoft.com/azureml/mlflow-ubuntu18.04-py37-cpu-inference:20220110.v1\n",
         "dep.yml": DEP + "environment: azureml://registries/azureml/environments/tensorflow-2.12-cuda11/labels/latest\n",
     }, rule="AML217")
     got = sorted((f.path, f.line, f.severity.label) for f in found)
-    assert got == [("Dockerfile", 1, "error"), ("dep.yml", 6, "warning"), ("env.yml", 3, "warning")]
+    assert got == [("Dockerfile", 1, "warning"), ("dep.yml", 6, "warning"), ("env.yml", 3, "warning")]
     messages = {f.path: f.message for f in found}
-    assert "deprecated (no new versions) since 2025-02-24" in messages["env.yml"]
-    assert "retired" in messages["Dockerfile"] and "minimal-py312-inference" in messages["Dockerfile"]
+    assert "marked the Ubuntu 20.04 images 'Deprecated' on 2025-02-24" in messages["env.yml"]
+    assert "it still builds" in messages["env.yml"]
     assert "curated environment 'tensorflow-2.12-cuda11'" in messages["dep.yml"]
+
+
+def test_retired_ubuntu_images_still_build_so_they_are_warnings(lint: LintFn) -> None:
+    # Regression: Ubuntu 16.04/18.04 images were errors, but every released tag stays pullable.
+    found = lint({"Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi3.1.2-ubuntu18.04\n",
+                  "other/Dockerfile": "FROM mcr.microsoft.com/azureml/intelmpi2018.3-ubuntu16.04:20210301.v1\n"},
+                 rule="AML217")
+    assert sorted((f.path, f.severity.label) for f in found) == [
+        ("Dockerfile", "warning"), ("other/Dockerfile", "warning")]
+    assert all("error" not in f.severity.label for f in found)
+
+
+def test_dates_come_from_the_images_own_notice(lint: LintFn) -> None:
+    # Regression: an azureml/base tag on Ubuntu 18.04 was dated by the Ubuntu 16.04 list.
+    found = lint({"a/Dockerfile": "FROM mcr.microsoft.com/azureml/base:openmpi3.1.2-ubuntu18.04\n",
+                  "b/Dockerfile": "FROM mcr.microsoft.com/azureml/base:intelmpi2018.3-ubuntu16.04\n",
+                  "c/Dockerfile": "FROM mcr.microsoft.com/azureml/base:latest\n"}, rule="AML217")
+    messages = {f.path: f.message for f in found}
+    assert "Ubuntu 18.04 images in January 2023" in messages["a/Dockerfile"]
+    assert "16.04" not in messages["a/Dockerfile"] and "2022" not in messages["a/Dockerfile"]
+    assert "Ubuntu 16.04 images on 2022-02-18" in messages["b/Dockerfile"]
+    assert "azureml/base repository as deprecated on 2022-02-18" in messages["c/Dockerfile"]
+
+
+def test_successor_is_of_the_same_kind(lint: LintFn) -> None:
+    found = lint({
+        "cuda/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.1-cudnn8-ubuntu18.04:20221101.v1\n",
+        "gpu/Dockerfile": "FROM mcr.microsoft.com/azureml/base-gpu:openmpi3.1.2-cuda10.1-cudnn7-ubuntu18.04\n",
+        "tf/Dockerfile": "FROM mcr.microsoft.com/azureml/curated/tensorflow-2.12-cuda11:7\n",
+        "torch/Dockerfile": "FROM mcr.microsoft.com/azureml/curated/acpt-pytorch-1.11-py38-cuda11.3-gpu:3\n",
+        "cpu/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:20240101.v1\n",
+    }, rule="AML217")
+    advice = {f.path.split("/")[0]: f.message.split("move to ", 1)[1] for f in found}
+    # A CUDA image gets a CUDA successor (never the CPU image).
+    assert advice["cuda"].startswith("mcr.microsoft.com/azureml/openmpi5.0-cuda12.4-ubuntu22.04 (training)")
+    assert "cuda12.4-inference (inference)" in advice["cuda"]
+    assert advice["gpu"].startswith("mcr.microsoft.com/azureml/openmpi5.0-cuda12.4-ubuntu22.04")
+    # A framework image gets a framework successor.
+    assert advice["tf"] == "mcr.microsoft.com/azureml/curated/tensorflow-2.16-cuda12"
+    assert advice["torch"] == "mcr.microsoft.com/azureml/curated/acpt-pytorch-2.8-cuda12.6"
+    assert advice["cpu"] == ("mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04 (training) or "
+                             "mcr.microsoft.com/azureml/minimal-py312-inference (inference)")
+
+
+BATCH = ("$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json\n"
+         "name: nightly\nendpoint_name: my-batch\ntype: model\nmodel: azureml:m:1\ncompute: cpu\n")
+
+
+def test_training_or_inference_is_chosen_from_what_uses_the_environment(lint: LintFn) -> None:
+    old = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:20240101.v1"
+    found = lint({
+        "online.yml": DEP + f"environment:\n  image: {old}\n",
+        "batch.yml": BATCH + f"environment:\n  image: {old}\n",
+        "served/dep.yml": DEP + "environment: file:env.yml\n",
+        "served/env.yml": ENV + f"image: {old}\n",
+        "alone/env.yml": ENV + f"image: {old}\n",
+        "served/build/dep.yml": DEP + "environment:\n  build:\n    path: ctx\n",
+        "served/build/ctx/Dockerfile": f"FROM {old}\n",
+        "curated.yml": DEP + "environment: azureml:AzureML-sklearn-0.24-ubuntu18.04-py37-cpu:49\n",
+    }, rule="AML217")
+    advice = {f.path: f.message.split("move to ", 1)[1] for f in found}
+    inference = "mcr.microsoft.com/azureml/minimal-py312-inference"
+    assert advice["online.yml"] == inference
+    assert advice["served/env.yml"] == inference
+    assert advice["served/build/ctx/Dockerfile"] == inference
+    assert advice["batch.yml"] == "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04"
+    assert advice["alone/env.yml"].endswith("(training) or " + inference + " (inference)")
+    # A curated environment gets a curated environment of the same framework.
+    assert advice["curated.yml"] == "azureml://registries/azureml/environments/sklearn-1.5/labels/latest"
+
+
+def test_unresolvable_reference_is_an_error_that_says_so(lint: LintFn, monkeypatch) -> None:
+    from aml_lint.rules import env_common
+
+    data = json.loads(json.dumps(env_common.table("base_images.json")))
+    data["images"].insert(0, {"pattern": "mcr.microsoft.com/azureml/gone-image", "since": "2020-01-01",
+                              "notice": "the image was deleted from the registry", "resolves": False})
+    monkeypatch.setattr(env_common, "table", lambda name: data)
+    monkeypatch.setattr("aml_lint.rules.env_image_deprecated.table", lambda name: data)
+    found = lint({"Dockerfile": "FROM mcr.microsoft.com/azureml/gone-image:1\n",
+                  "b/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:1\n"}, rule="AML217")
+    assert sorted((f.path, f.severity.label) for f in found) == [("Dockerfile", "error"), ("b/Dockerfile", "warning")]
+    assert "can no longer be resolved" in next(f.message for f in found if f.path == "Dockerfile")
 
 
 def test_current_images_pass(lint: LintFn) -> None:

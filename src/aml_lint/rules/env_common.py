@@ -335,22 +335,27 @@ def _any_glob(value: str, patterns: Iterable[str]) -> bool:
     return any(_glob(value, p) for p in patterns)
 
 
-_STATUS_ORDER = {"retired": 2, "deprecated": 1}
+_UBUNTU = re.compile(r"ubuntu(\d\d\.\d\d)", re.I)
+
+
+def _pick(found: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The entry for the Ubuntu release the name says, else the first match: an azureml/base tag on
+    Ubuntu 18.04 is dated by the 18.04 notice, not by the repository-wide (16.04-era) list."""
+    m = _UBUNTU.search(name)
+    own = [e for e in found if m and e.get("ubuntu") == m.group(1)]
+    return (own or found)[0] if found else None
 
 
 def image_status(image: ImageRef) -> dict[str, Any] | None:
-    """The most severe deprecated/retired entry matching an image, if any."""
-    found: list[dict[str, Any]] = []
-    for entry in table("base_images.json")["images"]:
-        pattern = entry["pattern"]
-        if _glob(image.repository, pattern) or _glob(image.reference.lower(), pattern):
-            found.append(entry)
-    return max(found, key=lambda e: _STATUS_ORDER[e["status"]]) if found else None
+    """The deprecation entry matching an image, if any."""
+    found = [e for e in table("base_images.json")["images"]
+             if _glob(image.repository, e["pattern"]) or _glob(image.reference.lower(), e["pattern"])]
+    return _pick(found, image.reference)
 
 
 def curated_env_status(name: str) -> dict[str, Any] | None:
     found = [e for e in table("base_images.json")["curated_environments"] if _glob(name.lower(), e["pattern"])]
-    return max(found, key=lambda e: _STATUS_ORDER[e["status"]]) if found else None
+    return _pick(found, name)
 
 
 # -- secrets -----------------------------------------------------------------------------------
