@@ -284,7 +284,9 @@ class Project:
         where = relpath(target, self.root)
         missing = f"{role} {what} '{text}' does not exist (resolved to '{where}' from {base_name})"
         ignore = self.ignore_files.ignored_by(where, {"dir": True, "file": False}.get(want))
-        if ignore is not None:
+        # An ignore file that also covers the YAML itself is about something else (`mlops/` in an
+        # .amlignore keeps a folder out of uploads): the YAML is committed, so it is not generated.
+        if ignore is not None and self.ignore_files.ignored_by(doc.rel, False) is None:
             self._problem(doc, role, text, key,
                           f"{missing}; {ignore} ignores it, so an earlier step (training, a build "
                           "script) must produce it: make sure that step runs before this file is "

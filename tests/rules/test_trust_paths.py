@@ -201,3 +201,10 @@ def test_unrelated_missing_paths_stay_separate_findings(lint: LintFn) -> None:
     files = {"dep.yml": deployment(code="code", conda="envs/conda.yml")}
     found = lint(files, rule=RULE)
     assert summary(found) == [("dep.yml", 5, "error"), ("dep.yml", 9, "error")]
+
+
+def test_an_ignore_file_that_covers_the_yaml_itself_does_not_excuse_a_missing_path(lint: LintFn) -> None:
+    # `.amlignore` keeps the whole deploy folder out of uploads: it says nothing about generated files.
+    files = {**unit("deploy", conda="env/generated.yml"), ".amlignore": "deploy/\n"}
+    found = lint(files, rule=RULE)
+    assert summary(found) == [("deploy/dep.yml", 9, "error")]
