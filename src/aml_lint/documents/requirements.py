@@ -22,7 +22,7 @@ class Declared:
     """A package an environment installs, and where it is declared."""
 
     name: str  # PEP 503-normalized PyPI-side name
-    spec: str  # the text as written (for messages)
+    spec: str  # the text as written, without --hash options (for messages)
     path: str  # repo-relative file
     location: Location
     source: str  # "pip" | "conda" | "dockerfile"
@@ -38,16 +38,51 @@ class PipLine:
     include: str | None = None  # -r / -c target
     error: str | None = None  # why it is not a valid requirement
     option: str | None = None  # --index-url etc.
-    url: str | None = None  # direct reference: VCS URL, local path, wheel file
+    url: str | None = None  # direct reference: VCS URL, local path, archive, 'name @ url'
+    egg: str | None = None  # the name a URL's '#egg=' fragment gives, normalized
+
+    @property
+    def display(self) -> str:
+        """The line as messages quote it: without its ``--hash`` options, one space between words."""
+        return " ".join(_HASH_OPTION.sub(" ", self.text).split())
+
+    @property
+    def local(self) -> bool:
+        """Installs a local folder or archive ('.', '-e .', './pkg[extra]', '/wheels/a.whl')."""
+        return self.url is not None and not _REMOTE.match(self.url)
+
+    @property
+    def opaque(self) -> bool:
+        """Installs something aml-lint cannot see into: a local path or a URL, named or not.
+
+        What it brings (its own modules, its dependencies) is unknown here, so an import it
+        may provide is 'unknown', never 'missing'.
+        """
+        return self.url is not None
 
 
 _OPTION_WITH_FILE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")
 _EDITABLE = re.compile(r"^(-e|--editable)(?:\s+|=)(\S+)")
-_URLISH = re.compile(r"^(git\+|hg\+|svn\+|bzr\+|https?://|file:|\.{0,2}/)|\.(whl|tar\.gz|zip)$")
+_HASH_OPTION = re.compile(r"(?:^|\s)--hash(?:\s*=\s*|\s+)\S+")
+# pip's own tests: a URL (a VCS scheme or http/https/file) ...
+_REMOTE = re.compile(r"^(?:(?:git|hg|svn|bzr)\+[a-z]+://|(?:git|hg|svn|bzr)://|https?://|ftp://)", re.I)
+_URL = re.compile(r"^(?:(?:git|hg|svn|bzr)\+[a-z]+:|(?:git|hg|svn|bzr)://|https?://|ftp://|file:)", re.I)
+# ... a path (it holds a separator or starts with '.', as pip's _looks_like_path), or an archive file.
+_PATHISH = re.compile(r"^(?:\.|~|/|[A-Za-z]:[\\/])|[\\/]")
+_ARCHIVE = re.compile(r"\.(?:whl|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar|zip)$", re.I)
+_NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")  # 'name[extra] @ url'
+_EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def parse_pip_line(text: str, location: Location) -> PipLine | None:
-    """Parse one logical line; None for blank lines and comments."""
+    """Parse one logical line the way pip reads requirements files; None for blanks and comments.
+
+    Valid without being a named requirement: options (``--index-url``, ``-f``, ``--pre``,
+    ``--no-binary``, ``--trusted-host``, ...), includes (``-r``/``-c``), editable installs
+    (``-e .``), local paths (``.``, ``./pkg``, ``.[extra]``), archives, VCS and direct URLs
+    (``git+https://...@ref#subdirectory=...&egg=name``); per-requirement options after the
+    requirement (``--hash=...``) are ignored.
+    """
     stripped = _strip_comment(text).strip()
     if not stripped:
         return None
@@ -56,13 +91,15 @@ def parse_pip_line(text: str, location: Location) -> PipLine | None:
         return PipLine(stripped, location, include=m.group(2), option=m.group(1))
     m = _EDITABLE.match(stripped)
     if m:
-        return PipLine(stripped, location, url=m.group(2), option=m.group(1))
+        return PipLine(stripped, location, url=m.group(2), option=m.group(1), egg=_egg(m.group(2)))
     if stripped.startswith("-"):
-        return PipLine(stripped, location, option=stripped.split()[0])
-    if _URLISH.search(stripped.split(";")[0].strip()):
-        return PipLine(stripped, location, url=stripped)
-    # pip accepts per-requirement options after the spec (--hash=...); drop them.
-    spec_text = re.split(r"\s+--?\w", stripped, maxsplit=1)[0].strip()
+        return PipLine(stripped, location, option=stripped.split()[0].split("=")[0])
+    # pip: the requirement ends where the first option starts (--hash=..., --config-settings ...).
+    spec_text = re.split(r"\s+--?[A-Za-z]", stripped, maxsplit=1)[0].strip()
+    head = spec_text.split("; ", 1)[0].split(" ;", 1)[0].strip()
+    bare = _without_extras(head)
+    if not _NAMED_URL.match(head) and (_URL.match(head) or _ARCHIVE.search(bare) or _PATHISH.search(bare)):
+        return PipLine(stripped, location, url=head, egg=_egg(head))
     try:
         req = Requirement(spec_text)
     except (InvalidRequirement, InvalidSpecifier) as exc:
@@ -71,7 +108,17 @@ def parse_pip_line(text: str, location: Location) -> PipLine | None:
         return PipLine(stripped, location, error=_clean_error(str(exc)))
     except RecursionError:  # packaging parses markers recursively: "x; ((((((..." runs out of stack
         return PipLine(stripped, location, error="markers nested too deeply to parse")
-    return PipLine(stripped, location, requirement=req)
+    return PipLine(stripped, location, requirement=req, url=req.url)
+
+
+def _without_extras(path: str) -> str:
+    return re.sub(r"\[[^\]]*\]$", "", path)
+
+
+def _egg(url: str) -> str | None:
+    fragment = url.partition("#")[2]
+    m = _EGG.search(fragment)
+    return canonicalize_name(m.group(1)) if m else None
 
 
 def _strip_comment(text: str) -> str:
@@ -89,7 +136,7 @@ def declared_from(line: PipLine, path: str, source: str) -> Declared | None:
     req = line.requirement
     return Declared(
         name=canonicalize_name(req.name),
-        spec=line.text,
+        spec=line.display,
         path=path,
         location=line.location,
         source=source,
@@ -98,10 +145,20 @@ def declared_from(line: PipLine, path: str, source: str) -> Declared | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Unparseable:
+    """A requirements file pip cannot read at all: what it looks like, and its first bad line."""
+
+    shape: str  # "python-list", "json", "conda-list", "comma-separated" or "other"
+    first: PipLine
+    bad: int  # how many lines fail to parse
+
+
 @dataclass
 class RequirementsFile:
     path: str
     lines: list[PipLine] = field(default_factory=list)
+    opening: str = ""  # first non-blank character of the file
 
     @cached_property  # asked by several rules: 6 parses of a long list were 6x the time
     def declared(self) -> list[Declared]:
@@ -111,9 +168,44 @@ class RequirementsFile:
     def includes(self) -> list[PipLine]:
         return [line for line in self.lines if line.include]
 
+    @cached_property
+    def unparseable(self) -> Unparseable | None:
+        """The file as a whole is not in requirements format (one finding, not one per line).
+
+        So judged when it opens like JSON or a Python list, when no line installs anything and
+        two or more lines fail, or when three or more lines fail and every failing line is a
+        quoted or comma-terminated list item.
+        """
+        bad = [line for line in self.lines if line.error]
+        if not bad:
+            return None
+        installs = [line for line in self.lines if line.requirement is not None or line.url]
+        items = [line for line in bad if _LIST_ITEM.search(line.text)]
+        whole = (self.opening in ("[", "{") or len(bad) >= 2 and not installs
+                 or len(bad) >= 3 and len(items) == len(bad))
+        if not whole:
+            return None
+        if self.opening == "{":
+            shape = "json"
+        elif self.opening == "[" or any(line.text[:1] in "'\"" for line in items):
+            shape = "python-list"
+        elif all(_CONDA_EXPORT.match(line.text) for line in bad):
+            shape = "conda-list"
+        elif items:
+            shape = "comma-separated"
+        else:
+            shape = "other"
+        return Unparseable(shape, bad[0], len(bad))
+
+
+# 'numpy', | "numpy==1.2", | numpy, | ["numpy", ...
+_LIST_ITEM = re.compile(r"""^\s*[\[(]?\s*['"].*['"]\s*[,\])]?\s*$|,\s*$""")
+_CONDA_EXPORT = re.compile(r"^[A-Za-z0-9_.-]+=[^=\s]+=[^=\s]+$")
+
 
 def read_requirements(text: str, path: str) -> RequirementsFile:
-    result = RequirementsFile(path)
+    stripped = text.lstrip()
+    result = RequirementsFile(path, opening=stripped[:1])
     pending = ""
     start = 0
     for number, raw in enumerate(text.splitlines(), start=1):

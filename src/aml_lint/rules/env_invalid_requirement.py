@@ -1,9 +1,18 @@
 """A pip requirement or conda match spec that pip or conda cannot parse.
 
 What it finds: lines of requirements files, of `pip:` lists in conda files (also inline
-`conda_file:` mappings) and of `pip install` commands in Dockerfiles that are not valid
-PEP 508 requirements (checked with `packaging`, the parser pip itself uses), and conda
-dependencies that are not match specs (`numpy==>1.2`, a bare number such as `- 3.8`).
+`conda_file:` mappings) and of `pip install` commands in Dockerfiles that pip cannot read
+(requirements checked with `packaging`, the parser pip itself uses), and conda dependencies
+that are not match specs (`numpy==>1.2`, `numpy>=1.2,`, a bare number such as `- 3.8`).
+Everything pip accepts on a line is valid: options (`--index-url`, `--extra-index-url`, `-f`,
+`--pre`, `--no-binary`, `--trusted-host`, `-c`, `-r`), `--hash=` options after a requirement,
+editable and local installs (`-e .`, `.`, `.[extra]`, `./pkg`, a wheel file), VCS and direct
+URLs (`git+https://...@ref#subdirectory=...&egg=name`, `name @ https://...`). Conda specs are
+read as conda reads them: `PyJWT < 2.0.0`, `numpy >=1.20`, `numpy 1.21.2 py38h...`,
+`conda-forge::numpy`, `conda-forge/linux-64::numpy==1.0`, `numpy[version='>=1.20']`, `numpy *`,
+`=1.2`, `1.2.*`, `>=1.2,<2` and `1.2|1.3` are all valid. A requirements file that is not one
+at all (a Python list, `'numpy',` on every line, JSON, a `conda list --export` dump) gets one
+finding for the file, not one per line.
 
 Why it matters: the image build stops at the first such line: pip fails with
 "ERROR: Invalid requirement: 'numpy=1.26'" and conda with "InvalidMatchSpec"; AzureML
@@ -23,8 +32,8 @@ Passes:
       - pip:
           - numpy==1.26.4
 
-Fix: write pip pins with `==` (`numpy==1.26.4`) and conda pins as `name=version` or
-`name>=version`; quote nothing, and keep one requirement per line.
+Fix: write pip pins with `==` (`numpy==1.26.4`) and conda pins as `name=version`,
+`name>=version` or `name version build`; quote nothing, and keep one requirement per line.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ import re
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
-from aml_lint.documents.requirements import PipLine
+from aml_lint.documents.requirements import PipLine, RequirementsFile
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import conda_envs
 
@@ -42,46 +51,69 @@ NAME = "invalid-requirement"
 SEVERITY = "error"
 KINDS = (Kind.CONDA, Kind.REQUIREMENTS, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 
-# One version clause of a match spec: an optional operator, a version, an optional =build.
-_CLAUSE = re.compile(r"^(?:==|>=|<=|!=|~=|=|<|>)?[\w.*+!]+(?:=[\w.*+!]+)?$")
 
-
-def _valid_version(version: str) -> bool:
-    words = version.split()
-    if not words:
-        return True
-    return all(_CLAUSE.match(clause.strip()) for alt in words[0].split("|") for clause in alt.split(","))
+_SINGLE_EQUALS = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._\[\], -]*)=([^=<>!~]+)$")
 
 
 def _pip_hit(line: PipLine) -> Hit | None:
     if line.error is None or "$" in line.text:
         return None  # a shell variable (Dockerfile) or ${VAR} (pip expands them in requirements files)
     hint = ""
-    head = line.text.split(";")[0]
-    if "=" in head and "==" not in head and not any(op in head for op in ("<=", ">=", "!=", "~=")):
-        hint = f" (pip pins with '==': '{head.replace('=', '==', 1).strip()}')"
-    return Hit(f"invalid pip requirement '{line.text}': {line.error}{hint}", line.location)
+    head = line.display.split(";")[0].strip()
+    pin = _SINGLE_EQUALS.match(head)
+    if pin:  # conda's 'name=version' written for pip
+        hint = f" (pip pins with '==': '{pin.group(1).strip()}=={pin.group(2).strip()}')"
+    return Hit(f"invalid pip requirement '{line.display}': {line.error}{hint}", line.location)
+
+
+_SHAPES = {
+    "python-list": "is written as a Python list",
+    "json": "is JSON",
+    "conda-list": "is a conda package list (name=version=build, read by 'conda create --file')",
+    "comma-separated": "is written comma-separated",
+    "other": "does not hold requirements",
+}
+
+
+def _file_hit(req: RequirementsFile) -> Hit | None:
+    """One finding for a file that is not a requirements file at all (a Python list, JSON)."""
+    bad = req.unparseable
+    if bad is None:
+        return None
+    more = f" and {bad.bad - 1} more" if bad.bad > 1 else ""
+    fix = "write 'name==version' lines for pip, or use it as a conda file" if bad.shape == "conda-list" \
+        else "write one requirement per line, without quotes, commas or brackets"
+    return Hit(f"{req.path} {_SHAPES[bad.shape]}, not a requirements file: pip fails on line "
+               f"{bad.first.location.line} ({_quoted(bad.first.display)}){more}; {fix}", bad.first.location)
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"' if "'" in text else f"'{text}'"
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    lines: list[PipLine] = []
     if doc.kind is Kind.REQUIREMENTS and doc.requirements is not None:
-        lines = doc.requirements.lines
+        whole = _file_hit(doc.requirements)
+        if whole is not None:
+            yield whole
+        else:
+            lines = doc.requirements.lines
     elif doc.kind is Kind.DOCKERFILE and doc.dockerfile is not None:
         lines = doc.dockerfile.pip_installs()
-    else:
-        lines = []
     for line in lines:
         hit = _pip_hit(line)
         if hit:
             yield hit
     for conda in conda_envs(doc, ctx):
         for dep in conda.conda_deps:
-            if not dep.valid or not _valid_version(dep.version):
+            if not dep.valid:
                 hint = ""
                 if re.fullmatch(r"\d+(\.\d+)*", dep.text):
                     hint = " (YAML read a number here: did you mean '- python=" + dep.text + "'?)"
-                yield Hit(f"invalid conda match spec '{dep.text}': write 'name', 'name=version' or "
-                          f"'name>=version'{hint}", dep.location)
+                why = f"{dep.error}; " if dep.error else ""
+                yield Hit(f"invalid conda match spec '{dep.text}': {why}write 'name', 'name=version', "
+                          f"'name>=version' or 'name version build'{hint}", dep.location)
         for line in conda.pip_lines:
             hit = _pip_hit(line)
             if hit:

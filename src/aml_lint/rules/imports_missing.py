@@ -7,8 +7,12 @@ by anything those packages depend on. Import names are mapped to distributions w
 data (`import sklearn` needs `scikit-learn`, `import cv2` needs `opencv-python`, `from azure.ai.ml
 import MLClient` needs `azure-ai-ml`). Submodules that need an extra are checked too
 (`inference_schema.parameter_types.numpy_parameter_type` needs `numpy`). Environments registered
-in the workspace (`azureml:...`) cannot be seen and are not guessed; an import guarded by
-`try/except ImportError` or an `if` is reported as a warning.
+in the workspace (`azureml:...`) cannot be seen and are not guessed, and neither is an
+environment that installs something aml-lint cannot see into (a local package such as `-e .`,
+`.` or `./pkg`, a VCS or direct URL): what that brings is unknown, so its imports are never
+called missing. An import guarded by `try/except ImportError` or an `if` is reported as a
+warning. A top-level name the data does not know (`import utils`) is not matched to a PyPI
+project of that name: the message asks for the package that provides it, or the module.
 
 Why it matters: the container starts, the server imports the script, and the deployment fails
 with `ModuleNotFoundError` after a twenty-minute image build.
@@ -33,8 +37,9 @@ Passes:
     import sklearn
 
 Fix: add the package the message names to the environment (the pip list of the conda file,
-or the requirements file). If the module lives in your code folder, keep it next to the
-scoring script so aml-lint (and the server) find it.
+its conda dependencies when it has no pip list, or the requirements file). If the module
+lives in your code folder, keep it next to the scoring script so aml-lint (and the server)
+find it.
 """
 
 from __future__ import annotations
@@ -53,27 +58,42 @@ SEVERITY = "error"
 KINDS = (Kind.SCORING_SCRIPT,)
 
 
+def _message(v: iv.Verdict) -> str:
+    top = v.ref.module.split(".")[0]
+    where = v.env.where_to_add()
+    if v.guessed and v.suggestion == deps.normalize(top):
+        # A name the data does not know: as likely the user's own module kept elsewhere as a
+        # package, so no PyPI project is proposed by name.
+        return (f"'{v.ref.module}' is imported but is neither a module next to the scoring script nor "
+                f"installed by the environment {v.env.label}: keep {top}.py (or {top}/) next to the "
+                f"scoring script if it is your own module, else declare the package that provides it "
+                f"in {where}")
+    guess = " (guessed from the name)" if v.guessed else ""
+    return (f"'{v.ref.module}' is imported but the environment {v.env.label} does not install it: "
+            f"add '{v.suggestion}'{guess} to {where}")
+
+
+def _unknown_note(v: iv.Verdict) -> str:
+    """Declared pip packages whose dependencies the data does not know: one of them may bring it."""
+    env = v.env
+    if env.resolution is not None:
+        return ""
+    pip_declared = {name for name, d in env.direct.items() if d.source != "conda"}
+    unknown = sorted((env.closure.unknown & pip_declared) - {v.suggestion or ""})
+    if not unknown:
+        return ""
+    shown = ", ".join(unknown[:3]) + (" ..." if len(unknown) > 3 else "")
+    return f", even if {shown} (whose dependencies aml-lint does not know) brings it"
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     analysis = iv.analyze(doc, ctx)
     for v in analysis.verdicts:
         env = v.env
         if v.status == iv.MISSING:
-            add = f"'{v.suggestion}'" + (" (guessed from the name)" if v.guessed else "")
-            top = v.ref.module.split(".")[0]
-            if v.guessed and v.suggestion == deps.normalize(top):
-                # Not a name the data knows: as likely the user's own module kept elsewhere.
-                add = (f"'{v.suggestion}' if that is the package (aml-lint does not know the "
-                       f"name), or keep {top}.py next to the scoring script if it is your module")
-            unknown = sorted(env.closure.unknown - {v.suggestion or ""})
-            note = ""
-            if unknown and env.resolution is None:
-                shown = ", ".join(unknown[:3]) + (" ..." if len(unknown) > 3 else "")
-                note = (f"; aml-lint does not know what {shown} depend"
-                        f"{'s' if len(unknown) == 1 else ''} on, but declare it anyway")
             guard = " (the import is guarded, so the script may cope without it)" if v.ref.guarded else ""
             yield Hit(
-                f"'{v.ref.module}' is imported but the environment {env.label} does not install "
-                f"it: add {add} to {env.where_to_add()}{note}{guard}",
+                f"{_message(v)}{_unknown_note(v)}{guard}",
                 v.ref.location,
                 severity=Severity.WARNING if v.ref.guarded else None,
                 path=v.path, related=(env.label,),

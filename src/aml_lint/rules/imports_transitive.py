@@ -9,6 +9,11 @@ Why it matters: it works today because the declared package depends on the one y
 when that package drops or changes the dependency (a new major version, an extra that is no
 longer default), the import breaks at container start without any change in your repository.
 
+Severity: info. The image builds and the script imports today, and the break needs a declared
+package to drop a dependency it has, which is rare for the chains this finds (pandas -> numpy,
+scikit-learn -> joblib); that is a possible drift, not a likely one, so it is worth knowing
+rather than a warning. Declaring the package also lets you pin the version you rely on.
+
 Fails:
     # conda.yml
     dependencies:
@@ -28,7 +33,8 @@ Passes:
     # score.py
     import numpy
 
-Fix: declare the imported package itself, next to the one that brings it.
+Fix: declare the imported package itself, next to the one that brings it: in the conda
+dependencies when a conda package brings it, else in the pip list (or requirements file).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from aml_lint.rules.base import Context, Hit
 
 ID = "AML502"
 NAME = "import-only-transitive"
-SEVERITY = "warning"
+SEVERITY = "info"
 KINDS = (Kind.SCORING_SCRIPT,)
 
 
@@ -66,7 +72,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             f"'{v.ref.module}' (package {provider})"
         yield Hit(
             f"{what} is not declared in {env.label}: {why}; declare {provider} in "
-            f"{env.where_to_add()}",
+            f"{env.where_to_add(provider)}",
             v.ref.location,
             path=v.path, related=(env.label,),
         )

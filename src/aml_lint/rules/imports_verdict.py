@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 from aml_lint.documents import Document
 from aml_lint.documents.python_script import ImportRef
-from aml_lint.documents.requirements import Declared
+from aml_lint.documents.requirements import Declared, PipLine
 from aml_lint.knowledge import deps
 from aml_lint.knowledge.deps import Closure, PythonVersion
+from aml_lint.rules import env_common
 
 if TYPE_CHECKING:
     from aml_lint.graph import EnvSpec, Project
@@ -54,6 +55,9 @@ class EnvView:
     closure: Closure = field(default_factory=lambda: Closure(frozenset()))
     resolution: Resolution | None = None
     has_conda: bool = False
+    has_pip_list: bool = False  # the conda spec has a `pip:` list
+    # Lines installing what aml-lint cannot see into (a local path, a URL): what they bring is unknown.
+    opaque: tuple[PipLine, ...] = ()
 
     @property
     def available(self) -> frozenset[str]:
@@ -65,9 +69,24 @@ class EnvView:
     def chain(self, dist: str) -> list[str]:
         return self.closure.chain(dist) if dist in self.closure else [dist]
 
-    def where_to_add(self) -> str:
-        """Where to declare a package, in a message that already named the environment file."""
-        return "its pip list" if self.has_conda else "it"
+    def via_conda(self, dist: str) -> bool:
+        """`dist` is installed (directly or through dependencies) by a conda package."""
+        root = self.direct.get(self.chain(dist)[0])
+        return root is not None and root.source == "conda"
+
+    def where_to_add(self, dist: str | None = None) -> str:
+        """Where to declare a package, in a message that already named the environment file.
+
+        Where it comes from today decides: a package conda brings is declared in the conda
+        list; otherwise the pip list, and a conda spec without one gets either.
+        """
+        if not self.has_conda:
+            return "it"
+        if dist is not None and dist in self.closure and self.via_conda(dist):
+            return "its conda dependencies"
+        if self.has_pip_list:
+            return "its pip list"
+        return "its dependencies (as a conda package, or in a pip: list)"
 
 
 @dataclass(frozen=True)
@@ -139,27 +158,48 @@ def pip_requirements(spec: EnvSpec) -> list[str]:
 
 
 def conda_specifier(version: str) -> str:
-    """Conda match-spec version -> PEP 440: '=1.21' and '1.21' -> '==1.21.*', '==1.2' stays,
-    '=1.2.3=py38_0' (with a build string) -> '==1.2.3.*', '>=1.2,<2' stays."""
-    text = version.strip().split(" ")[0]
-    if not text:
-        return ""
-    if text.startswith("=="):
-        return text
-    if text.startswith("=") or text[0].isdigit():
-        v = text.lstrip("=").split("=")[0].rstrip("*").rstrip(".")
-        return f"=={v}.*" if v else ""
-    return text
+    """Conda match-spec version -> PEP 440 text ('=1.21' and '1.21' -> '==1.21.*'); "" for any
+    version and for constraints PEP 440 cannot write ('1.2|1.3'): see env_common.conda_specifier."""
+    spec = env_common.conda_specifier(version)
+    return str(spec) if spec is not None else ""
+
+
+def opaque_lines(spec: EnvSpec) -> list[tuple[PipLine, str]]:
+    """(line, file) of the pip lines that install a local path or a URL, in every file of the env."""
+    found: list[tuple[PipLine, str]] = []
+    if spec.conda is not None:
+        found += [(line, spec.conda.path) for line in spec.conda.pip_lines]
+    for doc in spec.requirements_docs:
+        if doc.requirements is not None:
+            found += [(line, doc.rel) for line in doc.requirements.lines]
+    if spec.dockerfile_doc is not None and spec.dockerfile_doc.dockerfile is not None:
+        found += [(line, spec.dockerfile_doc.rel) for line in spec.dockerfile_doc.dockerfile.pip_installs()]
+    return [(line, path) for line, path in found if line.opaque]
+
+
+def _seen_into(line: PipLine) -> bool:
+    """A URL whose package aml-lint knows by name ('numpy @ https://.../numpy-2.0.whl'):
+    its dependencies are known, so it hides nothing."""
+    name = line.requirement.name if line.requirement is not None else line.egg
+    return name is not None and not line.local and deps.known_dependencies(name)
 
 
 def env_view(spec: EnvSpec, ctx: Context | None = None) -> EnvView:
     python, source = python_of(spec)
     direct = declared_pypi(spec)
+    opaque = []
+    for line, path in opaque_lines(spec):
+        if line.egg and line.requirement is None:  # git+https://...#egg=name: installed by that name
+            direct.setdefault(line.egg, Declared(line.egg, line.display, path, line.location, "pip"))
+        if not _seen_into(line):
+            opaque.append(line)
     roots = [d.name + (f"[{','.join(d.extras)}]" if d.extras else "") if d.source != "conda" else name
              for name, d in direct.items()]
     view = EnvView(spec=spec, label=spec.label, python=python, python_source=source, direct=direct,
                    # cached per declared set and Python: one walk per distinct environment
-                   closure=deps.closure(roots, python), has_conda=spec.conda is not None)
+                   closure=deps.closure(roots, python), has_conda=spec.conda is not None,
+                   has_pip_list=spec.conda is not None and spec.conda.pip_list_location is not None,
+                   opaque=tuple(opaque))
     if ctx is not None and getattr(ctx.settings, "resolve", False) and python is not None:
         view.resolution = resolved(spec, python, ctx)
     return view
@@ -264,11 +304,14 @@ def judge(ref: ImportRef, env: EnvView, roots: list[Path],
     if indirect:
         status = SHIM if indirect[0] in cands.shims and indirect[0] not in cands.dists else TRANSITIVE
         return Verdict(ref, status, env, tuple(indirect), needs=needs)
-    if cands.namespace or not cands.dists or not env.has_conda:
+    if cands.namespace or not cands.dists or not env.has_conda or env.opaque:
         # A bare namespace cannot be attributed; a Dockerfile-built image may hold anything its
-        # base image installed, which we cannot see.
+        # base image installed, and a local package or URL (`-e .`, `git+https://...`) anything
+        # it depends on or contains: none of which we can see.
         return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0] if cands.dists else None)
-    return Verdict(ref, MISSING, env, suggestion=cands.dists[0], guessed=cands.heuristic, needs=needs)
+    # A name is guessed when the data holds no distribution of that name (not for numpy).
+    guessed = cands.heuristic and cands.dists[0] not in deps.known_pypi_names()
+    return Verdict(ref, MISSING, env, suggestion=cands.dists[0], guessed=guessed, needs=needs)
 
 
 @dataclass
