@@ -19,6 +19,23 @@ SCHEMA = "https://azuremlschemas.azureedge.net/latest/"
         ({"$schema": SCHEMA + "environment.schema.json"}, Kind.ENVIRONMENT),
         ({"$schema": SCHEMA + "managedOnlineEndpoint.schema.json"}, Kind.ENDPOINT),
         ({"$schema": SCHEMA + "commandJob.schema.json"}, Kind.OTHER_YAML),
+        # Another AzureML asset, by `$schema` or `type:`, is never a deployment.
+        ({"$schema": SCHEMA + "commandJob.schema.json", "model": "azureml:m:1", "compute": "c"}, Kind.OTHER_YAML),
+        ({"$schema": SCHEMA + "amlCompute.schema.json", "name": "cpu"}, Kind.OTHER_YAML),
+        ({"$schema": SCHEMA + "data.schema.json", "name": "d", "path": "x"}, Kind.OTHER_YAML),
+        ({"type": "finetuning", "name": "n", "model": {"path": "p"}, "compute": "gpu"}, Kind.OTHER_YAML),
+        ({"type": "pipeline", "compute": "cpu", "jobs": {"a": {}}}, Kind.OTHER_YAML),
+        ({"type": "command", "code": "src", "environment": "azureml:e:1", "compute": "cpu"}, Kind.OTHER_YAML),
+        # A `$schema` aml-lint does not know falls back to the shape.
+        ({"$schema": SCHEMA + "managedOnlineDeploymnt.schema.json", "name": "b", "endpoint_name": "e",
+          "instance_type": "x"}, Kind.ONLINE_DEPLOYMENT),
+        ({"$schema": "https://learn.microsoft.com/azure/machine-learning/reference-yaml-environment",
+          "name": "e", "image": "python:3.11"}, Kind.ENVIRONMENT),
+        # `type:` picks the deployment schema, as the SDK does.
+        ({"$schema": SCHEMA + "managedOnlineDeployment.schema.json", "type": "kubernetes"}, Kind.K8S_DEPLOYMENT),
+        ({"$schema": SCHEMA + "kubernetesOnlineDeployment.schema.json", "type": "managed"}, Kind.ONLINE_DEPLOYMENT),
+        ({"$schema": "https://azuremlsdk2.blob.core.windows.net/latest/onlineDeployment.schema.json"},
+         Kind.ONLINE_DEPLOYMENT),
         ({"name": "x", "channels": ["conda-forge"], "dependencies": ["python=3.10"]}, Kind.CONDA),
         ({"name": "blue", "endpoint_name": "e", "instance_type": "Standard_DS3_v2"}, Kind.ONLINE_DEPLOYMENT),
         ({"name": "b", "endpoint_name": "e", "compute": "azureml:cpu"}, Kind.BATCH_DEPLOYMENT),

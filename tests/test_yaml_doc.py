@@ -57,3 +57,14 @@ def test_deep_nesting_is_refused() -> None:
 
 def test_empty_document() -> None:
     assert load_yaml("").data is None
+
+
+def test_placeholders_that_yaml_reads_as_something_else_are_kept_as_text() -> None:
+    from aml_lint.documents.yaml_doc import load_yaml
+
+    doc = load_yaml("name: {{ name }}\ntimeout: #{timeout}#\nitems:\n  - #{pkg}#\nempty:  # a comment\n"
+                    "flow: {a: 1}\n")
+    # Unquoted `{{ name }}` is a flow mapping to YAML and `#{x}#` a comment: both are placeholders.
+    assert doc.data == {"name": "{{ name }}", "timeout": "#{timeout}#", "items": ["#{pkg}#"], "empty": None,
+                        "flow": {"a": 1}}
+    assert doc.placeholder(("name",)) == "{{ name }}" and doc.placeholder(("flow",)) is None

@@ -8,7 +8,6 @@ parse per file.
 from __future__ import annotations
 
 import enum
-import re
 import stat
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from aml_lint.documents.conda import CondaEnv, read_conda
 from aml_lint.documents.dockerfile import Dockerfile, read_dockerfile
+from aml_lint.documents.placeholders import find_template_syntax, has_control_tags, render
 from aml_lint.documents.python_script import PythonScript, read_python
 from aml_lint.documents.requirements import RequirementsFile, read_requirements
 from aml_lint.documents.yaml_doc import YamlDoc, YamlReadError, load_yaml
@@ -57,11 +57,6 @@ DEPLOYMENT_KINDS = frozenset(
 )
 YAML_KINDS = DEPLOYMENT_KINDS | {Kind.ENVIRONMENT, Kind.ENDPOINT, Kind.CONDA, Kind.OTHER_YAML}
 
-# `{{ VAR }}` (Jinja, envsubst-style scripts) and `<VAR>` placeholders; not `${{ inputs.x }}`,
-# which is AzureML's own pipeline expression syntax and valid as it is.
-_TEMPLATE_RE = re.compile(r"(?<!\$)\{\{[^{}\n]*\}\}|(?<![\w<])<[A-Z][A-Z0-9_\-]*>(?![\w>])")
-
-
 @dataclass(frozen=True)
 class ReadProblem:
     message: str
@@ -81,15 +76,29 @@ class Document:
 
     @cached_property
     def template_marker(self) -> tuple[str, Location] | None:
-        """The first template placeholder (``{{ X }}``, ``<X>``), when the file is a template."""
-        if self.text is None or self.kind in (Kind.SCORING_SCRIPT, Kind.PYTHON, Kind.DOCKERFILE):
+        """The first placeholder of a file that is a template: YAML that does not parse until a
+        pipeline renders it (``name: {{ x }}-blue``, Jinja blocks). A file that parses is not a
+        template, whatever it holds: its placeholder values are skipped one by one, and a
+        placeholder inside a comment is never looked at."""
+        if self.text is None or not self.kind.is_yaml or not isinstance(self.yaml_result, YamlReadError):
             return None
-        m = _TEMPLATE_RE.search(self.text)
-        if not m:
+        found = find_template_syntax(self.text)
+        if found is None:
             return None
-        line = self.text.count("\n", 0, m.start()) + 1
-        col = m.start() - (self.text.rfind("\n", 0, m.start()) + 1) + 1
-        return m.group(), Location(line, col)
+        marker, line, col = found
+        if not has_control_tags(self.text) and self.rendered is None:
+            return None  # still broken once rendered: a real syntax error (AML002), not a template
+        return marker, Location(line, col)
+
+    @cached_property
+    def rendered(self) -> YamlDoc | None:
+        """The document as a pipeline would render it (placeholders replaced), when that parses."""
+        if self.text is None or not isinstance(self.yaml_result, YamlReadError):
+            return None
+        try:
+            return load_yaml(render(self.text))
+        except YamlReadError:
+            return None
 
     @cached_property
     def yaml_result(self) -> YamlDoc | YamlReadError | None:

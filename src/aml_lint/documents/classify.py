@@ -1,4 +1,4 @@
-"""Which kind of AzureML file is this? ``$schema`` when present, content shape otherwise.
+"""Which kind of AzureML file is this? ``$schema``, then ``type:``, then the content's shape.
 
 The AzureML CLI does not use ``$schema`` (the command decides), so a file
 without one is classified by its keys, conservatively: an unrelated YAML file
@@ -20,17 +20,42 @@ _SCORING_RE = re.compile(r"^(?:async\s+)?def\s+init\s*\(.*?^(?:async\s+)?def\s+r
                          r"^(?:async\s+)?def\s+run\s*\(.*?^(?:async\s+)?def\s+init\s*\(", re.M | re.S)
 _REQUIREMENTS_RE = re.compile(r"(^|[-_.])requirements?([-_.].*)?\.(txt|in)$|^requirements/.+\.(txt|in)$")
 
-_SCHEMA_KINDS = (
-    ("pipelinecomponentbatchdeployment", Kind.PIPELINE_BATCH_DEPLOYMENT),
-    ("modelbatchdeployment", Kind.BATCH_DEPLOYMENT),
-    ("kubernetesonlinedeployment", Kind.K8S_DEPLOYMENT),
-    ("k8sonlinedeployment", Kind.K8S_DEPLOYMENT),
-    ("managedonlinedeployment", Kind.ONLINE_DEPLOYMENT),
-    ("onlinedeployment", Kind.ONLINE_DEPLOYMENT),
-    ("batchdeployment", Kind.BATCH_DEPLOYMENT),
-    ("endpoint", Kind.ENDPOINT),
-    ("/environment.schema", Kind.ENVIRONMENT),
-)
+# `$schema` file names (lower case, without `.schema.json`) of the kinds aml-lint checks,
+# current and 2021 preview spellings.
+SCHEMA_NAMES = {
+    "managedonlinedeployment": Kind.ONLINE_DEPLOYMENT,
+    "onlinedeployment": Kind.ONLINE_DEPLOYMENT,
+    "kubernetesonlinedeployment": Kind.K8S_DEPLOYMENT,
+    "k8sonlinedeployment": Kind.K8S_DEPLOYMENT,
+    "modelbatchdeployment": Kind.BATCH_DEPLOYMENT,
+    "batchdeployment": Kind.BATCH_DEPLOYMENT,
+    "pipelinecomponentbatchdeployment": Kind.PIPELINE_BATCH_DEPLOYMENT,
+    "environment": Kind.ENVIRONMENT,
+    "managedonlineendpoint": Kind.ENDPOINT,
+    "kubernetesonlineendpoint": Kind.ENDPOINT,
+    "k8sonlineendpoint": Kind.ENDPOINT,
+    "onlineendpoint": Kind.ENDPOINT,
+    "batchendpoint": Kind.ENDPOINT,
+}
+ONLINE_KINDS = frozenset({Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT})
+BATCH_KINDS = frozenset({Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT})
+# `$schema` names of the other AzureML assets (jobs, components, data, compute, ...): never ours.
+_OTHER_SCHEMA_SUFFIXES = ("job", "component", "compute", "datastore", "connection", "schedule")
+_OTHER_SCHEMA_NAMES = frozenset({
+    "data", "model", "workspace", "registry", "featurestore", "featureset", "featurestoreentity",
+    "featuresetspec", "mltable", "asset", "codeasset", "code", "flow", "index", "capabilityhost",
+    "serverlessendpoint", "marketplacesubscription", "deploymenttemplate", "azureblob", "azurefile",
+    "azuredatalakegen1", "azuredatalakegen2", "onelake", "hub", "project", "workspacehub", "evaluator",
+})
+# `type:` values that only deployments take (online: managed, kubernetes; batch: model, pipeline).
+DEPLOYMENT_TYPES = frozenset({"managed", "kubernetes", "model", "pipeline"})
+# `type:` values of other AzureML assets: jobs, data and model assets, compute, datastores.
+_OTHER_TYPES = frozenset({
+    "command", "sweep", "spark", "automl", "finetuning", "distillation", "parallel", "import",
+    "data_transfer", "uri_file", "uri_folder", "mltable", "custom_model", "mlflow_model", "triton_model",
+    "amlcompute", "computeinstance", "virtualmachine", "synapsespark", "azure_blob", "azure_file",
+    "azure_data_lake_gen1", "azure_data_lake_gen2", "one_lake", "recurrence", "cron",
+})
 
 
 def kind_from_name(rel: str) -> Kind | None:
@@ -72,34 +97,82 @@ def _near(key: str, options: Iterable[str]) -> bool:
     return bool(difflib.get_close_matches(key, list(options), n=1, cutoff=0.8))
 
 
+def schema_name(data: Any) -> str | None:
+    """The file name a ``$schema`` URL ends with, lower case and without ``.schema.json``."""
+    schema = data.get("$schema") if isinstance(data, dict) else None
+    if not isinstance(schema, str) or not schema.strip():
+        return None
+    name = schema.strip().rstrip("/").rpartition("/")[2].lower().split("?")[0].split("#")[0]
+    for suffix in (".json", ".yaml", ".yml", ".schema"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def kind_from_schema(data: Any) -> Kind | None:
+    """The kind the ``$schema`` names, when it is one aml-lint checks."""
+    name = schema_name(data)
+    return SCHEMA_NAMES.get(name) if name else None
+
+
+def names_other_asset(data: Any) -> bool:
+    """``$schema`` or ``type:`` names an AzureML asset aml-lint does not check (a job, a component,
+    a data asset, a compute ...): such a file is never validated as a deployment."""
+    if not isinstance(data, dict):
+        return False
+    name = schema_name(data)
+    if name and name not in SCHEMA_NAMES and (
+            name in _OTHER_SCHEMA_NAMES or name.endswith(_OTHER_SCHEMA_SUFFIXES) or name.startswith("automl")):
+        return True
+    kind = data.get("type")
+    return isinstance(kind, str) and kind.strip().lower() in _OTHER_TYPES
+
+
 def kind_from_yaml(data: Any) -> Kind:
+    """Classify by ``$schema``, then ``type:``, then the keys present.
+
+    The AzureML CLI does not read ``$schema`` (the command decides) and the SDK picks the online
+    deployment schema from ``type:``, so ``type: kubernetes`` wins over a managed ``$schema``.
+    A ``$schema`` aml-lint does not know (a documentation URL, a typo) falls back to the shape.
+    """
     if not isinstance(data, dict):
         return Kind.OTHER_YAML
-    schema = data.get("$schema")
-    if isinstance(schema, str) and "azureml" in schema.lower():
-        lowered = schema.lower()
-        for needle, kind in _SCHEMA_KINDS:
-            if needle in lowered:
-                if kind is Kind.BATCH_DEPLOYMENT and data.get("type") == "pipeline":
-                    return Kind.PIPELINE_BATCH_DEPLOYMENT
-                return kind
+    if names_other_asset(data):
         return Kind.OTHER_YAML
+    declared = data.get("type")
+    declared = declared.strip().lower() if isinstance(declared, str) else None
+    kind = kind_from_schema(data)
+    if kind in ONLINE_KINDS:
+        if declared == "kubernetes":
+            return Kind.K8S_DEPLOYMENT
+        return Kind.ONLINE_DEPLOYMENT if declared == "managed" else kind
+    if kind in BATCH_KINDS:
+        if declared == "pipeline":
+            return Kind.PIPELINE_BATCH_DEPLOYMENT
+        return Kind.BATCH_DEPLOYMENT if declared == "model" else kind
+    if kind is not None:
+        return kind
+    return _kind_from_shape(data, declared)
+
+
+def _kind_from_shape(data: dict[Any, Any], declared: str | None) -> Kind:
     keys = set(map(str, data))
     if "dependencies" in keys and isinstance(data["dependencies"], list) and all(
         key in CONDA_KEYS or _near(key, CONDA_KEYS) for key in keys
     ):
         return Kind.CONDA  # near misses ('chanels') stay conda files, so the schema can name the typo
+    if declared is not None and declared not in DEPLOYMENT_TYPES and "endpoint_name" not in keys:
+        return Kind.OTHER_YAML  # a `type:` no deployment has, and nothing that says deployment
     if "auth_mode" in keys and "endpoint_name" not in keys:
         return Kind.ENDPOINT
     if "endpoint_name" in keys or "code_configuration" in keys or (
         "model" in keys and keys & {"instance_type", "instance_count", "compute"}
     ):
-        if data.get("type") == "pipeline" or "component" in keys:
+        if declared == "pipeline" or "component" in keys:
             return Kind.PIPELINE_BATCH_DEPLOYMENT
-        if data.get("type") == "model" or keys & {"compute", "mini_batch_size", "output_action",
-                                                   "max_concurrency_per_instance", "error_threshold"}:
+        if declared == "model" or keys & {"compute", "mini_batch_size", "output_action",
+                                          "max_concurrency_per_instance", "error_threshold"}:
             return Kind.BATCH_DEPLOYMENT
-        if data.get("type") == "kubernetes" or ("resources" in keys and "instance_count" in keys):
+        if declared == "kubernetes" or ("resources" in keys and "instance_count" in keys):
             return Kind.K8S_DEPLOYMENT
         return Kind.ONLINE_DEPLOYMENT
     if keys & {"image", "build"} and keys & {"conda_file", "inference_config", "os_type", "name"} \

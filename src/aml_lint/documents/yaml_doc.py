@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.findings import WHOLE_FILE, Location
 
 try:  # libyaml when available: several times faster.
@@ -27,6 +28,9 @@ MAX_NODES = 200_000  # expanded nodes per document; an alias bomb exceeds this q
 MAX_DEPTH = 200  # nesting levels; real AzureML files use fewer than 10
 _FLOW_DEPTH_RE = re.compile(r"[\[\]{}]")
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_NULL = "tag:yaml.org,2002:null"
+# `key: #{name}#` (replace-tokens) is a YAML comment: the value reads as empty, the token follows.
+_TOKEN_AFTER_RE = re.compile(r"[ \t]*(#\{[^{}\n]+\}#)")
 
 
 class YamlReadError(Exception):
@@ -66,6 +70,10 @@ class YamlDoc:
             path = path[:-1]
             key = True
 
+    def placeholder(self, path: Path_) -> str | None:
+        """The placeholder in the string value at ``path`` (``$(count)``, ``{{ name }}``), or None."""
+        return find_placeholder(self.get(path))
+
     def get(self, path: Path_, default: Any = None) -> Any:
         node: Any = self.data
         for part in path:
@@ -95,10 +103,38 @@ def _flow_depth(text: str) -> int:
     return worst
 
 
+def _is_empty(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL and node.value == "" and not node.style
+
+
+def _jinja_name(node: yaml.Node) -> str | None:
+    """``x`` when the node is an unquoted ``{{ x }}``, which YAML reads as a flow mapping whose only
+    key is the flow mapping ``{x: null}``."""
+    if not (isinstance(node, yaml.MappingNode) and node.flow_style and len(node.value) == 1):
+        return None
+    inner, value = node.value[0]
+    if not (_is_empty(value) and isinstance(inner, yaml.MappingNode) and inner.flow_style
+            and len(inner.value) == 1):
+        return None
+    name, empty = inner.value[0]
+    if isinstance(name, yaml.ScalarNode) and not name.style and _is_empty(empty):
+        return str(name.value)
+    return None
+
+
 class _Builder:
-    def __init__(self, doc: YamlDoc) -> None:
+    def __init__(self, doc: YamlDoc, lines: list[str]) -> None:
         self.doc = doc
+        self.lines = lines
         self.count = 0
+
+    def _token_after(self, node: yaml.Node) -> str | None:
+        """A ``#{name}#`` token right where an empty value starts, on the same line."""
+        line = node.start_mark.line
+        if line >= len(self.lines):
+            return None
+        m = _TOKEN_AFTER_RE.match(self.lines[line], node.start_mark.column)
+        return m.group(1) if m else None
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
@@ -111,7 +147,15 @@ class _Builder:
             raise YamlReadError(f"nested more than {MAX_DEPTH} levels deep; not read", _mark(node))
         self.doc.values.setdefault(path, _mark(node))
         if isinstance(node, yaml.ScalarNode):
+            if _is_empty(node) and "#{" in self.lines[min(node.start_mark.line, len(self.lines) - 1)]:
+                token = self._token_after(node)
+                if token is not None:
+                    return token  # a placeholder for the pipeline to fill in, not an empty value
             return self.scalar(node)
+        if isinstance(node, yaml.MappingNode) and node.flow_style:
+            name = _jinja_name(node)
+            if name is not None:
+                return "{{ " + name + " }}"  # `name: {{ name }}` unquoted is a placeholder too
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
@@ -178,7 +222,7 @@ def load_yaml(text: str) -> YamlDoc:
     if node is None:
         return doc
     try:
-        doc.data = _Builder(doc).build(node, (), 0)
+        doc.data = _Builder(doc, text.splitlines() or [""]).build(node, (), 0)
     except RecursionError:
         raise YamlReadError(f"nested more than {MAX_DEPTH} levels deep; not read") from None
     return doc

@@ -2,7 +2,8 @@
 
 What it finds: `name` of endpoints and deployments and `endpoint_name` of deployments
 that do not match `^[a-zA-Z][-a-zA-Z0-9]*[a-zA-Z0-9]$` or are not 3 to 32 characters
-long (values with template placeholders or variables are skipped).
+long. A value that is a placeholder (`{{ name }}`, `$(name)`, `#{name}#`, `__NAME__`,
+`<name>`, `${NAME}`) is filled in by the release pipeline: it is skipped.
 
 Why it matters: the CLI refuses the name before creating anything: "The name for a
 deployment must start with an upper- or lowercase letter and only consist of '-'s and
@@ -10,7 +11,8 @@ alphanumeric characters", or "... must be at least 3 and at most 32 characters l
 (the SDK's `validate_endpoint_or_deployment_name`). A deployment's `endpoint_name`
 that breaks the rule names an endpoint that cannot exist, so the deployment cannot be
 created either. Underscores and dots, common in names copied from models, are the
-usual cause.
+usual cause. The SDK checks the names of endpoints and online deployments only; a batch
+deployment's own `name` is left to the service, which may accept it: a warning there.
 
 Fails:
     name: sklearn_blue
@@ -30,6 +32,8 @@ import re
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.placeholders import is_placeholder
+from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
 
 ID = "AML404"
@@ -37,7 +41,7 @@ NAME = "endpoint-deployment-name"
 SEVERITY = "error"
 KINDS = (Kind.ENDPOINT, *DEPLOYMENT_KINDS)
 _NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]*[a-zA-Z0-9]$")
-_VARIABLE = re.compile(r"[${}<>%]")
+_VARIABLE = re.compile(r"[${}<>%]")  # any templating or variable syntax: the name is not known yet
 
 
 def problem(name: str) -> str | None:
@@ -53,7 +57,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     keys = ("name",) if doc.kind is Kind.ENDPOINT else ("name", "endpoint_name")
     for key in keys:
         value = doc.yaml.get((key,))
-        if value is None or isinstance(value, bool) or _VARIABLE.search(str(value)):
+        if value is None or isinstance(value, bool) or is_placeholder(value) or _VARIABLE.search(str(value)):
             continue
         text = str(value)
         why = problem(text)
@@ -63,4 +67,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                           "cannot be created", doc.yaml.loc((key,)))
             else:
                 what = "endpoint name" if doc.kind is Kind.ENDPOINT else "deployment name"
-                yield Hit(f"{what} '{text}' {why}: AzureML refuses it", doc.yaml.loc((key,)))
+                if doc.kind in (Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT):
+                    yield Hit(f"batch deployment name '{text}' {why}, as endpoint and online deployment names "
+                              "must: the service may refuse it; rename it", doc.yaml.loc((key,)),
+                              severity=Severity.WARNING)
+                else:
+                    yield Hit(f"{what} '{text}' {why}: AzureML refuses it", doc.yaml.loc((key,)))

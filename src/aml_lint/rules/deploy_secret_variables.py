@@ -7,7 +7,8 @@ with a literal value, `*_KEY` with a random-looking value (not `PARTITION_KEY: u
 or whose values carry a secret whatever the name (`AccountKey=`,
 `SharedAccessKey=`, a SAS `sig=`, a password in a URL, GitHub/AWS/`sk-` tokens).
 References pass: `${{...}}`, `$VAR`, Key Vault references (`name@https://<vault>.vault.azure.net`),
-`<placeholders>`.
+and placeholders a release pipeline fills in (`$(db_password)`, `#{token}#`, `{{ key }}`,
+`__KEY__`, `<key>`), whole or inside a value (`AccountKey=#{key}#`).
 
 Why it matters: deployment variables are stored in the deployment definition and shown
 to everyone with read access to the workspace (and they are in your repository's

@@ -23,6 +23,11 @@ from packaging.version import InvalidVersion, Version
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.conda import CondaDep, CondaEnv
+from aml_lint.documents.placeholders import (
+    find_delimited_placeholder,
+    is_whole_placeholder,
+    strip_placeholders,
+)
 from aml_lint.documents.requirements import Declared
 from aml_lint.graph import EnvSpec, Project
 from aml_lint.rules.base import Context
@@ -176,38 +181,33 @@ def declares_any(declared: Iterable[Declared], names: Iterable[str]) -> Declared
 
 # -- versions ----------------------------------------------------------------------------------
 
+_BUILD_SPLIT = re.compile(r"^(?P<op>[=<>!~]=?)?(?P<rest>.*)$")
+
+
 def conda_specifier(version: str) -> SpecifierSet | None:
     """A conda version constraint as a PEP 440 SpecifierSet; None when it cannot be expressed.
 
-    Takes CondaDep.version (conda's grammar, spaces and build already split off) and, for
-    older callers, text that still holds them. '' and '*' -> any; '=1.2' -> '==1.2.*';
-    '==1.2' -> '==1.2'; '1.2.*' and '1.2' -> '==1.2.*'; '=1.2.3=py38_0' -> '==1.2.3.*';
-    '>=1,<2' unchanged; '>=1.2.*' -> '>=1.2'. A bare version is read as a prefix, looser than
-    conda's exact match, so that a pin comparison never reports a conflict conda would not
-    see. '|' (or) and parentheses have no PEP 440 form: None.
+    '' -> any; '=1.2' -> '==1.2.*'; '==1.2' -> '==1.2'; '1.2.*' and '1.2' -> '==1.2.*';
+    '=1.2.3=py38_0' (build string) -> '==1.2.3.*'; '>=1,<2' unchanged; '|' (or) -> None.
     """
     text = version.strip()
     if not text:
         return SpecifierSet()
-    if any(c in text for c in "|()^$"):
+    if "|" in text:
         return None
-    text = re.sub(r"\s*([,<>=!~])\s*", r"\1", text).split()[0]  # "1.2.3 py38_0": drop the build
+    text = text.split()[0]  # "1.2.3 py38_0": drop the build string
     parts = []
     for clause in text.split(","):
         clause = clause.strip()
-        if clause in ("*", "=*", "==*"):
-            continue
         if clause.startswith("=") and not clause.startswith("=="):
             clause = clause[1:].split("=")[0]  # =1.2.3=build
             parts.append(f"=={_prefix(clause)}")
         elif clause.startswith("=="):
             parts.append(f"=={clause[2:].split('=')[0]}")
-        elif clause.startswith("!="):
-            parts.append(clause)
-        elif clause[:1] in "<>~":
+        elif clause[:1] in "<>!~":
             parts.append(clause.rstrip("*").rstrip("."))
         else:
-            parts.append(f"=={_prefix(clause.split('=')[0])}")
+            parts.append(f"=={_prefix(clause)}")
     try:
         return SpecifierSet(",".join(parts))
     except InvalidSpecifier:
@@ -390,6 +390,7 @@ _PLACEHOLDER = re.compile(r"^(x+|\*+|\.+|-+|changeme|change_me|placeholder|none|
 
 def secret_in_value(value: str) -> str | None:
     """What kind of secret a literal value carries, whatever its name."""
+    value = strip_placeholders(value)  # `AccountKey=#{key}#`: the pipeline fills it in, nothing in clear
     for pattern, what in _SECRET_VALUES:
         if pattern.search(value):
             return what
@@ -421,6 +422,8 @@ def literal_secret(name: str, value: object) -> str | None:
     what = secret_in_value(text)
     if what:
         return what
+    if is_whole_placeholder(text) or find_delimited_placeholder(text):
+        return None  # `$(db_password)`, `#{token}#`: filled in by the release pipeline
     if re.fullmatch(r"[\d.]+|true|false|yes|no|/.*", text, re.I):
         return None  # numbers, flags and paths
     if secret_name(name) and len(text) >= 6 or _MAYBE_SECRET_WORDS.search(name) and _random_looking(text):

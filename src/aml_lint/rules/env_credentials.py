@@ -8,7 +8,9 @@ value (and `*_KEY` with a random-looking one) in an environment YAML
 values that carry a secret: a password inside a URL (`https://user:token@feed/...` in
 a pip index option), `AccountKey=`, `SharedAccessKey=`, a SAS `sig=`, a private key,
 GitHub/AWS/`sk-` style tokens. References are fine: `${{...}}`, `$VAR`, Key Vault
-references, `azureml://` connections, `<placeholders>`.
+references, `azureml://` connections, and placeholders a release pipeline fills in
+(`$(token)`, `#{token}#`, `{{ token }}`, `__TOKEN__`, `<token>`), whole or inside a value
+(`https://build:$(PAT)@pkgs.example.org/simple`).
 
 Why it matters: environment definitions are stored, versioned and shown in the
 workspace, baked into image layers and pushed to the registry: a secret there is

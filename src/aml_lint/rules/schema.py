@@ -6,6 +6,11 @@ Kubernetes online deployments, batch model and pipeline-component deployments, a
 environment files. The schemas are aml-lint's own, written from the AzureML CLI's field
 inventory.
 
+Not reported: a problem whose value is a placeholder a release pipeline fills in
+(`instance_count: "$(count)"`, `name: {{ name }}`, `#{x}#`, `__X__`, `<x>`): the rendered
+value is what counts; the other keys of the file are still checked. Keys of the 2021 preview
+syntax are reported once by AML007, not here one by one.
+
 Why it matters: the AzureML CLI rejects unknown keys ("Unknown field") and wrong types
 before it uploads anything; conda rejects unknown top-level keys too. A typo such as
 `conda_fle` would otherwise be found only when `az ml` runs.
@@ -32,8 +37,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aml_lint.documents import Document, Kind
+from aml_lint.documents.placeholders import find_placeholder
+from aml_lint.documents.yaml_doc import YamlDoc
+from aml_lint.rules import preview_syntax
 from aml_lint.rules.base import Context, Hit
-from aml_lint.schemas import SCHEMA_FILES, problems
+from aml_lint.schemas import SCHEMA_FILES, SchemaProblem, problems
 
 ID = "AML005"
 NAME = "schema"
@@ -41,10 +49,27 @@ SEVERITY = "error"
 KINDS = tuple(SCHEMA_FILES)
 
 
-def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+def about_placeholder(yaml: YamlDoc, problem: SchemaProblem) -> bool:
+    """True when the offending value (or key) is, or holds, a placeholder."""
+    if problem.on_key:
+        return bool(problem.path) and find_placeholder(str(problem.path[-1])) is not None
+    return yaml.placeholder(problem.path) is not None
+
+
+def reported_problems(doc: Document) -> list[SchemaProblem]:
+    """The document's schema problems that this rule reports: not those about a placeholder,
+    nor those the preview-syntax finding (AML007) accounts for."""
     assert doc.yaml is not None
     data = doc.yaml.data
     if doc.kind is Kind.CONDA and not isinstance(data, dict):
-        return
-    for problem in problems(doc.kind, data):
+        return []
+    old = preview_syntax.old_keys(doc)
+    return [problem for problem in problems(doc.kind, data)
+            if not about_placeholder(doc.yaml, problem)
+            and not preview_syntax.folded(old, problem.path, problem.missing)]
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    assert doc.yaml is not None
+    for problem in reported_problems(doc):
         yield Hit(problem.message, doc.yaml.loc(problem.path, key=problem.on_key))

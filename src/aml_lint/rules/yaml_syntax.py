@@ -3,6 +3,9 @@
 What it finds: a YAML file (deployment, environment, conda file) that is not valid YAML,
 expands into an alias bomb, or nests absurdly deep.
 
+A file that parses once its placeholders are filled in is a template (AML004, info);
+one that is still broken then is reported here.
+
 Why it matters: `az ml online-deployment create` and `conda env create` stop at the first
 syntax error; nothing else in the file can be checked until it parses.
 
@@ -36,7 +39,7 @@ ACCEPTS_BROKEN = True
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if doc.template_marker is not None:
-        return  # templates are reported once by AML004, not as syntax errors
+        return  # parses once rendered: a template, reported once by AML004, not a syntax error
     result = doc.yaml_result
     if isinstance(result, YamlReadError):
         yield Hit(str(result), result.location)

@@ -37,6 +37,7 @@ class SchemaProblem:
     message: str
     path: tuple[str | int, ...]
     on_key: bool = False  # point at the key (unknown key) rather than the value
+    missing: tuple[str, ...] = ()  # the required keys that are absent, for a "missing" problem
 
 
 @cache
@@ -115,7 +116,11 @@ def _explain(error: ValidationError) -> Iterator[SchemaProblem]:
         if best is not None and best is not error:
             yield from _explain(best)
             return
-    yield SchemaProblem(_message(error, path), path)
+    missing: tuple[str, ...] = ()
+    if error.validator == "required" and isinstance(error.instance, dict):
+        required: Any = error.validator_value
+        missing = tuple(str(k) for k in required if k not in error.instance)
+    yield SchemaProblem(_message(error, path), path, missing=missing)
 
 
 def _close_matches(word: str, options: list[str], n: int, cutoff: float) -> list[str]:

@@ -1,0 +1,191 @@
+"""A deployment or environment written in the 2021 preview syntax.
+
+What it finds: AzureML YAML files written for the CLI v2 private and public preview of 2021:
+`local_path` under `model`, `code_configuration.code` or `build`; a `docker:` block under the
+environment (`docker.image`, `docker.build.dockerfile: file:Dockerfile`); an environment
+`path:`; `scale_settings.scale_type` and `scale_settings.instance_count`; a batch
+`output_configuration` block and a `compute: {target, instance_count}` mapping; `file:`
+prefixes on `conda_file` and `dockerfile`; `$schema` URLs on the preview host
+(`azuremlsdk2.blob.core.windows.net`) or with preview names (`onlineDeployment.schema.json`).
+It reports the file once, mapping each old key to the current one; the schema errors those
+keys would cause one by one (AML005) are folded into this finding.
+
+Why it matters: the current CLI (v2) and SDK reject these keys ("Unknown field"), so the
+file cannot be used as it is, however correct it was in 2021. The fix is mechanical once
+the mapping is known.
+
+Fails:
+    $schema: https://azuremlsdk2.blob.core.windows.net/latest/onlineDeployment.schema.json
+    name: blue
+    endpoint_name: my-endpoint
+    model:
+      local_path: model/sklearn_regression_model.pkl
+    environment:
+      conda_file: file:env/conda.yml
+      docker:
+        image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
+    instance_type: Standard_DS3_v2
+    scale_settings:
+      scale_type: manual
+      instance_count: 1
+
+Passes:
+    $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+    name: blue
+    endpoint_name: my-endpoint
+    model:
+      path: model/sklearn_regression_model.pkl
+    environment:
+      conda_file: env/conda.yml
+      image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
+    instance_type: Standard_DS3_v2
+    instance_count: 1
+
+Fix: rename or move each key as the message lists, and point `$schema` at
+`https://azuremlschemas.azureedge.net/latest/<kind>.schema.json`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.classify import schema_name
+from aml_lint.documents.yaml_doc import Path_, YamlDoc
+from aml_lint.rules.base import Context, Hit
+
+ID = "AML007"
+NAME = "preview-syntax"
+SEVERITY = "error"
+KINDS = (Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
+
+_PREVIEW_HOSTS = ("azuremlsdk2.blob.core.windows.net",)
+# `$schema` names that exist only in the preview (the current ones are managedOnlineDeployment ...).
+_PREVIEW_SCHEMA_NAMES = {"onlinedeployment": "managedOnlineDeployment", "k8sonlinedeployment":
+                         "kubernetesOnlineDeployment"}
+
+
+@dataclass(frozen=True)
+class OldKey:
+    """One preview key, what replaces it, and which schema problems it accounts for."""
+
+    path: Path_  # where it is
+    old: str
+    new: str
+    fold: Path_ | None = None  # schema problems at or under this path are this key's
+    fold_at: Path_ | None = None  # ... and "missing key" problems exactly at this path
+    provides: tuple[str, ...] = ()  # the required keys the new spelling gives that path
+    structural: bool = True  # False for a `file:` prefix alone: AML101 reports that one
+
+
+def _dotted(path: Path_) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _environment(doc: YamlDoc, base: Path_) -> Iterator[OldKey]:
+    env = doc.get(base)
+    if not isinstance(env, dict):
+        return
+    where = f"{_dotted(base)}." if base else ""
+    docker = env.get("docker")
+    if isinstance(docker, dict):
+        if "image" in docker:
+            yield OldKey((*base, "docker"), f"{where}docker.image", f"{where}image",
+                         (*base, "docker"), base, ("image",))
+        build = docker.get("build")
+        if isinstance(build, dict) or "image" not in docker:
+            yield OldKey((*base, "docker"), f"{where}docker.build.dockerfile",
+                         f"{where}build.path (the folder) and {where}build.dockerfile_path",
+                         (*base, "docker"), base, ("build",))
+    if isinstance(env.get("path"), str) and "build" not in env:
+        yield OldKey((*base, "path"), f"{where}path",
+                     f"paths relative to this file ({where}build.path for a build context)", (*base, "path"))
+    build = env.get("build")
+    if isinstance(build, dict):
+        for old, new in (("local_path", "path"), ("context_uri", "path"), ("dockerfile", "dockerfile_path")):
+            if old in build:
+                yield OldKey((*base, "build", old), f"{where}build.{old}", f"{where}build.{new}",
+                             (*base, "build", old), (*base, "build"), (new,))
+    conda = env.get("conda_file")
+    if isinstance(conda, str) and conda.strip().startswith("file:"):
+        yield OldKey((*base, "conda_file"), f"{where}conda_file: file:...", f"{where}conda_file without 'file:'",
+                     structural=False)
+
+
+def old_keys(doc: Document) -> list[OldKey]:
+    """The preview keys of a deployment or environment YAML, in file order."""
+    yaml = doc.yaml
+    if yaml is None or not isinstance(yaml.data, dict) or doc.kind not in KINDS:
+        return []
+    data = yaml.data
+    found: list[OldKey] = []
+    if doc.kind is Kind.ENVIRONMENT:
+        found.extend(_environment(yaml, ()))
+    else:
+        found.extend(_environment(yaml, ("environment",)))
+        model = data.get("model")
+        if isinstance(model, dict):
+            for old, new in (("local_path", "path"), ("model_uri", "path"), ("model_format", "type")):
+                if old in model:
+                    found.append(OldKey(("model", old), f"model.{old}", f"model.{new}", ("model", old),
+                                        ("model",), (new,)))
+        code = yaml.get(("code_configuration", "code"))
+        if isinstance(code, dict):
+            found.append(OldKey(("code_configuration", "code"), "code_configuration.code.local_path",
+                                "code_configuration.code (the folder itself)", ("code_configuration", "code")))
+        scale = data.get("scale_settings")
+        if isinstance(scale, dict) and "scale_type" in scale:
+            found.append(OldKey(("scale_settings", "scale_type"), "scale_settings.scale_type",
+                                "scale_settings.type (manual: default; auto: target_utilization)",
+                                ("scale_settings",)))
+            if "instance_count" in scale:
+                found.append(OldKey(("scale_settings", "instance_count"), "scale_settings.instance_count",
+                                    "instance_count", ("scale_settings",), (), ("instance_count",)))
+        output = data.get("output_configuration")
+        if isinstance(output, dict):
+            found.append(OldKey(("output_configuration",), "output_configuration",
+                                "output_action and output_file_name (append_row_file_name)",
+                                ("output_configuration",)))
+        compute = data.get("compute")
+        if isinstance(compute, dict) and "target" in compute:
+            new = "compute: <target>" + (", resources.instance_count" if "instance_count" in compute else "")
+            found.append(OldKey(("compute",), "compute.target", new, ("compute",), (), ("compute",)))
+    found.sort(key=lambda k: (yaml.loc(k.path, key=True).line, yaml.loc(k.path, key=True).col))
+    return found if any(k.structural for k in found) else []
+
+
+def _preview_schema(doc: Document) -> str | None:
+    schema = doc.yaml.get(("$schema",)) if doc.yaml else None
+    if not isinstance(schema, str):
+        return None
+    name = schema_name(doc.yaml.data if doc.yaml else None) or ""
+    if any(host in schema for host in _PREVIEW_HOSTS) or name in _PREVIEW_SCHEMA_NAMES:
+        return schema.strip()
+    return None
+
+
+def folded(keys: list[OldKey], path: tuple[str | int, ...], missing: tuple[str, ...]) -> bool:
+    """True when a schema problem at ``path`` is accounted for by the preview finding on ``keys``."""
+    for key in keys:
+        if key.fold is not None and path[:len(key.fold)] == key.fold:
+            return True
+        if key.fold_at is not None and path == key.fold_at and missing and set(missing) <= set(key.provides):
+            return True
+    return False
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    keys = old_keys(doc)
+    if not keys or doc.yaml is None:
+        return
+    yaml = doc.yaml
+    mapping = "; ".join(f"{k.old} -> {k.new} (line {yaml.loc(k.path, key=True).line})" for k in keys)
+    schema = _preview_schema(doc)
+    current = {Kind.ENVIRONMENT: "environment", Kind.ONLINE_DEPLOYMENT: "managedOnlineDeployment",
+               Kind.K8S_DEPLOYMENT: "kubernetesOnlineDeployment", Kind.BATCH_DEPLOYMENT: "modelBatchDeployment",
+               Kind.PIPELINE_BATCH_DEPLOYMENT: "pipelineComponentBatchDeployment"}[doc.kind]
+    tail = (f"; and point $schema at https://azuremlschemas.azureedge.net/latest/{current}.schema.json"
+            if schema else "")
+    yield Hit(f"this {doc.kind.value} is written in the 2021 preview syntax, which the current CLI (v2) "
+              f"rejects: {mapping}{tail}", yaml.loc(keys[0].path, key=True))
