@@ -12,8 +12,9 @@ def conda(*deps: str, pip: tuple[str, ...] = ()) -> str:
 
 
 def test_duplicate_with_compatible_pins(lint: LintFn) -> None:
+    # Regression: compatible duplicates were warnings; pip keeps conda's copy, the build works.
     found = lint({"conda.yml": conda("numpy=1.26", pip=("numpy==1.26.4",))}, rule="AML210")
-    assert [(f.line, f.severity.label) for f in found] == [(6, "warning")]
+    assert [(f.line, f.severity.label) for f in found] == [(6, "info")]
     assert "'numpy==1.26.4' is also installed by conda as 'numpy=1.26' (line 3)" in found[0].message
 
 
@@ -32,7 +33,8 @@ def test_conflicting_pins(lint: LintFn) -> None:
     files = {"conda.yml": conda("numpy=1.26", "torch==2.3.0", "pandas 2.2.*",
                                 pip=("numpy==2.1.0", "torch==2.3.1", "pandas==2.2.3"))}
     found = lint(files, rule="AML211")
-    assert [(f.line, f.severity.label) for f in found] == [(8, "error"), (9, "error")]
+    # Regression: pip replaces conda's copy and the build works, so a warning, not an error.
+    assert [(f.line, f.severity.label) for f in found] == [(8, "warning"), (9, "warning")]
     assert "'numpy==2.1.0' in the pip list contradicts 'numpy=1.26'" in found[0].message
     # A conflict is reported once, as a conflict, not also as a duplicate.
     assert [f.line for f in lint(files, rule="AML210")] == [10]
@@ -42,3 +44,33 @@ def test_compatible_pins_are_no_conflict(lint: LintFn) -> None:
     assert lint({"conda.yml": conda("numpy=1.26", "scipy>=1.11", "pandas",
                                     pip=("numpy==1.26.4", "scipy<1.14", "pandas==2.2.2"))},
                 rule="AML211") == []
+
+
+EXPORT = """name: snapshot
+channels:
+  - conda-forge
+dependencies:
+  - numpy=1.26.4=py311h64a7726_0
+  - python=3.11.9=hb806964_0_cpython
+  - scipy=1.13.1=py311h517d4fd_0
+  - pip=24.0=pyhd8ed1ab_0
+  - pip:
+      - numpy==2.0.1
+"""
+
+
+def test_export_snapshot_conflicts_are_info(lint: LintFn) -> None:
+    # Regression: `conda env export` output always holds such pairs (pip already replaced conda's copy).
+    found = lint({"a/conda.yml": EXPORT, "b/conda.yml": EXPORT.replace("=py311h64a7726_0", "")
+                  .replace("=hb806964_0_cpython", "").replace("=py311h517d4fd_0", "").replace("=pyhd8ed1ab_0", "")
+                  + "prefix: /opt/conda/envs/snapshot\n"}, rule="AML211")
+    assert sorted((f.path, f.line, f.severity.label) for f in found) == [
+        ("a/conda.yml", 10, "info"), ("b/conda.yml", 10, "info")]
+    assert "conda env export" in found[0].message
+
+
+def test_hand_written_conflict_is_still_a_warning(lint: LintFn) -> None:
+    found = lint({"conda.yml": "dependencies:\n  - python=3.11\n  - numpy=1.26.4=py311h64a7726_0\n"
+                               "  - scipy=1.13\n  - pandas=2.2\n  - pip\n  - pip:\n      - numpy==2.0.1\n"},
+                 rule="AML211")
+    assert [(f.line, f.severity.label) for f in found] == [(8, "warning")]

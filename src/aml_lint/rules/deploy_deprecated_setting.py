@@ -1,12 +1,13 @@
-"""A deprecated online deployment setting: `request_settings.max_queue_wait_ms`.
+"""A deprecated managed online deployment setting: `request_settings.max_queue_wait_ms`.
 
-What it finds: `max_queue_wait_ms` under `request_settings` of managed and Kubernetes
-online deployments.
+What it finds: `max_queue_wait_ms` under `request_settings` of managed online
+deployments. Kubernetes online deployments (`type: kubernetes`, or the Kubernetes
+schema) are left alone: their reference documents the setting without deprecating it.
 
-Why it matters: the reference marks it deprecated ("increase `request_timeout_ms`
-instead"); it no longer does what it says, so a deployment tuned with it behaves
-differently from what its author expects, and deprecated keys are dropped from the
-schema in later CLI versions.
+Why it matters: the managed online reference marks it deprecated ("increase
+`request_timeout_ms` instead"); it no longer does what it says, so a deployment tuned
+with it behaves differently from what its author expects, and deprecated keys are
+dropped from the schema in later CLI versions.
 
 Fails:
     request_settings:
@@ -29,12 +30,14 @@ from aml_lint.rules.base import Context, Hit
 ID = "AML402"
 NAME = "deprecated-setting"
 SEVERITY = "warning"
-KINDS = (Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT)
+KINDS = (Kind.ONLINE_DEPLOYMENT,)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     assert doc.yaml is not None
+    if str(doc.yaml.get(("type",)) or "").lower() == "kubernetes":
+        return  # the SDK loads it with the Kubernetes schema, whatever $schema says
     settings = doc.yaml.get(("request_settings",))
     if isinstance(settings, dict) and "max_queue_wait_ms" in settings:
-        yield Hit("request_settings.max_queue_wait_ms is deprecated: remove it and add its time to "
-                  "request_timeout_ms", doc.yaml.loc(("request_settings", "max_queue_wait_ms"), key=True))
+        yield Hit("request_settings.max_queue_wait_ms is deprecated for managed online endpoints: remove it "
+                  "and add its time to request_timeout_ms", doc.yaml.loc(("request_settings", "max_queue_wait_ms"), key=True))

@@ -36,6 +36,8 @@ MAX_MS = 180_000
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     assert doc.yaml is not None
+    if str(doc.yaml.get(("type",)) or "").lower() == "kubernetes":
+        return  # a Kubernetes deployment, whatever $schema says: the 180000 ms maximum is the managed one
     value = doc.yaml.get(("request_settings", "request_timeout_ms"))
     if isinstance(value, int) and not isinstance(value, bool) and value > MAX_MS:
         yield Hit(f"request_timeout_ms is {value}, above the maximum of {MAX_MS} for managed online "

@@ -6,11 +6,15 @@ reading conda's syntax the way conda does: `=1.2` is `==1.2.*`, `1.2.*` is
 `==1.2.*`, `==1.2` is exactly 1.2, a build string (`=1.2.3=py311_0`) is ignored.
 Names are compared normalized and with the usual aliases (`pytorch` = `torch`).
 
-Why it matters: conda installs one version, then pip replaces it with the other; the
-packages conda installed against the first version are now broken (typically
-"numpy.dtype size changed, may indicate binary incompatibility" or an
-`ImportError` from a compiled module), or pip fails the build with
-"ResolutionImpossible".
+Why it matters: conda installs one version, then pip replaces it with the other. The
+build usually succeeds (pip uninstalls conda's copy and installs its own), so this is a
+warning, not an error; but the packages conda chose against the first version may now
+be broken (typically "numpy.dtype size changed, may indicate binary incompatibility" or
+an `ImportError` from a compiled module), and pip cannot uninstall some conda packages
+("Cannot uninstall 'X'. It is a distutils installed project"). In a `conda env export`
+snapshot (a `prefix:` key, or conda pins carrying build strings such as
+`numpy=1.26.4=py311h64a7726_0`) such pairs are normal: they record what pip already
+replaced in a working environment, so there it is information only.
 
 Fails:
     dependencies:
@@ -33,23 +37,50 @@ Fix: keep the package on one list, with the version you mean.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.conda import CondaEnv
+from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import conda_envs
 from aml_lint.rules.env_conda_pip_duplicate import conflict, pairs
 
 ID = "AML211"
 NAME = "conda-pip-conflict"
-SEVERITY = "error"
+SEVERITY = "warning"
 KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
+
+
+# name=version=build, as `conda env export` writes every conda dependency
+_EXPORTED = re.compile(r"^[A-Za-z0-9_.\-]+=[^=<>!~\s,|]+=[^=<>!~\s,|]+$")
+
+
+def export_snapshot(doc: Document, conda: CondaEnv) -> bool:
+    """A `conda env export` file: a `prefix:` key, or (nearly) every conda pin with a build string."""
+    if doc.yaml is not None and doc.yaml.get((*conda.base, "prefix")) is not None:
+        return True
+    deps = [d for d in conda.conda_deps if d.valid]
+    built = sum(1 for d in deps if getattr(d, "build", "") or _EXPORTED.match(d.text.strip()))
+    return len(deps) >= 3 and built >= 0.8 * len(deps)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     for conda in conda_envs(doc, ctx):
+        snapshot: bool | None = None
         for on_conda, on_pip in pairs(conda):
-            if conflict(on_conda, on_pip):
-                yield Hit(f"'{on_pip.spec}' in the pip list contradicts '{on_conda.spec}' in the conda "
-                          f"list (line {on_conda.location.line}): no version satisfies both; keep the "
-                          "package on one list", on_pip.location)
+            if not conflict(on_conda, on_pip):
+                continue
+            if snapshot is None:
+                snapshot = export_snapshot(doc, conda)
+            if snapshot:
+                yield Hit(f"'{on_pip.spec}' in the pip list differs from '{on_conda.spec}' in the conda list "
+                          f"(line {on_conda.location.line}): in this `conda env export` snapshot it records "
+                          "that pip replaced conda's copy; write the package once if you rebuild from this "
+                          "file", on_pip.location, severity=Severity.INFO)
+            else:
+                yield Hit(f"'{on_pip.spec}' in the pip list contradicts '{on_conda.spec}' in the conda list "
+                          f"(line {on_conda.location.line}): pip replaces conda's copy at build time, which "
+                          "can break packages conda chose for the first version; keep the package on one "
+                          "list", on_pip.location)

@@ -6,10 +6,11 @@ inline `conda_file:`), comparing names the way the two sides spell them: normali
 `torch`, `py-xgboost` is `xgboost`, `msgpack-python` is `msgpack`). Pins that cannot
 both hold are AML211's business; this rule reports the compatible duplicates.
 
-Why it matters: pip installs over conda's copy, so the environment ends up with two
-packages' worth of metadata and files; conda's solver no longer knows what is
-installed, and upgrades or rebuilds break in ways that are hard to trace ("a broken
-environment", in Anaconda's words).
+Why it matters: little, when the pins agree: conda installs the package, then pip finds
+it installed at a version its requirement accepts ("Requirement already satisfied") and
+leaves it alone, so the build works and gives the same environment. The second entry is
+a trap for the next edit: change one pin and not the other and pip replaces conda's copy
+(that case is AML211). Information, not a warning.
 
 Fails:
     dependencies:
@@ -43,7 +44,7 @@ from aml_lint.rules.env_common import conda_declared, conda_envs, pins_conflict,
 
 ID = "AML210"
 NAME = "conda-pip-duplicate"
-SEVERITY = "warning"
+SEVERITY = "info"
 KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 
 
@@ -67,5 +68,5 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             if conflict(on_conda, on_pip):
                 continue
             yield Hit(f"'{on_pip.spec}' is also installed by conda as '{on_conda.spec}' (line "
-                      f"{on_conda.location.line}): install it once, from the conda list or from the "
-                      "pip list", on_pip.location)
+                      f"{on_conda.location.line}); the pins agree, so the build works, but list it once so "
+                      "they cannot drift apart", on_pip.location)

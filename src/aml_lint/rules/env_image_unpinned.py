@@ -6,7 +6,12 @@ substituted), whose image has no tag and no digest, or a tag that moves (`latest
 `latest-cpu`). The prebuilt AzureML inference images (`mcr.microsoft.com/azureml/
 *-inference`) are reported as info only: Microsoft's documentation tells you to use
 them with `:latest` and supports dated tags for only six months, so pinning one trades
-drift for falling out of support.
+drift for falling out of support. Operating-system and CUDA images that ship no Python
+(`ubuntu`, `debian`, `alpine`, `nvidia/cuda` ...; list in `knowledge/base_images.json`)
+are reported as info too: the Python the environment runs comes from the conda file or
+the Dockerfile on top, so the moving tag changes system libraries, not the interpreter.
+Unless the Dockerfile installs Python from the distribution (`apt-get install python3`):
+then a new release of the image is a new Python, and it stays a warning.
 
 Why it matters: the image changes under you. A rebuild picks a new Python or new
 system libraries without any change in your repository:
@@ -26,12 +31,14 @@ purpose; for the prebuilt inference images `:latest` is what Microsoft recommend
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.findings import Location, Severity
 from aml_lint.rules.base import Context, Hit
-from aml_lint.rules.env_common import env_body, is_prebuilt_inference, parse_image
+from aml_lint.rules.env_common import ImageRef, env_body, is_prebuilt_inference, parse_image, table
 
 ID = "AML216"
 NAME = "image-unpinned"
@@ -53,6 +60,21 @@ def images(doc: Document) -> Iterator[tuple[str, Location]]:
             yield body["image"], doc.yaml.loc((*path, "image"))
 
 
+_DISTRO_PYTHON = re.compile(r"\b(apt-get|apt|apk|yum|dnf|tdnf|microdnf)\b.*\b(install|add)\b.*\bpython3?(\.\d+)?(-dev|-pip|-venv|-full)?(?=\s|$|;|&)")
+
+
+def carries_no_python(image: ImageRef) -> bool:
+    """An OS or CUDA image without a Python interpreter of its own."""
+    repository = image.repository.removeprefix("docker.io/").removeprefix("library/")
+    return any(fnmatch.fnmatchcase(repository, p) for p in table("base_images.json")["no_python"]["patterns"])
+
+
+def python_from_distro(doc: Document) -> bool:
+    """The Dockerfile installs Python with the distribution's package manager."""
+    return doc.dockerfile is not None and any(
+        ins.keyword == "RUN" and _DISTRO_PYTHON.search(ins.args) for ins in doc.dockerfile.instructions)
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     for text, location in images(doc):
         image = parse_image(text)
@@ -67,5 +89,10 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                       "rebuilds to change the image", location, severity=Severity.INFO)
             continue
         what = "has no tag (Docker uses ':latest')" if image.tag is None else f"uses the moving tag ':{image.tag}'"
+        if carries_no_python(image) and not python_from_distro(doc):
+            yield Hit(f"base image '{text}' {what}; it ships no Python (the environment's comes from conda or "
+                      "the Dockerfile on top), so a rebuild changes system libraries only: pin a tag to "
+                      "control those too", location, severity=Severity.INFO)
+            continue
         yield Hit(f"base image '{text}' {what}: every rebuild takes whatever the tag points to then (new "
                   "system libraries, sometimes a new Python); pin a dated tag or a digest", location)

@@ -3,11 +3,14 @@
 What it finds: conda specs (files and inline `conda_file:` mappings) whose
 `dependencies` hold a `pip:` sub-list but not the `pip` package itself.
 
-Why it matters: conda then warns "you have pip-installed dependencies in your
-environment file, but you do not list pip itself as one of your conda dependencies.
-Conda may not use the correct pip to install your packages", and the pip packages
-can land in the base image's Python instead of the environment AzureML runs.
-AzureML's own environment check reports it as "Pip not specified".
+Why it matters: little. The build works: conda warns "you have pip-installed
+dependencies in your environment file, but you do not list pip itself as one of your
+conda dependencies ... I'm adding one for you, but still nagging you", and installs the
+newest pip into the environment before the pip list (conda's `env` loader inserts `pip`
+itself). What you lose is a pinned pip: the pip version, and with it the resolver's
+behaviour, follows the build date. AzureML's own environment check reports it as "Pip
+not specified". Information, not a warning: nothing fails or drifts that a pinned pip
+would not also let drift.
 
 Fails:
     dependencies:
@@ -36,13 +39,13 @@ from aml_lint.rules.env_common import conda_envs
 
 ID = "AML205"
 NAME = "pip-not-listed"
-SEVERITY = "warning"
+SEVERITY = "info"
 KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     for conda in conda_envs(doc, ctx):
         if conda.pip_list_location is not None and not conda.has_pip:
-            yield Hit("the conda dependencies have a 'pip:' list but not 'pip' itself: add '- pip' "
-                      "(pinned, e.g. '- pip=24.2') so conda installs these packages with the "
-                      "environment's own pip", conda.pip_list_location)
+            yield Hit("the conda dependencies have a 'pip:' list but not 'pip' itself: conda adds the "
+                      "newest pip for you (and warns); list it, pinned ('- pip=24.2'), to choose the "
+                      "version", conda.pip_list_location)

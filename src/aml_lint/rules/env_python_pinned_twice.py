@@ -3,9 +3,12 @@
 What it finds: conda specs (files and inline `conda_file:` mappings) with two or more
 `python` dependencies.
 
-Why it matters: two different pins cannot both hold: conda fails with
-"UnsatisfiableError" or "conflicting requests", and even equal pins are a trap for the
-next edit. AzureML's environment check reports "Multiple Python versions".
+Why it matters: conda merges the specs of one package before solving. Two pins that
+cannot both hold (`python=3.10` and `python=3.11`) leave nothing to install: the image
+build fails ("UnsatisfiableError", "conflicting requests"), an error. Pins that agree
+(`python=3.11` twice, `python` and `python=3.11`) merge into one and the build works:
+information only, a trap for the next edit. AzureML's environment check reports
+"Multiple Python versions".
 
 Fails:
     dependencies:
@@ -26,8 +29,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.conda import CondaDep
+from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
-from aml_lint.rules.env_common import conda_envs
+from aml_lint.rules.env_common import conda_envs, conda_specifier, pins_conflict
 
 ID = "AML207"
 NAME = "python-pinned-twice"
@@ -35,9 +40,21 @@ SEVERITY = "error"
 KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 
 
+def _clash(a: CondaDep, b: CondaDep) -> bool:
+    sa, sb = conda_specifier(a.version), conda_specifier(b.version)
+    return sa is not None and sb is not None and pins_conflict(sa, sb)
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     for conda in conda_envs(doc, ctx):
         pins = conda.python
         for dep in pins[1:]:
-            yield Hit(f"Python is listed again as '{dep.text}' (first as '{pins[0].text}' on line "
-                      f"{pins[0].location.line}): keep one python dependency", dep.location)
+            first = pins[0]
+            if any(_clash(other, dep) for other in pins if other is not dep):
+                yield Hit(f"Python is listed again as '{dep.text}' (first as '{first.text}' on line "
+                          f"{first.location.line}): no Python satisfies both, so conda cannot build the "
+                          "environment; keep one python dependency", dep.location)
+            else:
+                yield Hit(f"Python is listed again as '{dep.text}' (first as '{first.text}' on line "
+                          f"{first.location.line}); conda merges the two, but keep one python dependency",
+                          dep.location, severity=Severity.INFO)

@@ -2,7 +2,10 @@
 
 What it finds: `environment:` strings in deployments that are not a valid reference:
 `azureml:<name>:latest` (that asks for a version literally called "latest"), names
-without the `azureml:` prefix, names containing `/`, and malformed registry URIs.
+without the `azureml:` prefix, names containing `/`, and malformed registry URIs. A
+value holding a placeholder that a release pipeline fills in (`azureml:$(envName):1`,
+`{{ env }}`, `#{env}#`, `<ENVIRONMENT>`, `${{ vars.ENV }}`) is not a reference yet and is
+skipped.
 
 Why it matters: "No definition exists for environment ...": the deployment fails after
 upload. AzureML's own troubleshooting guide says to use `<name>@latest` for the latest
@@ -25,6 +28,7 @@ import re
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document
+from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.rules.base import Context, Hit
 
 ID = "AML102"
@@ -68,7 +72,8 @@ def problem(ref: str) -> str | None:
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     assert doc.yaml is not None
     value = doc.yaml.get(("environment",))
-    if isinstance(value, str):
+    # ${{ }} is no AzureML expression in a deployment: a CI system (GitHub Actions) fills it in.
+    if isinstance(value, str) and not is_placeholder(value) and "${{" not in value:
         message = problem(value.strip())
         if message:
             yield Hit(message, doc.yaml.loc(("environment",)))

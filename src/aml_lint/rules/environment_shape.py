@@ -2,11 +2,17 @@
 
 What it finds: AzureML environments (environment YAMLs and inline `environment:`
 mappings of deployments) with neither `image` nor `build`, with both, or with
-`conda_file` but no `image`.
+`conda_file` but no `image`. Environments written in the 2021 preview syntax (a
+`docker:` mapping holding the image or build) are left to the schema check, which
+names the preview keys.
 
-Why it matters: the SDK refuses them before upload: "Docker image or Dockerfile is
-required for environments", "Docker image or Dockerfile should be provided not both";
-and AzureML builds the conda environment on top of `image`, so `conda_file` needs one.
+Why it matters: the SDK refuses the first two before upload (`Environment.validate()`,
+which `create` runs): "Docker image or Dockerfile is required for environments",
+"Docker image or Dockerfile should be provided not both": errors. AzureML builds the
+conda environment on top of `image`, so `conda_file` alone is the first case again. A
+`conda_file` beside `build` (and no `image`) passes the SDK, and the reference says
+`conda_file` needs `image`: the service ignores it or refuses it, so it is a warning
+(install the packages in the Dockerfile instead).
 
 Fails:
     name: my-env
@@ -26,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
 
 ID = "AML201"
@@ -38,8 +45,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     assert doc.yaml is not None
     base: tuple[str, ...] = () if doc.kind is Kind.ENVIRONMENT else ("environment",)
     env = doc.yaml.get(base)
-    if not isinstance(env, dict):
-        return
+    if not isinstance(env, dict) or isinstance(env.get("docker"), dict):
+        return  # not a mapping, or the preview syntax (docker: {image|build}): the schema check says so
     where = doc.yaml.loc(base, key=bool(base))
     has_image, has_build = "image" in env, "build" in env
     if "conda_file" in env and not has_image and not has_build:
@@ -52,6 +59,6 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         yield Hit("the environment has both 'image' and 'build': give one (AzureML refuses both)",
                   doc.yaml.loc((*base, "build"), key=True))
     elif "conda_file" in env and not has_image:
-        yield Hit("'conda_file' needs 'image': AzureML builds the conda environment on top of that "
-                  "image (with 'build', install the packages in the Dockerfile)",
-                  doc.yaml.loc((*base, "conda_file"), key=True))
+        yield Hit("'conda_file' is given with 'build' and no 'image': AzureML builds a conda file only on top "
+                  "of an image, so it is ignored or refused here; install the packages in the Dockerfile",
+                  doc.yaml.loc((*base, "conda_file"), key=True), severity=Severity.WARNING)

@@ -14,7 +14,8 @@ Why it matters: the inference server encodes what `run()` returns with `json.dum
 array or DataFrame raises "TypeError: Object of type ndarray is not JSON serializable" and
 the client gets HTTP 500 "An unexpected internal error occurred". A string from
 `json.dumps(...)` is encoded again, so clients receive a JSON string that holds JSON
-and must decode it twice.
+and must decode it twice: the deployment works, and many clients are written for exactly
+that, so this case is information only.
 
 Fails:
     def run(raw_data):
@@ -40,6 +41,7 @@ from collections.abc import Iterator
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.python_script import node_location
+from aml_lint.findings import Severity
 from aml_lint.rules import script_ast as sa
 from aml_lint.rules.base import Context, Hit
 
@@ -77,7 +79,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if isinstance(value, ast.Call) and sa.call_name(value, names) == "json.dumps":
             yield Hit("run() returns json.dumps(...): the inference server JSON-encodes the return value again, "
                       "so clients get a JSON string holding JSON; return the dict or list itself",
-                      node_location(value))
+                      node_location(value), severity=Severity.INFO)
             continue
         found = _unserializable(value, names, assignments, node.lineno, 0)
         if found:
