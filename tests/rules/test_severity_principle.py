@@ -141,3 +141,10 @@ def test_batch_fixture_is_not_served_online(lint: LintFn) -> None:
     # The batch deployment fixture stays what the tests above contrast with: no online-only finding.
     script = "import json\n\n\ndef init():\n    pass\n\n\ndef run(mini_batch):\n    return json.dumps(mini_batch)\n"
     assert lint({"dep.yml": SCRIPT_BATCH_DEPLOYMENT, "src/score.py": script}, rule="AML305") == []
+
+
+def test_misplaced_mini_batch_size_is_one_finding(lint: LintFn) -> None:
+    # The size at the root explains why settings: lacks it: one mistake, one error.
+    found = lint({"b.yml": BATCH + "type: model\nmini_batch_size: 10\nsettings:\n  output_action: append_row\n"},
+                 rule="AML403")
+    assert severities(found) == [("b.yml", 7, "error")]

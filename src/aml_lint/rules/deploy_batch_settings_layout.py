@@ -67,7 +67,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             elif key in data:
                 yield Hit(f"'{key}' is at the root of a 'type: model' batch deployment, which the CLI refuses "
                           "('Unknown field'): move it under 'settings:'", doc.yaml.loc((key,), key=True))
-        if isinstance(settings, dict) and "mini_batch_size" not in settings:
+        # (a root-level mini_batch_size is already reported above: one mistake, one finding)
+        if isinstance(settings, dict) and "mini_batch_size" not in settings and "mini_batch_size" not in data:
             yield Hit("'settings:' has no mini_batch_size, which the SDK requires there (it fails with "
                       "\"missing 1 required keyword-only argument: 'mini_batch_size'\"): add "
                       "'mini_batch_size: 10' (the default)", doc.yaml.loc(("settings",), key=True))
