@@ -31,6 +31,8 @@ SCHEMA = "https://azuremlschemas.azureedge.net/latest/"
           "instance_type": "x"}, Kind.ONLINE_DEPLOYMENT),
         ({"$schema": "https://learn.microsoft.com/azure/machine-learning/reference-yaml-environment",
           "name": "e", "image": "python:3.11"}, Kind.ENVIRONMENT),
+        ({"$schema": "https://learn.microsoft.com/azure/machine-learning/reference-yaml-deployment-online?view=x",
+          "name": "b", "endpoint_name": "e", "compute": "azureml:aks"}, Kind.ONLINE_DEPLOYMENT),
         # `type:` picks the deployment schema, as the SDK does.
         ({"$schema": SCHEMA + "managedOnlineDeployment.schema.json", "type": "kubernetes"}, Kind.K8S_DEPLOYMENT),
         ({"$schema": SCHEMA + "kubernetesOnlineDeployment.schema.json", "type": "managed"}, Kind.ONLINE_DEPLOYMENT),

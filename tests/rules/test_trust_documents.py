@@ -216,3 +216,21 @@ def test_batch_deployment_name_is_a_warning(lint: LintFn) -> None:
     assert rules(lint({"dep.yml": dep}), "AML404") == [("AML404", "warning", 2)]
     assert rules(lint({"dep.yml": dep.replace("my-batch", "my_batch")}), "AML404") == [
         ("AML404", "warning", 2), ("AML404", "error", 3)]
+
+
+def test_broken_yaml_of_another_kind_is_left_alone(lint: LintFn) -> None:
+    # A prompt flow mentions `environment:` (so it is read) and does not parse until code fills it in.
+    flow = ("inputs:\n  question:\n    type: string\nnodes:\n- name: lookup\n  inputs:\n    content: >\n"
+            "@@INDEX_CONTENT\nenvironment:\n  python_requirements_txt: requirements.txt\n")
+    assert lint({"flow.dag.yaml": flow}) == []
+    # A broken deployment is still a syntax error.
+    broken = ONLINE + "instance_count: 3\n  bad_indent: 1\n"
+    assert rules(lint({"dep.yml": broken}), "AML002") == [("AML002", "error", 8)]
+
+
+def test_documentation_page_as_schema_names_the_kind(lint: LintFn) -> None:
+    # `compute:` made the shape say "batch", so `instance_type` was an unknown key of a batch deployment.
+    dep = ONLINE.replace(f"{SCHEMAS}managedOnlineDeployment.schema.json",
+                         "https://learn.microsoft.com/azure/machine-learning/reference-yaml-deployment-online")
+    found = lint({"dep.yml": dep + "instance_count: 1\ncompute: azureml:aks\n"}, rule="AML005")
+    assert [(f.line, "unknown key 'compute'" in f.message) for f in found] == [(8, True)]

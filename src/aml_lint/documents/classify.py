@@ -108,10 +108,41 @@ def schema_name(data: Any) -> str | None:
     return name
 
 
+# Documentation pages used as `$schema` (learn.microsoft.com/.../reference-yaml-<page>).
+_DOC_PAGES = {
+    "reference-yaml-deployment-managed-online": Kind.ONLINE_DEPLOYMENT,
+    "reference-yaml-deployment-online": Kind.ONLINE_DEPLOYMENT,
+    "reference-yaml-deployment-kubernetes-online": Kind.K8S_DEPLOYMENT,
+    "reference-yaml-deployment-batch": Kind.BATCH_DEPLOYMENT,
+    "reference-yaml-environment": Kind.ENVIRONMENT,
+    "reference-yaml-endpoint-online": Kind.ENDPOINT,
+    "reference-yaml-endpoint-batch": Kind.ENDPOINT,
+}
+
+
 def kind_from_schema(data: Any) -> Kind | None:
-    """The kind the ``$schema`` names, when it is one aml-lint checks."""
+    """The kind the ``$schema`` names, when it is one aml-lint checks (a schema URL, or the
+    reference page of the kind in the AzureML documentation)."""
     name = schema_name(data)
-    return SCHEMA_NAMES.get(name) if name else None
+    if not name:
+        return None
+    return SCHEMA_NAMES.get(name) or _DOC_PAGES.get(name)
+
+
+# Top-level keys that only the kinds aml-lint checks have (deployments, environments, conda files).
+_CHECKED_KEYS_RE = re.compile(
+    r"^(?:dependencies|channels|endpoint_name|code_configuration|conda_file|inference_config|os_type|"
+    r"auth_mode|instance_type|instance_count|scale_settings|mini_batch_size|output_action)\s*:", re.M)
+_TOP_LINE_RE = re.compile(r"^(\$schema|type)\s*:\s*['\"]?([^'\"#\s]+)", re.M)
+
+
+def looks_like_checked_kind(text: str) -> bool:
+    """For text that does not parse: does it look like a kind aml-lint checks, rather than a job,
+    a component or a prompt flow that merely mentions ``environment:``?"""
+    head = {key: value for key, value in _TOP_LINE_RE.findall(text)}
+    if names_other_asset(head):
+        return False
+    return kind_from_schema(head) is not None or _CHECKED_KEYS_RE.search(text) is not None
 
 
 def names_other_asset(data: Any) -> bool:

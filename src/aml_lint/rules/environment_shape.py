@@ -2,9 +2,9 @@
 
 What it finds: AzureML environments (environment YAMLs and inline `environment:`
 mappings of deployments) with neither `image` nor `build`, with both, or with
-`conda_file` but no `image`. Environments written in the 2021 preview syntax (a
-`docker:` mapping holding the image or build) are left to the schema check, which
-names the preview keys.
+`conda_file` but no `image`. Files written in the 2021 preview syntax (a `docker:`
+mapping holding the image or build, an environment `path:`) are left to AML007, which
+reports them once with the current key for each old one.
 
 Why it matters: the SDK refuses the first two before upload (`Environment.validate()`,
 which `create` runs): "Docker image or Dockerfile is required for environments",
@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.preview_syntax import old_keys
 
 ID = "AML201"
 NAME = "environment-shape"
@@ -45,8 +46,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     assert doc.yaml is not None
     base: tuple[str, ...] = () if doc.kind is Kind.ENVIRONMENT else ("environment",)
     env = doc.yaml.get(base)
-    if not isinstance(env, dict) or isinstance(env.get("docker"), dict):
-        return  # not a mapping, or the preview syntax (docker: {image|build}): the schema check says so
+    if not isinstance(env, dict) or old_keys(doc):
+        return  # not a mapping, or the 2021 preview syntax: AML007 reports the file once
     where = doc.yaml.loc(base, key=bool(base))
     has_image, has_build = "image" in env, "build" in env
     if "conda_file" in env and not has_image and not has_build:
