@@ -102,7 +102,7 @@ def test_match_specs_as_conda_reads_them(text: str, name: str, version: str, bui
 
 
 @pytest.mark.parametrize("text", ["numpy==>1.2", "numpy=>1.0", "numpy>=1.2,", "numpy>=1.2 <2", "numpy[version=]",
-                                  ">=1.2"])
+                                  ">=1.2", "-r requirements.txt"])
 def test_match_specs_conda_rejects(text: str) -> None:
     dep = parse_match_spec(text, Location())
     assert not dep.valid and dep.error

@@ -133,6 +133,7 @@ def test_hash_options_are_not_quoted_in_messages(lint: LintFn) -> None:
     ('[\n  "numpy==1.26.4",\n  "pandas"\n]\n', "is written as a Python list"),
     ('{"dependencies": ["numpy", "pandas"]}\n', "is JSON"),
     ("numpy=1.21.2=py38h6c91a56_0\npandas=1.3.0=py38h8c16a72_0\n", "is a conda package list"),
+    ('"""\nDependencies of the app.\n"""\nnumpy\npandas\n', "wraps its comments in a Python docstring"),
 ])
 def test_unreadable_file_gets_one_error(lint: LintFn, text: str, shape: str) -> None:
     found = lint({"requirements.txt": text}, rule=RULE)
@@ -163,3 +164,19 @@ CONDA_FORMS = [
 def test_conda_match_specs_conda_accepts(lint: LintFn, spec: str) -> None:
     found = lint({"conda.yml": f"dependencies:\n  - \"{spec}\"\n  - numpy==>1.2\n"}, rule=RULE)
     assert [f.line for f in found] == [3]  # only the true mistake
+
+
+def test_placeholders_a_pipeline_fills_in_are_not_judged(lint: LintFn) -> None:
+    assert lint({"requirements.txt": "azureml-core=={{latest-pypi-version}}\nmldesigner=={{latest-pypi-version:pre}}\n"
+                                     "numpy==$(NUMPY_VERSION)\npandas==#{PANDAS_VERSION}#\n",
+                 "conda.yml": "dependencies:\n  - python={{python_version}}\n  - pip\n  - pip:\n"
+                              "    - azure-ai-ml=={{latest-pypi-version}}\n"}, rule=RULE) == []
+    found = lint({"requirements.txt": "azureml-core=={{latest-pypi-version}}\npandas=2.2.2\n"}, rule=RULE)
+    assert [f.line for f in found] == [2]
+
+
+def test_placeholder_version_keeps_the_package_declared() -> None:
+    from aml_lint.documents.requirements import read_requirements
+
+    req = read_requirements("azureml-core=={{latest-pypi-version}}\n", "requirements.txt")
+    assert [(d.name, d.specifier) for d in req.declared] == [("azureml-core", "")]

@@ -296,8 +296,15 @@ def test_missing_import_mentions_declared_packages_with_unknown_dependencies(lin
                       script("import lightgbm")), rule="AML501")
     assert len(found) == 1
     assert found[0].message.endswith(
-        "add 'lightgbm' to its pip list, even if zz-private-package (whose dependencies aml-lint does "
+        "add 'lightgbm' to its pip list, unless zz-private-package (whose dependencies aml-lint does "
         "not know) brings it")
+    assert found[0].severity.label == "warning"  # it may: likely missing, not provably
+
+
+def test_missing_import_is_an_error_when_every_dependency_is_known(lint: LintFn) -> None:
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER, "pandas==2.2.2")), script("import lightgbm")),
+                 rule="AML501")
+    assert [(f.severity.label, "unless" in f.message) for f in found] == [("error", False)]
 
 
 def test_dockerfile_built_environment_is_not_judged_missing(tmp_path: Path) -> None:

@@ -68,6 +68,8 @@ def parse_match_spec(text: str, location: Location) -> CondaDep:
     invalid = CondaDep(text, text.strip().lower(), "", location, valid=False)
     if not spec:
         return replace(invalid, error="no package name")
+    if spec.startswith("-"):  # conda takes '-r x.txt' for a package named '-r' and finds none
+        return replace(invalid, error="a pip option in the conda list belongs under '- pip:'")
     if _PACKAGE_FILE.search(spec):
         name = spec.rstrip("/").rsplit("/", 1)[-1]
         name = _PACKAGE_FILE.sub("", name).rsplit("-", 2)[0]

@@ -14,6 +14,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier
 from packaging.utils import canonicalize_name
 
+from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.findings import Location
 
 
@@ -40,6 +41,7 @@ class PipLine:
     option: str | None = None  # --index-url etc.
     url: str | None = None  # direct reference: VCS URL, local path, archive, 'name @ url'
     egg: str | None = None  # the name a URL's '#egg=' fragment gives, normalized
+    placeholder: str | None = None  # a pipeline placeholder in the line ('{{latest-pypi-version}}')
 
     @property
     def display(self) -> str:
@@ -70,6 +72,7 @@ _URL = re.compile(r"^(?:(?:git|hg|svn|bzr)\+[a-z]+:|(?:git|hg|svn|bzr)://|https?
 # ... a path (it holds a separator or starts with '.', as pip's _looks_like_path), or an archive file.
 _PATHISH = re.compile(r"^(?:\.|~|/|[A-Za-z]:[\\/])|[\\/]")
 _ARCHIVE = re.compile(r"\.(?:whl|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar|zip)$", re.I)
+_NAME_AND_EXTRAS = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._, -]*\])?")
 _NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")  # 'name[extra] @ url'
 _EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -105,6 +108,11 @@ def parse_pip_line(text: str, location: Location) -> PipLine | None:
     except (InvalidRequirement, InvalidSpecifier) as exc:
         # packaging raises InvalidSpecifier, not InvalidRequirement, for some arbitrary-equality
         # specifier lists ('x===1,/y').
+        placeholder = find_placeholder(spec_text)
+        if placeholder is not None:  # 'numpy=={{version}}': the package is known, its version is not yet
+            name = _NAME_AND_EXTRAS.match(spec_text)
+            named = Requirement(name.group()) if name and placeholder not in name.group() else None
+            return PipLine(stripped, location, requirement=named, placeholder=placeholder)
         return PipLine(stripped, location, error=_clean_error(str(exc)))
     except RecursionError:  # packaging parses markers recursively: "x; ((((((..." runs out of stack
         return PipLine(stripped, location, error="markers nested too deeply to parse")
@@ -149,7 +157,7 @@ def declared_from(line: PipLine, path: str, source: str) -> Declared | None:
 class Unparseable:
     """A requirements file pip cannot read at all: what it looks like, and its first bad line."""
 
-    shape: str  # "python-list", "json", "conda-list", "comma-separated" or "other"
+    shape: str  # "python-list", "json", "conda-list", "comma-separated", "docstring" or "other"
     first: PipLine
     bad: int  # how many lines fail to parse
 
@@ -180,6 +188,9 @@ class RequirementsFile:
         if not bad:
             return None
         installs = [line for line in self.lines if line.requirement is not None or line.url]
+        fences = [line.location.line for line in bad if line.text.startswith(('"""', "'''"))]
+        if len(fences) >= 2 and all(fences[0] <= line.location.line <= fences[-1] for line in bad):
+            return Unparseable("docstring", bad[0], len(bad))  # comments wrapped in a Python docstring
         items = [line for line in bad if _LIST_ITEM.search(line.text)]
         whole = (self.opening in ("[", "{") or len(bad) >= 2 and not installs
                  or len(bad) >= 3 and len(items) == len(bad))

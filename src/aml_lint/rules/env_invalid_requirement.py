@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.documents.requirements import PipLine, RequirementsFile
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import conda_envs
@@ -56,8 +57,10 @@ _SINGLE_EQUALS = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._\[\], -]*)=([^=<>!~]+)$")
 
 
 def _pip_hit(line: PipLine) -> Hit | None:
-    if line.error is None or "$" in line.text:
-        return None  # a shell variable (Dockerfile) or ${VAR} (pip expands them in requirements files)
+    if line.error is None or "$" in line.text or find_placeholder(line.text):
+        # a shell variable (Dockerfile), ${VAR} (pip expands them in requirements files), or a
+        # placeholder a pipeline fills in ('=={{latest-pypi-version}}'): judged once rendered
+        return None
     hint = ""
     head = line.display.split(";")[0].strip()
     pin = _SINGLE_EQUALS.match(head)
@@ -67,11 +70,13 @@ def _pip_hit(line: PipLine) -> Hit | None:
 
 
 _SHAPES = {
-    "python-list": "is written as a Python list",
-    "json": "is JSON",
-    "conda-list": "is a conda package list (name=version=build, read by 'conda create --file')",
-    "comma-separated": "is written comma-separated",
-    "other": "does not hold requirements",
+    "python-list": "is written as a Python list, not one requirement per line",
+    "json": "is JSON, not one requirement per line",
+    "conda-list": "is a conda package list (name=version=build, read by 'conda create --file'), "
+                  "not pip requirements",
+    "comma-separated": "is written comma-separated, not one requirement per line",
+    "docstring": "wraps its comments in a Python docstring",
+    "other": "does not hold pip requirements",
 }
 
 
@@ -81,9 +86,10 @@ def _file_hit(req: RequirementsFile) -> Hit | None:
     if bad is None:
         return None
     more = f" and {bad.bad - 1} more" if bad.bad > 1 else ""
-    fix = "write 'name==version' lines for pip, or use it as a conda file" if bad.shape == "conda-list" \
-        else "write one requirement per line, without quotes, commas or brackets"
-    return Hit(f"{req.path} {_SHAPES[bad.shape]}, not a requirements file: pip fails on line "
+    fix = {"conda-list": "write 'name==version' lines for pip, or use it as a conda file",
+           "docstring": "start comment lines with '#' instead"}.get(
+        bad.shape, "write one requirement per line, without quotes, commas or brackets")
+    return Hit(f"{req.path} {_SHAPES[bad.shape]}: pip fails on line "
                f"{bad.first.location.line} ({_quoted(bad.first.display)}){more}; {fix}", bad.first.location)
 
 
@@ -107,7 +113,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             yield hit
     for conda in conda_envs(doc, ctx):
         for dep in conda.conda_deps:
-            if not dep.valid:
+            if not dep.valid and not find_placeholder(dep.text):
                 hint = ""
                 if re.fullmatch(r"\d+(\.\d+)*", dep.text):
                     hint = " (YAML read a number here: did you mean '- python=" + dep.text + "'?)"

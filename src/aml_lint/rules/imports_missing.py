@@ -10,9 +10,11 @@ import MLClient` needs `azure-ai-ml`). Submodules that need an extra are checked
 in the workspace (`azureml:...`) cannot be seen and are not guessed, and neither is an
 environment that installs something aml-lint cannot see into (a local package such as `-e .`,
 `.` or `./pkg`, a VCS or direct URL): what that brings is unknown, so its imports are never
-called missing. An import guarded by `try/except ImportError` or an `if` is reported as a
-warning. A top-level name the data does not know (`import utils`) is not matched to a PyPI
-project of that name: the message asks for the package that provides it, or the module.
+called missing. The finding is a warning, not an error, when the import is guarded by
+`try/except ImportError` or an `if`, or when the environment declares a pip package whose
+dependencies aml-lint does not know (that package may bring it). A top-level name the data
+does not know (`import utils`) is not matched to a PyPI project of that name: the message asks
+for the package that provides it, or the module.
 
 Why it matters: the container starts, the server imports the script, and the deployment fails
 with `ModuleNotFoundError` after a twenty-minute image build.
@@ -83,7 +85,7 @@ def _unknown_note(v: iv.Verdict) -> str:
     if not unknown:
         return ""
     shown = ", ".join(unknown[:3]) + (" ..." if len(unknown) > 3 else "")
-    return f", even if {shown} (whose dependencies aml-lint does not know) brings it"
+    return f", unless {shown} (whose dependencies aml-lint does not know) brings it"
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
@@ -92,10 +94,12 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         env = v.env
         if v.status == iv.MISSING:
             guard = " (the import is guarded, so the script may cope without it)" if v.ref.guarded else ""
+            # A package whose dependencies are unknown may bring it: likely missing, not provably.
+            note = _unknown_note(v)
             yield Hit(
-                f"{_message(v)}{_unknown_note(v)}{guard}",
+                f"{_message(v)}{note}{guard}",
                 v.ref.location,
-                severity=Severity.WARNING if v.ref.guarded else None,
+                severity=Severity.WARNING if v.ref.guarded or note else None,
                 path=v.path, related=(env.label,),
             )
         elif v.needs and v.status in (iv.DIRECT, iv.TRANSITIVE):
