@@ -74,3 +74,14 @@ def test_hand_written_conflict_is_still_a_warning(lint: LintFn) -> None:
                                "  - scipy=1.13\n  - pandas=2.2\n  - pip\n  - pip:\n      - numpy==2.0.1\n"},
                  rule="AML211")
     assert [(f.line, f.severity.label) for f in found] == [(8, "warning")]
+
+
+def test_no_builds_export_snapshot_is_info(lint: LintFn) -> None:
+    # `conda env export --no-builds`: exact pins, system libraries no one writes by hand.
+    snapshot = ("name: snap\ndependencies:\n  - ca-certificates=2024.7.4\n  - openssl=3.3.1\n  - xz=5.4.6\n"
+                "  - zlib=1.3.1\n  - python=3.11.9\n  - numpy=1.26.4\n  - pip=24.0\n  - pip:\n      - numpy==2.0.1\n")
+    found = lint({"conda.yml": snapshot}, rule="AML211")
+    assert [(f.line, f.severity.label) for f in found] == [(11, "info")]
+    # A short hand-written file with exact pins is no snapshot.
+    hand = "dependencies:\n  - python=3.11\n  - numpy=1.26.4\n  - pip=24.0\n  - pip:\n      - numpy==2.0.1\n"
+    assert [f.severity.label for f in lint({"conda.yml": hand}, rule="AML211")] == ["warning"]

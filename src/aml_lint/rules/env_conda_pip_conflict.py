@@ -12,8 +12,10 @@ warning, not an error; but the packages conda chose against the first version ma
 be broken (typically "numpy.dtype size changed, may indicate binary incompatibility" or
 an `ImportError` from a compiled module), and pip cannot uninstall some conda packages
 ("Cannot uninstall 'X'. It is a distutils installed project"). In a `conda env export`
-snapshot (a `prefix:` key, or conda pins carrying build strings such as
-`numpy=1.26.4=py311h64a7726_0`) such pairs are normal: they record what pip already
+snapshot (a `prefix:` key, conda pins carrying build strings such as
+`numpy=1.26.4=py311h64a7726_0`, or, from `--no-builds`, exact pins of the system
+libraries only a solver lists: `ca-certificates`, `openssl`, `xz`, `zlib` ...) such pairs
+are normal: they record what pip already
 replaced in a working environment, so there it is information only.
 
 Fails:
@@ -57,13 +59,24 @@ KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 _EXPORTED = re.compile(r"^[A-Za-z0-9_.\-]+=[^=<>!~\s,|]+=[^=<>!~\s,|]+$")
 
 
+# Libraries people do not write into a conda file, but `conda env export --no-builds` lists.
+_SOLVER_ONLY = {"ca-certificates", "openssl", "_libgcc_mutex", "_openmp_mutex", "ld_impl_linux-64", "libgcc-ng",
+                "libstdcxx-ng", "libgomp", "libffi", "ncurses", "readline", "sqlite", "tk", "xz", "zlib", "tzdata",
+                "libzlib", "bzip2", "libuuid", "libnsl"}
+
+
 def export_snapshot(doc: Document, conda: CondaEnv) -> bool:
-    """A `conda env export` file: a `prefix:` key, or (nearly) every conda pin with a build string."""
+    """A `conda env export` file: a `prefix:` key, (nearly) every conda pin with a build string, or
+    (nearly) every conda dependency pinned exactly, solver-only system libraries among them."""
     if doc.yaml is not None and doc.yaml.get((*conda.base, "prefix")) is not None:
         return True
     deps = [d for d in conda.conda_deps if d.valid]
+    if len(deps) < 3:
+        return False
     built = sum(1 for d in deps if getattr(d, "build", "") or _EXPORTED.match(d.text.strip()))
-    return len(deps) >= 3 and built >= 0.8 * len(deps)
+    exact = sum(1 for d in deps if re.fullmatch(r"[A-Za-z0-9_.\-]+=[0-9][^=<>!~\s,|*]*", d.text.strip()))
+    solver_only = sum(1 for d in deps if d.name in _SOLVER_ONLY)
+    return built >= 0.8 * len(deps) or (solver_only >= 3 and exact + built >= 0.8 * len(deps))
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
