@@ -40,6 +40,11 @@ class YamlReadError(Exception):
         super().__init__(message)
         self.location = location
 
+    @property
+    def over_limit(self) -> bool:
+        """An alias bomb or absurd nesting (hostile input), rather than a plain syntax error."""
+        return not str(self).startswith("invalid YAML")
+
 
 @dataclass(frozen=True, slots=True)
 class DuplicateKey:

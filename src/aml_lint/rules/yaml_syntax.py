@@ -46,6 +46,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     result = doc.yaml_result
     if not isinstance(result, YamlReadError):
         return
-    if doc.kind is Kind.OTHER_YAML and doc.text is not None and not looks_like_checked_kind(doc.text):
+    if doc.kind is Kind.OTHER_YAML and doc.text is not None and not result.over_limit \
+            and not looks_like_checked_kind(doc.text):
         return  # a job, component or prompt flow that fails to parse: not a kind aml-lint checks
     yield Hit(str(result), result.location)
