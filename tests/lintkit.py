@@ -75,3 +75,8 @@ environment:
 instance_type: Standard_DS3_v2
 instance_count: 1
 """
+
+# An environment whose Docker build context is the repository root: it brings the root Dockerfile
+# into scope (aml-lint leaves alone Dockerfiles that no AzureML asset builds).
+ENV_BUILDS_DOCKERFILE = ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
+                         "name: docker-env\nbuild:\n  path: .\n")

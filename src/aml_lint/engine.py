@@ -48,6 +48,7 @@ def discover(settings: Settings) -> Project:
             both = False
         if both:
             project.add_explicit_link(script, env, settings.config_path.name if settings.config_path else "config")
+    project.settle_dockerfiles()  # once every link is known: Dockerfiles no AzureML asset builds leave
     return project
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
 import os
+import posixpath
 import re
+import shlex
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -150,6 +153,11 @@ class Project:
         self.sdk_sources: list[tuple[Path, str]] = []
         self._local_modules: dict[str, list[Document]] = {}  # Python files that call the AzureML SDK
         self._ignore_files: IgnoreFiles | None = None
+        # Scripts that may build a Dockerfile (CI workflows, pipelines, shell scripts, dev containers).
+        self._build_scripts: list[str] = []
+        self._build_texts: dict[str, str] = {}  # YAML ones, whose text was read anyway
+        self.build_contexts: dict[str, list[Path]] = {}  # Dockerfile rel -> contexts its CI scripts use
+        self.out_of_scope: dict[str, str] = {}  # Dockerfile rel -> why no rule checks it
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -169,6 +177,8 @@ class Project:
         """
         if rel not in self.documents and not rel.endswith(".py") and not is_yaml_name(rel) \
                 and kind_from_name(rel) is None:
+            if rel.endswith(BUILD_SCRIPT_SUFFIXES) or rel.rpartition("/")[2] in BUILD_SCRIPT_NAMES:
+                self._build_scripts.append(rel)  # read only if a Dockerfile needs it
             return None
         return self._add(self.root / rel, rel, None)
 
@@ -198,6 +208,8 @@ class Project:
                 kind = Kind.SCORING_SCRIPT
             else:
                 if text is not None and not looks_like_azureml_yaml(text):
+                    if "build" in text and ("docker" in text or "acr" in text or "podman" in text):
+                        self._build_texts[rel] = text  # a CI pipeline may build a Dockerfile
                     return None  # unrelated YAML: not parsed, not reported on
                 kind = Kind.OTHER_YAML
         doc = Document(path, rel, kind, text, problem)
@@ -574,6 +586,64 @@ class Project:
                         and is_inside(env_path, self.root)):
                     self.add_explicit_link(script_path, env_path, source)
 
+    # -- Dockerfiles: which ones AzureML builds, and from which context -------------------------
+
+    def settle_dockerfiles(self) -> None:
+        """Drop the Dockerfiles no AzureML asset builds; note the build context CI scripts use.
+
+        A Dockerfile is checked (by every rule on Dockerfiles) when an AzureML environment builds
+        it (``build.path`` of an environment or deployment YAML, or SDK code / a ``links:`` entry
+        naming it), when a CI script that also talks to AzureML (``az ml``, ``azureml``,
+        ``azure.ai.ml``) builds it with ``docker build`` / ``az acr build``, or when it starts
+        FROM an AzureML base image (``mcr.microsoft.com/azureml/...``). Anything else, a dev
+        container's or a CI tool's image, is not an AzureML environment and is left alone: its
+        base image, pins and COPY lines are its owners' business. Run after every link is made.
+
+        The context of a Dockerfile an environment builds is the environment's ``build.path``; for
+        the others it is the one ``docker build -f X CONTEXT`` / ``az acr build --file X CONTEXT``
+        gives in the repository's scripts (``build_contexts``), else unknown.
+        """
+        dockerfiles = self.of_kind(Kind.DOCKERFILE)
+        if not dockerfiles:
+            return
+        built = {env.dockerfile_doc.rel for envs in (*self.environments.values(), *self.script_envs.values())
+                 for env in envs if env.dockerfile_doc is not None}
+        if all(doc.rel in built for doc in dockerfiles):
+            return
+        wanted = {doc.rel for doc in dockerfiles}
+        for_azureml: set[str] = set()
+        dev_containers: set[str] = set()
+        for rel, text in self._build_script_texts():
+            if rel.endswith("devcontainer.json"):
+                dev_containers.update(_dev_container_dockerfiles(rel, text))
+                continue
+            talks_to_azureml = _AZUREML_RE.search(text) is not None
+            for dockerfile, context in docker_builds(text, rel, wanted):
+                self._link(Link(rel, dockerfile, "build_script"))
+                contexts = self.build_contexts.setdefault(dockerfile, [])
+                if (self.root / context) not in contexts:
+                    contexts.append(self.root / context)
+                if talks_to_azureml:
+                    for_azureml.add(dockerfile)
+        for doc in dockerfiles:
+            if doc.rel in built or doc.rel in for_azureml or doc.text is None:
+                continue  # (unread: what it builds cannot be told, and its read problem is reported)
+            if doc.rel in dev_containers or "/.devcontainer/" in f"/{doc.rel}":
+                why = "a dev container's image"
+            elif _from_azureml_image(doc):
+                continue
+            else:
+                why = "no AzureML environment builds it"
+            self.out_of_scope[doc.rel] = why
+            del self.documents[doc.rel]
+
+    def _build_script_texts(self) -> Iterator[tuple[str, str]]:
+        yield from self._build_texts.items()
+        for rel in self._build_scripts:
+            text, _ = read_text(self.root / rel)
+            if text is not None:
+                yield rel, text
+
     # -- traversal -----------------------------------------------------------------------------
 
     def neighbourhood(self, start: Iterable[str]) -> set[str]:
@@ -703,6 +773,95 @@ def _copy_sources(doc: Document) -> dict[str, str]:
             for src in words[:-1]:
                 out.setdefault(Path(src).name, src)
     return out
+
+
+# -- scripts that build images -------------------------------------------------------------------
+
+BUILD_SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".mk", "devcontainer.json")
+BUILD_SCRIPT_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "Justfile", "justfile"})
+_AZUREML_RE = re.compile(r"azureml|azure\.ai\.ml|\baz\s+ml\b", re.I)
+_BUILD_RE = re.compile(r"\b(?:(?:docker|podman)(?:\s+buildx)?\s+build|buildah\s+bud|az\s+acr\s+build)\b")
+# Options that take no value; every other option takes one (unless written --opt=value).
+_FLAGS = frozenset({"--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm", "--squash", "--load",
+                    "--push", "--compress", "--no-logs", "--no-push", "--no-wait", "--no-format", "--debug",
+                    "--verbose", "--only-show-errors", "--disable-content-trust"})
+_TEMPLATED = ("$", "{{", "%", "<")
+
+
+def docker_builds(text: str, script: str, dockerfiles: set[str]) -> list[tuple[str, str]]:
+    """(Dockerfile, context) pairs, repository-relative, that ``docker build`` / ``az acr build``
+    commands of ``script`` build, among ``dockerfiles``.
+
+    ``docker build -f X CTX`` reads X from the working folder, ``az acr build -f X CTX`` from
+    CTX; the working folder is taken to be the repository root (where CI jobs start), else the
+    script's own folder. Paths holding variables are skipped: their value is not known here.
+    """
+    out: list[tuple[str, str]] = []
+    text = re.sub(r"\\\r?\n|`\r?\n", " ", text)  # shell and PowerShell line continuations
+    for line in text.splitlines():
+        for m in _BUILD_RE.finditer(line):
+            command = re.split(r"&&|\|\||;|\s\|\s|\s#", line[m.end():])[0]
+            try:
+                words = shlex.split(command)
+            except ValueError:
+                words = command.split()
+            file, context = _build_operands(words)
+            if context is None or any(t in (file or "") + context for t in _TEMPLATED) or context == "-":
+                continue
+            acr = m.group().startswith("az")
+            for base in ("", script.rpartition("/")[0]):
+                ctx = posixpath.normpath(posixpath.join(base, context))
+                if file is None or acr:
+                    df = posixpath.normpath(posixpath.join(ctx, file or "Dockerfile"))
+                else:
+                    df = posixpath.normpath(posixpath.join(base, file))
+                if df in dockerfiles and not ctx.startswith("../"):
+                    out.append((df, "" if ctx == "." else ctx))
+                    break
+    return out
+
+
+def _build_operands(words: list[str]) -> tuple[str | None, str | None]:
+    """(the -f/--file value, the first positional word) of a build command's arguments."""
+    file: str | None = None
+    context: str | None = None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word.startswith("-") and word != "-":
+            name, eq, value = word.partition("=")
+            if not eq and name not in _FLAGS and i + 1 < len(words):
+                value = words[i + 1]
+                i += 1
+            if name in ("-f", "--file"):
+                file = value
+        elif context is None:
+            context = word
+        i += 1
+    return file, context
+
+
+def _dev_container_dockerfiles(rel: str, text: str) -> list[str]:
+    """The Dockerfile a ``devcontainer.json`` builds (``build.dockerfile``, or the older ``dockerFile``)."""
+    try:
+        data = json.loads(re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text,
+                                 flags=re.S))
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    build = data.get("build")
+    name = build.get("dockerfile") if isinstance(build, dict) else data.get("dockerFile")
+    if not isinstance(name, str):
+        return []
+    return [posixpath.normpath(posixpath.join(rel.rpartition("/")[0], name))]
+
+
+def _from_azureml_image(doc: Document) -> bool:
+    if doc.dockerfile is None:
+        return False
+    return any(base.image.lower().startswith("mcr.microsoft.com/azureml/")
+               for base in doc.dockerfile.external_bases())
 
 
 # -- Python code that deploys (SDK v2 and v1 calls with literal arguments) ------------------------

@@ -26,6 +26,7 @@ from hostile import HOSTILE, INJECTED, HostileRepo, hostile_repo, run_cli
 
 from aml_lint.ci.github import Event, line_link
 from aml_lint.config import build_settings
+from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.engine import run
 from aml_lint.findings import LintResult
 from aml_lint.report.markdown import render_markdown
@@ -59,7 +60,8 @@ def test_every_hostile_file_gets_its_finding(repo: HostileRepo, result: LintResu
     assert {f.path for f in result.findings} >= repo.expected
     # The hostile values reach the messages unaltered: the sinks below really get them.
     messages = "\n".join(f.message for f in result.findings)
-    assert sum(text in messages for text in HOSTILE) >= len(HOSTILE) - 2
+    paths = [text for text in HOSTILE if not is_placeholder(text + ".yml")]  # a placeholder is not checked
+    assert sum(text in messages for text in paths) >= len(paths) - 2
 
 
 def runner_commands(output: str) -> list[tuple[str, dict[str, str], str]]:

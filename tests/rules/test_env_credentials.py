@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from lintkit import LintFn
+from lintkit import ENV_BUILDS_DOCKERFILE, LintFn
 
 RULE = "AML219"
 TOKEN = "ghp_" + "a1B2c3D4e5" * 4
@@ -43,6 +43,7 @@ def test_secrets_in_dockerfile_and_requirements(lint: LintFn) -> None:
                       "RUN pip install --index-url https://u:p4ssw0rd@feed.example.org/simple pkg\n"
                       "ARG PIP_TOKEN\n",
         "requirements.txt": "--extra-index-url https://user:s3cr3t@feed.example.org/simple\nnumpy\n",
+        "docker-env.yml": ENV_BUILDS_DOCKERFILE,
     }, rule=RULE)
     assert sorted((f.path, f.line) for f in found) == [("Dockerfile", 2), ("Dockerfile", 3), ("requirements.txt", 1)]
 

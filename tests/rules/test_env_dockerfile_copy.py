@@ -3,6 +3,7 @@ from __future__ import annotations
 from lintkit import LintFn
 
 RULE = "AML218"
+AZUREML_IMAGE = "mcr.microsoft.com/azureml/minimal-py312-inference:20250601.v1"
 ENV = ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: my-env\n"
        "build:\n  path: context\n  dockerfile_path: docker/Dockerfile\n")
 
@@ -16,7 +17,8 @@ def test_missing_copy_source_in_environment_build_context(lint: LintFn) -> None:
 
 
 def test_unlinked_dockerfile_assumes_its_folder_and_warns(lint: LintFn) -> None:
-    found = lint({"env/Dockerfile": "FROM python:3.12-slim\nCOPY conda.yml /tmp/conda.yml\n"}, rule=RULE)
+    # In scope because it starts FROM an AzureML image; its context is written nowhere.
+    found = lint({"env/Dockerfile": f"FROM {AZUREML_IMAGE}\nCOPY conda.yml /tmp/conda.yml\n"}, rule=RULE)
     assert [(f.path, f.line, f.severity.label) for f in found] == [("env/Dockerfile", 2, "warning")]
     assert "assumed to be the Dockerfile's folder 'env'" in found[0].message
 
@@ -48,3 +50,59 @@ def test_present_sources_and_unjudgeable_copies_pass(lint: LintFn) -> None:
         "context/requirements.txt": "numpy==1.26.4\n",
         "context/src/app.py": "print('ok')\n",
     }, rule=RULE) == []
+
+
+# -- which Dockerfiles are AzureML's, and the context the repository builds them from -----------
+
+DEPLOY_SCRIPT = "az ml environment create --file env.yml\n"
+
+
+def test_dev_container_and_ci_tool_dockerfiles_are_out_of_scope_for_every_rule(lint: LintFn) -> None:
+    files = {
+        ".devcontainer/Dockerfile": f"FROM {AZUREML_IMAGE.rpartition(':')[0]}\nCOPY environment.yml* /tmp/\n",
+        ".devcontainer/devcontainer.json": '{"build": {"dockerfile": "../tools/dev.Dockerfile", // comment\n'
+                                           '  "context": ".."}}\n',
+        "tools/dev.Dockerfile": "FROM ubuntu:latest\nCOPY missing.txt /tmp/\n",
+        "ci/lint.Dockerfile": "FROM python\nCOPY requirements-lint.txt /tmp/\nENV PASSWORD=hunter2hunter2\n",
+    }
+    assert [(f.path, f.rule_id) for f in lint(files)] == []
+
+
+def test_dockerfile_from_an_azureml_image_is_still_checked(lint: LintFn) -> None:
+    found = lint({"images/Dockerfile": f"FROM {AZUREML_IMAGE}\nCOPY missing.txt /tmp/\n"}, rule=RULE)
+    assert [(f.path, f.line, f.severity.label) for f in found] == [("images/Dockerfile", 2, "warning")]
+
+
+def test_context_from_a_ci_script_that_builds_for_azureml(lint: LintFn) -> None:
+    files = {
+        "docker/score.dockerfile": "FROM python:3.12-slim\nCOPY src/ /app/\nCOPY conda.yml /tmp/\n",
+        "src/score.py": "def init():\n    pass\n",
+        "scripts/build.sh": ("set -e\ndocker build -t myacr.azurecr.io/score:1 \\\n  -f docker/score.dockerfile .\n"
+                             + DEPLOY_SCRIPT),
+    }
+    found = lint(files, rule=RULE)
+    # src/ is found from the root, the context the script gives; conda.yml is in neither folder.
+    assert [(f.path, f.line, f.severity.label) for f in found] == [("docker/score.dockerfile", 3, "error")]
+    assert "('.', as scripts/build.sh builds it)" in found[0].message
+
+
+def test_context_from_az_acr_build_in_a_pipeline(lint: LintFn) -> None:
+    files = {
+        "env/Dockerfile": "FROM python:3.12-slim\nCOPY env/requirements.txt /tmp/\nCOPY extra.txt /tmp/\n",
+        "env/requirements.txt": "numpy==1.26.4\n",
+        "azure-pipelines.yml": ("steps:\n  - script: |\n      az acr build --registry r --image score:1 "
+                                "--file env/Dockerfile --no-logs .\n      az ml online-deployment create -f d.yml\n"),
+    }
+    found = lint(files, rule=RULE)
+    # az acr build reads --file from the source folder ('.'); env/requirements.txt is found from there.
+    assert [(f.line, f.severity.label) for f in found] == [(3, "error")]
+    assert "azure-pipelines.yml builds it" in found[0].message
+
+
+def test_a_ci_script_that_does_not_talk_to_azureml_does_not_bring_a_dockerfile_in(lint: LintFn) -> None:
+    files = {"web/Dockerfile": "FROM node:20\nCOPY missing.json /app/\n",
+             ".github/workflows/web.yml": "jobs:\n  b:\n    steps:\n      - run: docker build -f web/Dockerfile .\n"}
+    assert lint(files) == []
+    files[".github/workflows/web.yml"] += "      - run: az ml online-deployment create -f web/dep.yml\n"
+    found = lint(files, rule=RULE)
+    assert [(f.path, f.line, f.severity.label) for f in found] == [("web/Dockerfile", 2, "error")]

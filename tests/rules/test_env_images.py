@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from lintkit import LintFn
+from lintkit import ENV_BUILDS_DOCKERFILE, LintFn
 
 ENV = "$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: my-env\n"
 DEP = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
@@ -16,6 +16,7 @@ def test_latest_and_untagged_images(lint: LintFn) -> None:
         "env.yml": ENV + "image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest\n",
         "dep.yml": DEP + "environment:\n  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04\n",
         "Dockerfile": "ARG BASE=pytorch/torchserve:latest-cpu\nFROM ${BASE} AS build\nFROM build\n",
+        "docker-env.yml": ENV_BUILDS_DOCKERFILE,
     }, rule="AML216")
     assert sorted((f.path, f.line, f.severity.label) for f in found) == [
         ("Dockerfile", 2, "warning"), ("dep.yml", 7, "warning"), ("env.yml", 3, "warning")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lintkit import LintFn
+from lintkit import ENV_BUILDS_DOCKERFILE, LintFn
 
 
 def conda(*deps: str, pip: tuple[str, ...] = ()) -> str:
@@ -51,6 +51,7 @@ def test_python_once_passes(lint: LintFn) -> None:
 def test_end_of_life_python(lint: LintFn) -> None:
     found = lint({"conda.yml": conda("python=3.8.5", "pip"),
                   "Dockerfile": "FROM python:3.7-slim\nRUN pip install numpy==1.21.6\n",
+                  "docker-env.yml": ENV_BUILDS_DOCKERFILE,
                   "env.yml": "$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
                              "name: e\nimage: docker.io/python:3.9.18\n"}, rule="AML208")
     assert sorted((f.path, f.line) for f in found) == [("Dockerfile", 1), ("conda.yml", 3), ("env.yml", 3)]

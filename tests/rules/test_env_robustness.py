@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lintkit import LintFn
+from lintkit import ENV_BUILDS_DOCKERFILE, LintFn
 
 ODD: dict[str, str | bytes] = {
     "c1.yml": "dependencies: python=3.8\n",
@@ -23,6 +23,7 @@ ODD: dict[str, str | bytes] = {
     "Dockerfile": ("FROM\nFROM $X AS\nCOPY\nCOPY [\"a\"\nADD --from=x\nENV\nENV A\nARG =\nRUN pip install\n"
                    "RUN pip install -r\nCOPY ../../../../../etc/passwd /x\nCOPY [1, 2] /x\nCOPY \"unterminated /x\n"),
     "requirements.txt": "-r\n-r ../../../../outside.txt\n--index-url\n\\\n",
+    "docker-env.yml": ENV_BUILDS_DOCKERFILE,
 }
 
 

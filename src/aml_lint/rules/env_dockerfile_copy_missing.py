@@ -1,11 +1,15 @@
 """A Dockerfile `COPY`/`ADD` whose source is not in the build context.
 
 What it finds: `COPY` and `ADD` sources that do not exist in the build context, or
-that lead out of it (`../`). The build context is the environment's `build.path` when
-an AzureML environment builds the Dockerfile (an error). A Dockerfile no environment
-links to is checked against its own folder, the usual `docker build .` context; since
-its real context is not written anywhere aml-lint can read (a script may run
-`az acr build -f x.dockerfile other/folder`), that is a warning.
+that lead out of it (`../`). The build context is the one the repository uses: the
+environment's `build.path` when an AzureML environment builds the Dockerfile, else the
+context that `docker build -f X CONTEXT` / `az acr build --file X CONTEXT` gives it in the
+repository's CI workflows, pipelines or shell scripts (both errors: that build fails). A
+Dockerfile in scope whose context is written nowhere aml-lint reads is checked against its
+own folder, the usual `docker build .` context, as a warning.
+In scope: Dockerfiles an AzureML environment builds, that a script talking to AzureML
+builds, or that start FROM an AzureML image (`mcr.microsoft.com/azureml/...`). A dev
+container's or a CI tool's Dockerfile is not an AzureML environment and is not checked.
 Skipped: copies from a build stage or image (`--from=`), URLs, heredocs, sources with
 variables; a glob is fine when it matches something.
 
@@ -113,6 +117,10 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     root = ctx.project.root
     candidates = contexts(doc, ctx)
     linked = bool(candidates)
+    scripted = not linked and bool(ctx.project.build_contexts.get(doc.rel))
+    if scripted:
+        candidates = ctx.project.build_contexts[doc.rel]
+        scripts = sorted({link.source for link in ctx.project.links_to(doc.rel) if link.role == "build_script"})
     candidates = candidates or [doc.path.parent]
     for ins in doc.dockerfile.instructions:
         if ins.keyword not in ("COPY", "ADD"):
@@ -124,6 +132,10 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 if linked:
                     yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'): the image build "
                               "fails here; correct the path relative to the build context", ins.location)
+                elif scripted:
+                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}', as "
+                              f"{', '.join(scripts)} builds it): the image build fails here; correct the "
+                              "path relative to that context", ins.location)
                 else:
                     yield Hit(f"{ins.keyword} source '{source}' {problems[0]} (assumed to be the "
                               f"Dockerfile's folder '{where}', as no environment builds it): the build "
