@@ -9,7 +9,9 @@ image-only environments and MLflow deployments without a scoring script are skip
 Why it matters: the batch driver that calls your `init()`/`run()` uses `azureml-core`;
 Microsoft's batch scoring docs list it as required "for batch deployments to work", and
 jobs without it fail early in the first mini-batch with a `ModuleNotFoundError` for an
-`azureml` module.
+`azureml` module. A warning, not an error: the driver's needs are documented, not a
+contract aml-lint can check, and an environment can bring the package in ways it cannot
+see (a wheel, a transitive dependency).
 
 Fails:
     dependencies:
