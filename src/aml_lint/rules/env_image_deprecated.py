@@ -117,8 +117,9 @@ def _hit(what: str, entry: dict[str, Any], advice: str, location: Location) -> H
     if entry.get("resolves") is False:
         return Hit(f"{what} can no longer be resolved: {entry['notice']}, so the build or the deployment "
                    f"fails; use {advice}", location, severity=Severity.ERROR)
-    return Hit(f"{what} is deprecated ({entry['notice']}): it still builds but gets no security patches; "
-               f"move to {advice}", location)
+    still = ("its released tags still pull and build, but it gets no security patches"
+             if what.startswith("base image") else "it gets no new versions or security patches")
+    return Hit(f"{what} is deprecated ({entry['notice']}): {still}; move to {advice}", location)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
