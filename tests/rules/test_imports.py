@@ -353,3 +353,12 @@ def test_egg_name_of_a_vcs_line_provides_its_import(tmp_path: Path) -> None:
     files = repo(conda("python=3.10", "pip", pip=(SERVER, "git+https://github.com/org/repo.git@main#egg=scorer")),
                  script("import scorer"))
     assert {v.ref.module: v.status for v in _analysis(tmp_path, files).verdicts} == {"scorer": iv.DIRECT}
+
+
+def test_part_of_a_declared_metapackage_with_unknown_dependencies_is_unknown(tmp_path: Path, lint: LintFn) -> None:
+    """'zzvault' (dependencies unknown) most likely brings 'zzvault-secrets': not missing."""
+    files = repo(conda("python=3.10", "pip", pip=(SERVER, "zzvault")),
+                 script("from zzvault_secrets import SecretClient", "import lightgbm"))
+    assert {v.ref.module: v.status for v in _analysis(tmp_path, files).verdicts} == {
+        "zzvault_secrets": iv.UNKNOWN, "lightgbm": iv.MISSING}
+    assert [f.line for f in lint(files, rule="AML501")] == [2]

@@ -309,9 +309,18 @@ def judge(ref: ImportRef, env: EnvView, roots: list[Path],
         # base image installed, and a local package or URL (`-e .`, `git+https://...`) anything
         # it depends on or contains: none of which we can see.
         return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0] if cands.dists else None)
+    if _family_member(cands.dists[0], env):
+        return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0])
     # A name is guessed when the data holds no distribution of that name (not for numpy).
     guessed = cands.heuristic and cands.dists[0] not in deps.known_pypi_names()
     return Verdict(ref, MISSING, env, suggestion=cands.dists[0], guessed=guessed, needs=needs)
+
+
+def _family_member(dist: str, env: EnvView) -> bool:
+    """`dist` extends the name of a declared package whose dependencies the data does not know
+    (azure-keyvault-secrets beside azure-keyvault): most likely that package's own part, which
+    a metapackage brings; what it brings is unknown, so the import is not called missing."""
+    return any(dist.startswith(f"{name}-") for name in env.closure.unknown if name in env.direct)
 
 
 @dataclass
