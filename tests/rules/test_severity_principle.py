@@ -148,3 +148,13 @@ def test_misplaced_mini_batch_size_is_one_finding(lint: LintFn) -> None:
     found = lint({"b.yml": BATCH + "type: model\nmini_batch_size: 10\nsettings:\n  output_action: append_row\n"},
                  rule="AML403")
     assert severities(found) == [("b.yml", 7, "error")]
+
+
+# AML301: a script no deployment names may be a batch or parallel script, where run(*args) works.
+def test_run_shape_of_an_unlinked_script_is_a_warning(lint: LintFn) -> None:
+    script = "def init(model_dir):\n    pass\n\n\ndef run(*args):\n    return args\n"
+    found = lint({"dep.yml": SCRIPT_ONLINE_DEPLOYMENT, "src/score.py": script, "tools/score.py": script},
+                 rule="AML301")
+    # init() is called with no arguments online, in batch and in parallel jobs alike: still an error.
+    assert severities(found) == [("src/score.py", 1, "error"), ("src/score.py", 5, "error"),
+                                 ("tools/score.py", 1, "error"), ("tools/score.py", 5, "warning")]

@@ -14,7 +14,9 @@ function defined.", "run() cannot accept positional-only arguments, *args, or **
 "run() needs to accept an argument for input data.", "run() cannot be decorated with both
 @rawhttp and @input_schema". A wrong `param_name` fails on the first request with 'Error,
 provided param_name "..." is not in the decorated function.'. Batch jobs call
-`init()` once per worker and then `run(mini_batch)` with a list of file paths.
+`init()` once per worker and then `run(mini_batch)` with a list of file paths. The `run`
+checks of a script that no deployment in the repository names are warnings: it is judged
+as served online, but a batch or parallel job calling `run(mini_batch)` would accept it.
 
 Fails:
     def init():
@@ -42,10 +44,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.python_script import node_location
-from aml_lint.findings import Location
+from aml_lint.findings import Location, Severity
 from aml_lint.rules import script_ast as sa
 from aml_lint.rules.base import Context, Hit
 
@@ -73,8 +76,13 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     if role.batch_only:
         yield from _check_batch_run(run, role)
-    else:
+    elif role.linked:
         yield from _check_online_run(run, sa.aliases(tree))
+    else:
+        # No deployment in the repository names it: judged as online, but a batch or parallel job would
+        # call run(mini_batch) and accept these shapes, so the failure is likely, not certain.
+        for hit in _check_online_run(run, sa.aliases(tree)):
+            yield replace(hit, severity=Severity.WARNING)
 
 
 def _missing(name: str, role: sa.Role) -> str:
