@@ -234,3 +234,15 @@ def test_documentation_page_as_schema_names_the_kind(lint: LintFn) -> None:
                          "https://learn.microsoft.com/azure/machine-learning/reference-yaml-deployment-online")
     found = lint({"dep.yml": dep + "instance_count: 1\ncompute: azureml:aks\n"}, rule="AML005")
     assert [(f.line, "unknown key 'compute'" in f.message) for f in found] == [(8, True)]
+
+
+def test_top_level_key_left_to_the_command_line_is_a_warning(lint: LintFn) -> None:
+    # `az ml batch-deployment create --file x.yml --set compute=...` gives what the file leaves out.
+    dep = (f"$schema: {SCHEMAS}batchDeployment.schema.json\nname: demo\ntype: model\n"
+           "resources:\n  instance_count: 1\n")
+    found = lint({"dep.yml": dep}, rule="AML005")
+    assert rules(found) == [("AML005", "warning", 1)]
+    assert "'type: model' requires 'compute' too" in found[0].message and "--set compute=" in found[0].message
+    # A wrong value is still an error.
+    found = lint({"dep.yml": dep + "compute: azureml:cpu\nmax_concurrency_per_instance: two\n"}, rule="AML005")
+    assert rules(found) == [("AML005", "error", 7)]

@@ -4,11 +4,12 @@ What it finds: AzureML YAML files written for the CLI v2 private and public prev
 `local_path` under `model`, `code_configuration.code` or `build`; a `docker:` block under the
 environment (`docker.image`, `docker.build.dockerfile: file:Dockerfile`); an environment
 `path:`; `scale_settings.scale_type` and `scale_settings.instance_count`; a batch
-`output_configuration` block and a `compute: {target, instance_count}` mapping; `file:`
-prefixes on `conda_file` and `dockerfile`; `$schema` URLs on the preview host
-(`azuremlsdk2.blob.core.windows.net`) or with preview names (`onlineDeployment.schema.json`).
-It reports the file once, mapping each old key to the current one; the schema errors those
-keys would cause one by one (AML005) are folded into this finding.
+`output_configuration` block and a `compute: {target, instance_count}` mapping; the
+`file:` prefix of `docker.build.dockerfile`. It reports the file once, mapping each old key
+to the current one, and names the current `$schema` when the file points at the preview
+host (`azuremlsdk2.blob.core.windows.net`) or a preview name (`onlineDeployment.schema.json`);
+the schema errors those keys would cause one by one (AML005) are folded into this finding.
+A `file:` prefix on `conda_file` is reported by AML101, which says where the file is.
 
 Why it matters: the current CLI (v2) and SDK reject these keys ("Unknown field"), so the
 file cannot be used as it is, however correct it was in 2021. The fix is mechanical once
@@ -76,7 +77,6 @@ class OldKey:
     fold: Path_ | None = None  # schema problems at or under this path are this key's
     fold_at: Path_ | None = None  # ... and "missing key" problems exactly at this path
     provides: tuple[str, ...] = ()  # the required keys the new spelling gives that path
-    structural: bool = True  # False for a `file:` prefix alone: AML101 reports that one
 
 
 def _dotted(path: Path_) -> str:
@@ -107,10 +107,6 @@ def _environment(doc: YamlDoc, base: Path_) -> Iterator[OldKey]:
             if old in build:
                 yield OldKey((*base, "build", old), f"{where}build.{old}", f"{where}build.{new}",
                              (*base, "build", old), (*base, "build"), (new,))
-    conda = env.get("conda_file")
-    if isinstance(conda, str) and conda.strip().startswith("file:"):
-        yield OldKey((*base, "conda_file"), f"{where}conda_file: file:...", f"{where}conda_file without 'file:'",
-                     structural=False)
 
 
 def old_keys(doc: Document) -> list[OldKey]:
@@ -152,7 +148,7 @@ def old_keys(doc: Document) -> list[OldKey]:
             new = "compute: <target>" + (", resources.instance_count" if "instance_count" in compute else "")
             found.append(OldKey(("compute",), "compute.target", new, ("compute",), (), ("compute",)))
     found.sort(key=lambda k: (yaml.loc(k.path, key=True).line, yaml.loc(k.path, key=True).col))
-    return found if any(k.structural for k in found) else []
+    return found
 
 
 def _preview_schema(doc: Document) -> str | None:

@@ -11,6 +11,10 @@ Not reported: a problem whose value is a placeholder a release pipeline fills in
 value is what counts; the other keys of the file are still checked. Keys of the 2021 preview
 syntax are reported once by AML007, not here one by one.
 
+A top-level key that is missing is a warning, not an error: deployments are often created
+with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
+compute=cpu-cluster`), which aml-lint cannot see.
+
 Why it matters: the AzureML CLI rejects unknown keys ("Unknown field") and wrong types
 before it uploads anything; conda rejects unknown top-level keys too. A typo such as
 `conda_fle` would otherwise be found only when `az ml` runs.
@@ -39,6 +43,7 @@ from collections.abc import Iterator
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.documents.yaml_doc import YamlDoc
+from aml_lint.findings import Severity
 from aml_lint.rules import preview_syntax
 from aml_lint.rules.base import Context, Hit
 from aml_lint.schemas import SCHEMA_FILES, SchemaProblem, problems
@@ -72,4 +77,10 @@ def reported_problems(doc: Document) -> list[SchemaProblem]:
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     assert doc.yaml is not None
     for problem in reported_problems(doc):
+        if problem.missing and not problem.path and doc.kind is not Kind.CONDA:
+            # A top-level value is often given on the command line (`az ml ... --set compute=...`).
+            settable = " ".join(f"{key}=..." for key in problem.missing)
+            yield Hit(f"{problem.message}: the CLI refuses the file unless the command gives it "
+                      f"(--set {settable})", doc.yaml.loc(problem.path), severity=Severity.WARNING)
+            continue
         yield Hit(problem.message, doc.yaml.loc(problem.path, key=problem.on_key))

@@ -120,7 +120,17 @@ def _explain(error: ValidationError) -> Iterator[SchemaProblem]:
     if error.validator == "required" and isinstance(error.instance, dict):
         required: Any = error.validator_value
         missing = tuple(str(k) for k in required if k not in error.instance)
+    elif error.validator == "dependentRequired" and isinstance(error.instance, dict):
+        missing = tuple(dict.fromkeys(need for _, need in _dependencies(error)))
     yield SchemaProblem(_message(error, path), path, missing=missing)
+
+
+def _dependencies(error: ValidationError) -> list[tuple[str, str]]:
+    """(present key, absent key it requires) pairs of a dependentRequired error."""
+    value: Any = error.validator_value
+    instance: Any = error.instance
+    return [(str(key), str(need)) for key, needs in value.items() if key in instance
+            for need in needs if need not in instance]
 
 
 def _close_matches(word: str, options: list[str], n: int, cutoff: float) -> list[str]:
@@ -153,6 +163,13 @@ def _message(error: ValidationError, path: tuple[Any, ...]) -> str:
         required: Any = error.validator_value
         missing = [k for k in required if not isinstance(value, dict) or k not in value]
         return f"{where} is missing required key(s): {', '.join(missing)}"
+    if error.validator == "dependentRequired" and isinstance(value, dict):
+        pairs = _dependencies(error)
+        if pairs:
+            key, need = pairs[0]
+            given = f"'{key}: {value[key]}'" if isinstance(value[key], (str, int, float)) else f"'{key}'"
+            inside = f" in {where}" if path else ""
+            return f"{given}{inside} requires '{need}' too, and it is missing"
     if error.validator in ("minimum", "maximum", "minLength", "minItems"):
         return f"{where} is {_short(value)}: {error.message}"
     return f"{where}: {error.message}"
