@@ -83,6 +83,28 @@ SUPPORT_PACKAGES: tuple[str, ...] = (
     "azureml-inference-server-http", "numpy", "pandas", "scikit-learn", "scipy", "torch",
     "tensorflow", "xgboost", "lightgbm", "mlflow",
 )
+# Packages whose every final release's own requirements we record (releases.json), read from the
+# METADATA of one wheel per release: the inference server and azureml-defaults (which pins it), the
+# server's dependencies that limit its Python (inference-schema) or pin what it serves with (flask:
+# Jinja2, Werkzeug, itsdangerous, click), and the packages whose pins can
+# cap numpy below 2 (rule AML215) or were built for numpy 1.x.
+RELEASE_PACKAGES: tuple[str, ...] = (
+    "azureml-inference-server-http", "azureml-defaults", "inference-schema", "flask",
+    "scipy", "pandas", "scikit-learn", "matplotlib", "pyarrow", "h5py", "statsmodels", "numba",
+    "tensorflow", "tensorflow-cpu",
+)
+# Packages whose release numbers alone we record (releases.json `known_versions`): the ones the
+# inference server pins, so that a user's pin is compared with the server's requirement over the
+# real releases, not over a few probe versions.
+VERSION_PACKAGES: tuple[str, ...] = (
+    "flask", "werkzeug", "jinja2", "itsdangerous", "markupsafe", "click", "pydantic", "gunicorn",
+    "flask-cors", "numpy",
+)
+# The date RELEASE_PACKAGES were gathered (releases.json); bump it when you gather them again.
+RELEASES_DATE = "2026-12-06"
+# A Requires-Python is judged against the newest patch of each minor (markers.NEWEST_PATCH), the
+# Python an unpinned micro gets, never X.Y.0 (`>=3.7.1` holds on `python=3.7`).
+NEWEST_PATCH = target_markers.NEWEST_PATCH
 # pigar rows that are never an import name of interest: packaging debris, and generic names
 # that some ranked dist happens to ship at top level (vastai ships `utils`, llama-models ships
 # `models`) but that in a scoring script are almost always the user's own module.
@@ -317,7 +339,7 @@ def _specifier_fits(specifier: str, versions: list[str]) -> int | None:
 
 
 def _python_fits(requires_python: list[str], minor: int) -> int:
-    python = Version(f"3.{minor}.0")
+    python = newest_python(minor)
     fits = 0
     for i, text in enumerate(requires_python):
         try:
@@ -326,6 +348,11 @@ def _python_fits(requires_python: list[str], minor: int) -> int:
             ok = True
         fits |= ok << i
     return fits
+
+
+def newest_python(minor: int) -> Version:
+    """The newest patch release of Python 3.<minor> (what an unpinned micro installs)."""
+    return Version(f"3.{minor}.{NEWEST_PATCH.get(minor, 0)}")
 
 
 def _version_key(v: str) -> tuple[int, Any]:
@@ -361,7 +388,7 @@ def _wheel_minors(filename: str, requires_python: str | None) -> set[int] | None
             minors.update(PYTHON_MINORS)
         elif m:
             minors.add(int(m.group(1)))
-    return {x for x in minors if spec.contains(f"3.{x}", prereleases=True)}
+    return {x for x in minors if spec.contains(newest_python(x), prereleases=True)}
 
 
 def python_support_table(pages: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -391,11 +418,111 @@ def python_support_table(pages: Mapping[str, Mapping[str, Any]]) -> dict[str, An
         }
     return {
         "schema": SCHEMA,
-        "source_date": SOURCE_DATE,
+        "source_date": RELEASES_DATE,  # gathered with releases.json
         "platform": "manylinux x86_64 (binary wheels only)",
         "minors": [PYTHON_MINORS[0], PYTHON_MINORS[-1]],
         "dists": out,
     }
+
+
+def _names_extra(req: Requirement) -> bool:
+    return bool(req.marker) and bool(_EXTRA.search(str(req.marker)))
+
+
+def releases_table(metas: Iterable[Mapping[str, Any]],
+                   pages: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """METADATA of every release of RELEASE_PACKAGES -> what each release itself requires.
+
+    Per dist: its versions (sorted), each one's Requires-Python and wheel file, and its base
+    requirements (those that need no extra) as [name, extras, specifier, marker, mask], bit i of
+    mask set when versions[i] declares it. `markers` holds each marker evaluated in advance for
+    Linux x86_64 CPython as a bitmask over `marker_minors` (the newest patch of each minor), or
+    null when it must be evaluated at run time. Unlike requires.json (the versions a resolver
+    picked), every final release with a usable wheel is here: a release missing from this table
+    is one aml-lint does not know, never one it may describe with another release's data.
+    `known_versions` lists the final, non-yanked releases (any file) of the simple `pages` given.
+    """
+    seen: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for meta in metas:
+        seen.setdefault(normalize(meta["name"]), {})[str(Version(str(meta["version"])))] = meta
+    out: dict[str, Any] = {}
+    markers: set[str] = set()
+    for name in sorted(seen):
+        versions = sorted(seen[name], key=_version_key)
+        masks: dict[str, int] = {}
+        for i, version in enumerate(versions):
+            for raw in seen[name][version].get("requires_dist") or []:
+                try:
+                    req = Requirement(raw)
+                except InvalidRequirement:
+                    continue
+                if _names_extra(req):
+                    continue
+                marker = str(req.marker) if req.marker else ""
+                key = json.dumps([normalize(req.name), ",".join(sorted(normalize(e) for e in req.extras)),
+                                  str(req.specifier), marker])
+                masks[key] = masks.get(key, 0) | (1 << i)
+                if marker:
+                    markers.add(marker)
+        out[name] = {
+            "versions": versions,
+            "requires_python": [seen[name][v].get("requires_python") or "" for v in versions],
+            "wheels": [seen[name][v].get("wheel") or "" for v in versions],
+            # the Python 3 minors each release's classifiers declare ([] when it declares none)
+            "classifiers": [sorted(int(c.split(".")[1]) for c in seen[name][v].get("python_classifiers") or [])
+                            for v in versions],
+            "requires": sorted([*json.loads(k), m] for k, m in masks.items()),
+        }
+    return {
+        "schema": SCHEMA,
+        "source_date": RELEASES_DATE,
+        "source": "METADATA (Requires-Dist, Requires-Python) of one wheel of each final, non-yanked release "
+                  "on PyPI (PEP 658 metadata file), pure or manylinux x86_64, gathered by "
+                  "tools/build_knowledge.py gather-releases",
+        "marker_minors": [PYTHON_MINORS[0], PYTHON_MINORS[-1]],
+        "newest_patch": {f"3.{m}": f"3.{m}.{NEWEST_PATCH[m]}" for m in PYTHON_MINORS},
+        "markers": {t: (target_markers.masks(t, PYTHON_MINORS) or {}).get("") for t in sorted(markers)},
+        "dists": out,
+        "known_versions": {normalize(n): final_versions(page) for n, page in sorted((pages or {}).items())},
+    }
+
+
+def final_versions(page: Mapping[str, Any]) -> list[str]:
+    """Final, non-yanked versions with at least one file on a simple page, sorted."""
+    found: set[Version] = set()
+    for f in page.get("files", []):
+        if f.get("yanked"):
+            continue
+        name = f["filename"]
+        try:
+            if name.endswith(".whl"):
+                version = parse_wheel_filename(name)[1]
+            else:
+                from packaging.utils import parse_sdist_filename
+
+                version = parse_sdist_filename(name)[1]
+        except (InvalidWheelFilename, ValueError):
+            continue
+        if not (version.is_prerelease or version.is_devrelease):
+            found.add(version)
+    return [str(v) for v in sorted(found)]
+
+
+def release_versions(page: Mapping[str, Any]) -> list[str]:
+    """Final, non-yanked versions of a simple page that have a pure or manylinux x86_64 wheel."""
+    found: set[Version] = set()
+    for f in page.get("files", []):
+        if f.get("yanked") or not f["filename"].endswith(".whl"):
+            continue
+        try:
+            _, version, _, tags = parse_wheel_filename(f["filename"])
+        except InvalidWheelFilename:
+            continue
+        if version.is_prerelease or version.is_devrelease:
+            continue
+        if any(t.platform == "any" or ("linux" in t.platform and t.platform.endswith("_x86_64")) for t in tags):
+            found.add(version)
+    return [str(v) for v in sorted(found)]
 
 
 # --------------------------------------------------------------------------- input readers
@@ -483,8 +610,8 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _simple_page(name: str, cache: Path) -> dict[str, Any]:
-    path = cache / "simple" / f"{normalize(name)}.json"
+def _simple_page(name: str, cache: Path, folder: str = "simple") -> dict[str, Any]:
+    path = cache / folder / f"{normalize(name)}.json"
     if not path.exists():
         req = urllib.request.Request(
             SIMPLE_URL.format(name=normalize(name)),
@@ -519,20 +646,18 @@ def _pick_wheel(page: Mapping[str, Any], version: str) -> dict[str, Any] | None:
     return best[1] if best else None
 
 
-def _metadata(name: str, version: str, cache: Path) -> dict[str, Any] | None:
-    path = cache / "metadata" / f"{normalize(name)}-{version}.json"
+def _metadata(name: str, version: str, cache: Path, folder: str = "metadata") -> dict[str, Any] | None:
+    path = cache / folder / f"{normalize(name)}-{version}.json"
     if path.exists():
         cached: dict[str, Any] = json.loads(path.read_text())
         return cached
-    wheel = _pick_wheel(_simple_page(name, cache), version)
+    wheel = _pick_wheel(_simple_page(name, cache, "simple-releases" if folder == "releases" else "simple"),
+                        version)
     if wheel is None:
         return None
     from email.parser import HeaderParser
 
-    rf = _RangeFile(wheel["url"], int(wheel["size"]))
-    with zipfile.ZipFile(io.BufferedReader(rf, buffer_size=1 << 16)) as zf:  # type: ignore[arg-type]
-        member = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
-        msg = HeaderParser().parsestr(zf.read(member).decode("utf-8", "replace"))
+    msg = HeaderParser().parsestr(_wheel_metadata(wheel))
     meta = {
         "name": msg["Name"],
         "version": msg["Version"],
@@ -540,8 +665,26 @@ def _metadata(name: str, version: str, cache: Path) -> dict[str, Any] | None:
         "requires_python": msg.get("Requires-Python"),
         "wheel": wheel["filename"],
     }
+    if folder == "releases":  # the Python versions a release says it supports
+        meta["python_classifiers"] = sorted(
+            c.rsplit("::", 1)[1].strip() for c in msg.get_all("Classifier") or []
+            if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c.strip()))
     _write_atomic(path, json.dumps(meta, sort_keys=True))
     return meta
+
+
+def _wheel_metadata(wheel: Mapping[str, Any]) -> str:
+    """The METADATA of a wheel: PyPI's copy beside it (PEP 658) when served, else read from the zip
+    by HTTP range requests."""
+    try:
+        with urllib.request.urlopen(wheel["url"] + ".metadata", timeout=60) as resp:
+            return str(resp.read().decode("utf-8", "replace"))
+    except OSError:
+        pass
+    rf = _RangeFile(wheel["url"], int(wheel["size"]))
+    with zipfile.ZipFile(io.BufferedReader(rf, buffer_size=1 << 16)) as zf:  # type: ignore[arg-type]
+        member = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
+        return zf.read(member).decode("utf-8", "replace")
 
 
 def _resolve_seed(seed: str, python: str, uv: str) -> list[tuple[str, str]]:
@@ -607,6 +750,45 @@ def gather(cache: Path) -> None:
     print(f"gather took {time.monotonic() - t0:.1f} s")
 
 
+def gather_releases(cache: Path) -> None:
+    """METADATA of every release of RELEASE_PACKAGES (for releases.json), into cache/releases."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    t0 = time.monotonic()
+    jobs = []
+    for name in RELEASE_PACKAGES:
+        jobs += [(name, v) for v in release_versions(_simple_page(name, cache, "simple-releases"))]
+    for name in VERSION_PACKAGES:
+        _simple_page(name, cache, "simple-releases")
+
+    def fetch(job: tuple[str, str]) -> str | None:
+        try:
+            return None if _metadata(job[0], job[1], cache, "releases") else f"{job[0]}=={job[1]}"
+        except Exception as exc:  # noqa: BLE001 - report and go on; the build lists what it has
+            return f"{job[0]}=={job[1]} ({exc})"
+
+    with ThreadPoolExecutor(8) as pool:
+        missing = [m for m in pool.map(fetch, jobs) if m]
+    print(f"metadata for {len(jobs) - len(missing)} releases of {len(RELEASE_PACKAGES)} packages; "
+          f"without: {missing}; {time.monotonic() - t0:.1f} s")
+
+
+def gather_table_pins(cache: Path, table: Path) -> None:
+    """METADATA of exactly the (name, version) pairs a committed requires.json holds, for
+    rebuilding it without resolving the seeds again (same inputs, so only a changed transform
+    changes the output)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    dists = json.loads(table.read_text())["dists"]
+    pins = sorted((name, v) for name, entry in dists.items() for v in entry["versions"])
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda p: _metadata(*p, cache), pins))
+    missing = [f"{n}=={v}" for (n, v), m in zip(pins, found, strict=True) if m is None]
+    for name in SUPPORT_PACKAGES:
+        _simple_page(name, cache)
+    print(f"metadata for {len(pins) - len(missing)} of {len(pins)} pins; without: {missing}")
+
+
 # --------------------------------------------------------------------------- build (offline)
 
 
@@ -627,7 +809,31 @@ def build(cache: Path, shared: Path, out: Path) -> dict[str, bytes]:
         "stdlib.json": dumps(stdlib_table(stdlib_sets(sorted(cache.glob("stdlibs-*.whl"))[0]))),
         "requires.json": dumps(requires_table(metas)),
         "python_support.json": dumps(python_support_table(pages)),
+        "releases.json": dumps(_releases(cache)),
     }
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        print(f"{name}: {len(data):,} bytes")
+    return files
+
+
+def _releases(cache: Path) -> dict[str, Any]:
+    pages = {n: json.loads((cache / "simple-releases" / f"{normalize(n)}.json").read_text())
+             for n in VERSION_PACKAGES}
+    return releases_table((json.loads(p.read_text()) for p in sorted((cache / "releases").glob("*.json"))), pages)
+
+
+def build_offline(cache: Path, out: Path, only: Iterable[str]) -> dict[str, bytes]:
+    """The tables that need no --shared-data: requires.json, python_support.json, releases.json."""
+    makers = {
+        "requires.json": lambda: requires_table(
+            json.loads(p.read_text()) for p in sorted((cache / "metadata").glob("*.json"))),
+        "python_support.json": lambda: python_support_table(
+            {n: json.loads((cache / "simple" / f"{normalize(n)}.json").read_text()) for n in SUPPORT_PACKAGES}),
+        "releases.json": lambda: _releases(cache),
+    }
+    files = {name: dumps(makers[name]()) for name in only}
     out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (out / name).write_bytes(data)
@@ -637,13 +843,23 @@ def build(cache: Path, shared: Path, out: Path) -> dict[str, bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=["gather", "build", "all"])
+    ap.add_argument("step", choices=["gather", "build", "all", "gather-releases", "gather-table-pins",
+                                     "build-offline"])
+    ap.add_argument("--only", default="requires.json,python_support.json,releases.json",
+                    help="build-offline: the tables to write (comma-separated)")
     ap.add_argument("--cache", type=Path, default=Path(".cache/knowledge"))
     ap.add_argument("--shared-data", type=Path, help="folder with pypi-top15000.tsv and conda-pypi-map.json")
     ap.add_argument("--out", type=Path, default=HERE.parent / "src" / "aml_lint" / "knowledge")
     args = ap.parse_args(argv)
     if args.step in ("gather", "all"):
         gather(args.cache)
+    if args.step in ("gather", "gather-releases", "all"):
+        gather_releases(args.cache)
+    if args.step == "gather-table-pins":
+        gather_table_pins(args.cache, args.out / "requires.json")
+    if args.step == "build-offline":
+        build_offline(args.cache, args.out, args.only.split(","))
+        return 0
     if args.step in ("build", "all"):
         if args.shared_data is None:
             ap.error("build needs --shared-data")

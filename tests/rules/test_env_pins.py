@@ -11,21 +11,30 @@ def conda(*pip: str, python: str = "3.12") -> str:
 
 
 def test_flask_pin_next_to_server(lint: LintFn) -> None:
+    # server 1.5.1 requires flask~=3.1.0, and every flask 3.1 requires Jinja2>=3.1.2: pip cannot resolve
     found = lint({"conda.yml": conda("azureml-inference-server-http==1.5.1", "flask==2.2.5", "jinja2<3.1")},
                  rule="AML214")
-    assert [(f.line, f.severity.label) for f in found] == [(6, "warning"), (7, "warning")]
-    assert "'flask==2.2.5' constrains a package the inference server pins itself" in found[0].message
+    assert [(f.line, f.severity.label) for f in found] == [(6, "error"), (7, "error")]
+    assert "'flask==2.2.5' excludes 'flask~=3.1.0', which azureml-inference-server-http 1.5.1 requires" \
+        in found[0].message
+    assert "'jinja2>=3.1.2' (through 'flask~=3.1.0')" in found[1].message
 
 
-def test_pydantic_1_with_server_is_an_error(lint: LintFn) -> None:
+def test_pydantic_1_with_a_server_range_falls_back(lint: LintFn) -> None:
+    # 1.0.0 still requires pydantic<1.11 (its METADATA): pip resolves by falling back to it
     found = lint({"requirements.txt": "azureml-inference-server-http>=1.0\npydantic<2\n"}, rule="AML214")
+    assert [(f.line, f.severity.label) for f in found] == [(2, "warning")]
+    assert "pip falls back to azureml-inference-server-http 1.0.0" in found[0].message
+    # only releases that need pydantic 2: no resolution
+    found = lint({"requirements.txt": "azureml-inference-server-http>=1.1\npydantic<2\n"}, rule="AML214")
     assert [(f.line, f.severity.label) for f in found] == [(2, "error")]
-    assert "excludes pydantic 2" in found[0].message
+    assert "ResolutionImpossible" in found[0].message
 
 
-def test_pydantic_1_with_old_server_is_a_warning(lint: LintFn) -> None:
-    found = lint({"requirements.txt": "azureml-inference-server-http==0.8.4\npydantic<2\n"}, rule="AML214")
-    assert [f.severity.label for f in found] == ["warning"]
+def test_pydantic_1_with_a_pydantic_1_server_passes(lint: LintFn) -> None:
+    for server in ("0.8.4", "1.0.0"):
+        assert lint({"requirements.txt": f"azureml-inference-server-http=={server}\npydantic<2\n"},
+                    rule="AML214") == []
 
 
 def test_pins_without_server_or_unpinned_pass(lint: LintFn) -> None:
@@ -52,10 +61,14 @@ def test_numpy_pinned_below_2_or_new_pins_pass(lint: LintFn) -> None:
 
 
 def test_server_from_before_flask_2(lint: LintFn) -> None:
-    found = lint({"conda.yml": conda("azureml-defaults==1.38.0", "scikit-learn==0.24.2", python="3.7")},
+    # azureml-defaults 1.33.0 pins flask==1.0.3 and nothing holds Jinja2 or itsdangerous back
+    found = lint({"conda.yml": conda("azureml-defaults==1.33.0", "scikit-learn==0.24.2", python="3.7")},
                  rule="AML214")
     assert [(f.line, f.severity.label) for f in found] == [(5, "warning")]
-    assert "before Flask 2 support" in found[0].message
+    assert "installs Flask 1.0.3" in found[0].message and "'jinja2<3.1' and 'itsdangerous<2.1'" in found[0].message
+    # 1.38.0 brings server 0.4.14, whose own pins (Jinja2<3.1, itsdangerous<2.0) make Flask 1.0.3 work
+    assert lint({"conda.yml": conda("azureml-defaults==1.38.0", "scikit-learn==0.24.2", python="3.7")},
+                rule="AML214") == []
     assert lint({"conda.yml": conda("azureml-defaults>=1.44", "azureml-inference-server-http~=0.8.4")},
                 rule="AML214") == []
 
@@ -75,4 +88,4 @@ def test_context_of_includes_and_environments(lint: LintFn) -> None:
     assert lint(files, rule="AML215") == []
     found = lint(files, rule="AML214")
     assert sorted((f.path, f.line, f.severity.label) for f in found) == [
-        ("docker/requirements.txt", 1, "warning"), ("docker/requirements.txt", 2, "error")]
+        ("docker/requirements.txt", 1, "error"), ("docker/requirements.txt", 2, "error")]

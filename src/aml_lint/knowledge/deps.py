@@ -26,6 +26,18 @@ PythonVersion = tuple[int, int]
 
 _NORMALIZE = re.compile(r"[-_.]+")
 
+# The newest patch release of each Python 3 minor: what conda (`python=3.10`) and the python:X.Y
+# images install, so Requires-Python and `python_full_version` are judged against it, never X.Y.0
+# (`>=3.7.1` holds on `python=3.7`). Source: the CPython builds uv 0.13.9 downloads (`uv python
+# list --all-versions --only-downloads`, 2026-12-06); 3.7.17 is the last 3.7 release.
+NEWEST_PATCH: dict[int, int] = {7: 17, 8: 20, 9: 25, 10: 22, 11: 18, 12: 16, 13: 18, 14: 10}
+
+
+def full_version(python: PythonVersion) -> str:
+    """'3.10' -> '3.10.22': the newest patch of the minor ('.0' for a minor the table lacks)."""
+    patch = NEWEST_PATCH.get(python[1], 0) if python[0] == 3 else 0
+    return f"{python[0]}.{python[1]}.{patch}"
+
 
 def normalize(name: str) -> str:
     """PEP 503 normalized distribution name: `Scikit_Learn` -> `scikit-learn`."""
@@ -290,15 +302,14 @@ def _parsed_requires(dist: str) -> _DistRequires | None:
 @cache
 def _version_mask(dist: str, specifier: str, python: PythonVersion | None) -> int:
     """Which known versions of `dist` a requirement may install: those the specifier allows (the
-    newest that fits the Python when unpinned); all of them when none is known to match."""
+    newest that fits the Python when unpinned). 0 when the table holds none of them: the
+    requirements of a release it does not hold are unknown, never borrowed from another release."""
     info = _parsed_requires(dist)
     assert info is not None
-    if len(info.versions) == 1:
-        return 1  # the one version whether it fits or not
     pinned, allowed = _specifier_fits(dist, specifier)
     fits = allowed & _python_fits(dist, python)
     if not fits:
-        return (1 << len(info.versions)) - 1
+        return 0
     if not pinned:
         newest = max((i for i in range(len(info.versions)) if fits >> i & 1),
                      key=lambda i: info.versions[i] or Version("0"))
@@ -331,7 +342,7 @@ def _python_fits(dist: str, python: PythonVersion | None) -> int:
     lo = (_table("requires.json").get("marker_minors") or (0,))[0]
     if python[0] == 3 and 0 <= python[1] - lo < len(info.python_fits):
         return info.python_fits[python[1] - lo]
-    py = Version(f"{python[0]}.{python[1]}.0")
+    py = Version(full_version(python))
     specs = (_specifier(text) for text in info.requires_python)
     return sum(1 << i for i, rp in enumerate(specs) if rp is None or rp.contains(py, prereleases=True))
 
@@ -467,14 +478,38 @@ def _closure(declared: tuple[str, ...], python: PythonVersion | None) -> Closure
             continue
         done[(dist, specifier)] = (walked or frozenset()) | extras
         info = _parsed_requires(dist)
-        if info is None:
-            unknown.add(dist)
+        mask = _version_mask(dist, specifier, python) if info is not None else 0
+        if info is None or not mask:
+            # not a release requires.json holds: releases.json may hold it (base requirements)
+            base = _release_fallback(dist, specifier, python)
+            if base is None or extras:
+                unknown.add(dist)
+            for rreq in base or ():
+                queue.append((rreq.name, frozenset(), rreq.specifier, dist))
             continue
-        mask = _version_mask(dist, specifier, python)
         for req, req_mask in info.requires:
             if req_mask & mask and _applies(req, python, extras):
                 queue.append((req.name, req.extras, req.specifier, dist))
     return Closure(frozenset(n for n, _, _ in roots), parent, frozenset(unknown))
+
+
+def _release_fallback(dist: str, specifier: str, python: PythonVersion | None) -> list[ReleaseReq] | None:
+    """The base requirements of the releases a requirement may install, from releases.json
+    (every release of a few packages), when requires.json holds none of them; None if unknown."""
+    if _releases(dist) is None:
+        return None
+    releases = matching_releases(dist, specifier)
+    if releases and python is not None:
+        full = (3, python[1], NEWEST_PATCH.get(python[1], 0))
+        releases = tuple(v for v in releases if _admits(release_requires_python(dist, v) or "", full))
+    if not releases:
+        return None
+    if not _exact_pin(specifier) and not any(op in specifier for op in ("==", "~=", "<")):
+        releases = releases[-1:]  # unpinned or a floor: pip takes the newest
+    out: dict[ReleaseReq, None] = {}
+    for version in releases:
+        out.update(dict.fromkeys(release_requires(dist, version, python) or ()))
+    return list(out)
 
 
 # --------------------------------------------------------------------------- Python support
@@ -550,3 +585,172 @@ def specifier_supports_python(dist: str, specifier: str, python: PythonVersion) 
     pythons = sorted({m for v in matching for m in table[v]})
     ok = python[1] in pythons
     return PinSupport(dist, specifier, python, ok, tuple(matching), tuple(pythons))
+
+
+# --------------------------------------------------------------------------- releases
+
+
+PythonFull = tuple[int, int, int]
+_MICRO_PIN = re.compile(r"3\.(\d+)\.(\d+)")
+
+
+def python_full(pin: str | None, python: PythonVersion) -> PythonFull:
+    """The Python an environment really gets: the pinned micro ('python=3.7.11' -> 3.7.11), else
+    the newest patch of the minor (`python=3.7` installs 3.7.17; never 3.7.0)."""
+    words = (pin or "").split()
+    m = _MICRO_PIN.fullmatch(words[0].lstrip("=")) if words else None
+    if m and int(m.group(1)) == python[1]:
+        return (3, python[1], int(m.group(2)))
+    return (3, python[1], NEWEST_PATCH.get(python[1], 0) if python[0] == 3 else 0)
+
+
+def format_full(python: PythonFull) -> str:
+    return ".".join(map(str, python))
+
+
+@dataclass(frozen=True)
+class ReleaseReq:
+    """One base requirement (no extra) of a release: name, specifier and marker as published."""
+
+    name: str
+    specifier: str
+    marker: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.name}{self.specifier}" + (f"; {self.marker}" if self.marker else "")
+
+
+@dataclass(frozen=True)
+class _Releases:
+    versions: tuple[Version, ...]
+    index: Mapping[Version, int]
+    requires_python: tuple[str, ...]
+    classifiers: tuple[tuple[int, ...], ...]
+    requires: tuple[tuple[ReleaseReq, int], ...]
+
+
+@cache
+def _releases(dist: str) -> _Releases | None:
+    entry = _table("releases.json")["dists"].get(dist)
+    if entry is None:
+        return None
+    versions = tuple(Version(v) for v in entry["versions"])
+    return _Releases(
+        versions, MappingProxyType({v: i for i, v in enumerate(versions)}),
+        tuple(entry["requires_python"]), tuple(tuple(c) for c in entry["classifiers"]),
+        tuple((ReleaseReq(name, spec, marker), int(mask))
+              for name, _extras, spec, marker, mask in entry["requires"]))
+
+
+def has_releases(dist: str) -> bool:
+    """Does releases.json hold every release of `dist` (with its own requirements)?"""
+    return _releases(normalize(dist)) is not None
+
+
+@cache
+def known_versions(dist: str) -> tuple[Version, ...] | None:
+    """Every final release of `dist` the data knows (releases.json), oldest first; None if unknown."""
+    dist = normalize(dist)
+    info = _releases(dist)
+    if info is not None:
+        return info.versions
+    listed = _table("releases.json")["known_versions"].get(dist)
+    return tuple(Version(v) for v in listed) if listed is not None else None
+
+
+@cache
+def matching_releases(dist: str, specifier: str) -> tuple[Version, ...] | None:
+    """The known releases of `dist` a specifier allows, oldest first; None when the data does not
+    list the releases of `dist` or the specifier does not parse."""
+    versions = known_versions(dist)
+    spec = _specifier(specifier) if specifier else SpecifierSet()
+    if versions is None or spec is None:
+        return None
+    return tuple(v for v in versions if spec.contains(v, prereleases=True))
+
+
+def release_requires(dist: str, version: Version | str, python: PythonVersion | None = None) -> \
+        tuple[ReleaseReq, ...] | None:
+    """The base requirements release `version` of `dist` declares, whose marker holds on `python`
+    (Linux x86_64 CPython; any Python when None). None when the data does not hold that release:
+    its requirements are unknown, never borrowed from another release."""
+    info = _releases(normalize(dist))
+    v = version if isinstance(version, Version) else _version(version)
+    if info is None or v is None or v not in info.index:
+        return None
+    bit = 1 << info.index[v]
+    return tuple(req for req, mask in info.requires if mask & bit and _release_marker(req.marker, python))
+
+
+def _release_marker(marker: str, python: PythonVersion | None) -> bool:
+    if not marker:
+        return True
+    bits = _python_bits(python)
+    mask = _table("releases.json")["markers"].get(marker)
+    if bits is None or mask is None:
+        return _evaluate(marker, python, frozenset())
+    return bool(int(mask) & bits)
+
+
+def release_requires_python(dist: str, version: Version) -> str | None:
+    info = _releases(normalize(dist))
+    return info.requires_python[info.index[version]] if info and version in info.index else None
+
+
+def release_classifiers(dist: str, version: Version) -> tuple[int, ...] | None:
+    """The Python 3 minors a release's classifiers declare (() when it declares none)."""
+    info = _releases(normalize(dist))
+    return info.classifiers[info.index[version]] if info and version in info.index else None
+
+
+@cache
+def _admits(requires_python: str, python: PythonFull) -> bool:
+    spec = _specifier(requires_python)
+    return spec is None or spec.contains(Version(format_full(python)), prereleases=True)
+
+
+@dataclass(frozen=True)
+class PythonBlocker:
+    """Why no release a requirement allows installs on a Python: `chain` is the path of
+    requirements from the declared one to the blocker, `requires_python` the blocker's own
+    Requires-Python (e.g. chain ('azureml-inference-server-http==0.8.4', 'inference-schema~=1.5.0'),
+    requires_python '>=3.7,<3.11')."""
+
+    chain: tuple[str, ...]
+    requires_python: str
+    releases: tuple[str, ...]
+
+    @property
+    def blocker(self) -> str:
+        return self.chain[-1]
+
+
+def python_blocker(dist: str, specifier: str, python: PythonFull) -> PythonBlocker | None:
+    """None when some release of `dist` the specifier allows installs on `python`, following the
+    requirements of each release that releases.json also holds (`azureml-defaults` ->
+    `azureml-inference-server-http` -> `inference-schema`), or when the data cannot tell (a release
+    it does not hold, a specifier that does not parse). Otherwise the blocker of the newest such
+    release: the first requirement on its path that no release installs on `python`."""
+    return _python_blocker(normalize(dist), specifier, python, 0)
+
+
+@cache
+def _python_blocker(dist: str, specifier: str, python: PythonFull, depth: int) -> PythonBlocker | None:
+    releases = matching_releases(dist, specifier)
+    if not releases or _releases(dist) is None or depth > 4:
+        return None
+    label = f"{dist}{specifier}"
+    blocked: list[PythonBlocker] = []
+    for version in releases:
+        rp = release_requires_python(dist, version) or ""
+        if not _admits(rp, python):
+            blocked.append(PythonBlocker((label,), rp, (str(version),)))
+            continue
+        reqs = release_requires(dist, version, python[:2]) or ()
+        inner = next((b for r in reqs if (b := _python_blocker(r.name, r.specifier, python, depth + 1))), None)
+        if inner is None:
+            return None  # this release installs
+        blocked.append(PythonBlocker((label, *inner.chain), inner.requires_python, (str(version),)))
+    newest = blocked[-1]
+    return PythonBlocker(newest.chain, newest.requires_python, tuple(b.releases[0] for b in blocked))

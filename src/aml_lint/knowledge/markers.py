@@ -16,7 +16,10 @@ from functools import lru_cache
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
+from aml_lint.knowledge.deps import NEWEST_PATCH, full_version  # noqa: F401  (re-exported for the build)
+
 PythonVersion = tuple[int, int]
+
 
 _LITERAL = re.compile(r"\"([^\"]*)\"|'([^']*)'")
 _EXTRA_WORD = re.compile(r"\bextra\b")
@@ -26,11 +29,12 @@ _EXTRA_ATOM = re.compile(r"\bextra\s*(?:==|!=)\s*@(\d+)@")
 def environment(python: PythonVersion, extra: str) -> dict[str, str]:
     """The marker variables of a Linux x86_64 CPython `python` installing `extra` ('' for none)."""
     v = f"{python[0]}.{python[1]}"
+    full = full_version(python)
     return {
-        "python_version": v, "python_full_version": f"{v}.0", "implementation_name": "cpython",
+        "python_version": v, "python_full_version": full, "implementation_name": "cpython",
         "platform_python_implementation": "CPython", "sys_platform": "linux",
         "platform_system": "Linux", "platform_machine": "x86_64", "os_name": "posix",
-        "platform_release": "", "platform_version": "", "implementation_version": f"{v}.0",
+        "platform_release": "", "platform_version": "", "implementation_version": full,
         "extra": extra,
     }
 

@@ -1,19 +1,22 @@
-"""A pin of Flask, Werkzeug, Jinja2, pydantic ... next to the inference server.
+"""A pin of Flask, Werkzeug, Jinja2, pydantic ... that the inference server's own requirements exclude.
 
 What it finds: in a conda spec, requirements file or Dockerfile that installs
-`azureml-inference-server-http` or `azureml-defaults`, version constraints on the
-packages the server pins itself: flask, werkzeug, jinja2, itsdangerous, markupsafe,
-click, pydantic, gunicorn (warning); and pins of the server itself to releases from
-before Flask 2 support (`azureml-inference-server-http<0.7`, `azureml-defaults<1.44`),
-which break as soon as pip installs Flask 2 (warning). A `pydantic<2` constraint next to a server that
-needs pydantic 2 (every release since 1.0.0, and an unpinned server) is an error.
+`azureml-inference-server-http` or `azureml-defaults`, a version constraint on a package the
+server pins itself (flask, werkzeug, jinja2, itsdangerous, markupsafe, click, pydantic, gunicorn)
+that the server release's real requirement excludes, compared over the package's real releases.
+The requirements of each release of the server and of azureml-defaults (which pins the server)
+come from their wheels' METADATA (`knowledge/releases.json`): server 1.0.0 requires
+`pydantic<1.11,>=1.9`, 1.1.0 and later pydantic 2. An error when no release the declaration allows
+accepts the pin (pip cannot resolve); a warning when only older releases do (pip falls back to
+one of them). Also a warning: an old server or azureml-defaults that installs Flask 1.x while
+nothing holds Jinja2 below 3.1 or itsdangerous below 2.1 (nor MarkupSafe below 2.1 under Jinja2
+2.x), in its own pins or yours. A pin the server accepts is fine, in any file; in a lock file or
+`pip freeze` output (hash-pinned, or every line `==`-pinned) the advice is to regenerate the
+lock, never to remove one pin.
 
-Why it matters: the server is tested with its own pins; yours either make pip fail the
-build ("ResolutionImpossible ... azureml-inference-server-http 1.5.1 depends on
-pydantic~=2.12.0") or, with older servers, let pip install a combination that crashes
-at start: "TypeError: register() takes 3 positional arguments but 4 were given", or
-"cannot import name 'Markup' from 'jinja2'". Microsoft's troubleshooting guide says to
-remove Flask and its dependencies from the environment and let the server install them.
+Why it matters: pip fails the build ("ResolutionImpossible ... azureml-inference-server-http 1.5.1
+depends on pydantic~=2.12.0"), quietly installs an older server, or installs a Flask 1.x stack
+that crashes at start: "cannot import name 'escape' from 'jinja2'".
 
 Fails:
     dependencies:
@@ -29,15 +32,17 @@ Passes:
       - pip
       - pip:
           - azureml-inference-server-http==1.5.1
-          - scikit-learn==1.5.2
+          - pydantic==2.12.3
 
-Fix: remove the constraint and let the server choose; if your own code needs pydantic 1,
-it cannot share the process with a current server.
+Fix: remove the constraint or move it into the range the server requires; if your own code
+needs pydantic 1, it cannot share the process with a current server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
@@ -45,66 +50,210 @@ from packaging.version import Version
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.requirements import Declared
 from aml_lint.findings import Severity
+from aml_lint.knowledge import deps
 from aml_lint.rules.base import Context, Hit
-from aml_lint.rules.env_common import (
-    allows_any,
-    declared_groups,
-    only_below,
-    specifier_of,
-    table,
-)
+from aml_lint.rules.env_common import conda_envs, declared_groups, python_pins, table
 
 ID = "AML214"
 NAME = "inference-server-pins"
 SEVERITY = "warning"
 KINDS = (Kind.CONDA, Kind.REQUIREMENTS, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 SERVER = "azureml-inference-server-http"
+DEFAULTS = "azureml-defaults"
+_LOCK_MIN = 5  # an all-'==' list this long reads as a freeze or lock output
 
 
-def server_needs_pydantic2(declared: list[Declared]) -> Declared | None:
-    """The server declaration, when every release it allows needs pydantic 2."""
-    for dep in declared:
-        if dep.name == "azureml-defaults" and not dep.specifier:
-            return dep  # today's azureml-defaults depends on azureml-inference-server-http~=1.4
-        if dep.name != SERVER:
+@dataclass(frozen=True)
+class Stack:
+    """What one installable choice of releases requires: `label` names it ('azureml-inference-
+    server-http 1.5.1', 'azureml-defaults 1.38.0 + azureml-inference-server-http 0.4.14')."""
+
+    label: str
+    version: Version
+    requires: tuple[deps.ReleaseReq, ...]
+
+    def on(self, name: str) -> list[deps.ReleaseReq]:
+        return [r for r in self.requires if r.name == name]
+
+
+def _installs(dist: str, version: Version, python: deps.PythonFull | None) -> bool:
+    return python is None or deps.python_blocker(dist, f"=={version}", python) is None
+
+
+@cache
+def stacks(name: str, specifier: str, python: deps.PythonFull | None) -> tuple[Stack, ...] | None:
+    """The release choices pip has for a server declaration, oldest first; None when the data do
+    not hold a release it allows (then nothing is decided)."""
+    releases = deps.matching_releases(name, specifier)
+    if releases is None:
+        return None
+    out: list[Stack] = []
+    minor = python[:2] if python else None
+    for version in releases:
+        if not _installs(name, version, python):
             continue
-        try:
-            spec = SpecifierSet(dep.specifier)
-        except InvalidSpecifier:
+        reqs = deps.release_requires(name, version, minor)
+        if reqs is None:
             return None
-        releases = table("inference_server.json")["releases"]
-        majors = {info["pydantic"] for v, info in releases.items() if spec.contains(Version(v), prereleases=True)}
-        return dep if majors == {2} else None
+        server = next((r for r in reqs if r.name == SERVER), None) if name == DEFAULTS else None
+        if server is None:
+            out.append(Stack(f"{name} {version}", version, reqs))
+            continue
+        for sv in deps.matching_releases(SERVER, server.specifier) or ():
+            sreqs = deps.release_requires(SERVER, sv, minor)
+            if sreqs is None:
+                return None
+            if _installs(SERVER, sv, python):
+                out.append(Stack(f"{name} {version} (with {SERVER} {sv})", version, reqs + sreqs))
+    return tuple(out)
+
+
+@cache
+def _spec(text: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def allowed(name: str, specs: Sequence[str]) -> list[Version] | None:
+    """The real releases of `name` that every specifier allows; None when unknown."""
+    versions = deps.known_versions(name)
+    parsed = [_spec(s) for s in specs]
+    if versions is None or any(p is None for p in parsed):
+        return None
+    return [v for v in versions if all(p.contains(v, prereleases=True) for p in parsed if p is not None)]
+
+
+_UNKNOWN = "?"
+
+
+def conflict(stack: Stack, dep: Declared, python: deps.PythonVersion | None) -> str | None:
+    """What in the stack excludes the pin ("'pydantic~=2.12.0'", or "'Jinja2>=3.1.2' of every
+    flask~=3.1.0"), None when some real release satisfies both, _UNKNOWN when the data cannot
+    tell. Looks at the stack's own requirements, then one level down for the dependencies whose
+    every release the data hold (flask's own pins of Jinja2, Werkzeug, itsdangerous, click)."""
+    reqs = stack.on(dep.name)
+    if reqs:
+        found = allowed(dep.name, [dep.specifier, *(r.specifier for r in reqs)])
+        if found is None:
+            return _UNKNOWN
+        return None if found else ", ".join(f"'{r.name}{r.specifier}'" for r in reqs)
+    for parent in stack.requires:
+        if parent.name == dep.name or not deps.has_releases(parent.name):
+            continue
+        wanted: set[str] = set()
+        for version in deps.matching_releases(parent.name, parent.specifier) or ():
+            inner = deps.release_requires(parent.name, version, python)
+            if inner is None:
+                return _UNKNOWN
+            specs = [r.specifier for r in inner if r.name == dep.name]
+            found = allowed(dep.name, [dep.specifier, *specs])
+            if found is None:
+                return _UNKNOWN
+            if found:
+                break  # this release of the parent accepts the pin
+            wanted.update(specs)
+        else:
+            if wanted:
+                return (", ".join(f"'{dep.name}{s}'" for s in sorted(wanted))
+                        + f" (through '{parent.name}{parent.specifier}')")
     return None
+
+
+def is_lock(own: Sequence[Declared], lines: Sequence[str]) -> bool:
+    """A freeze or lock output: hash-pinned lines, or a long list where every pin is '=='."""
+    if any("--hash" in line for line in lines):
+        return True
+    return len(own) >= _LOCK_MIN and all(d.specifier.startswith("==") and "," not in d.specifier
+                                         and "*" not in d.specifier for d in own)
+
+
+def _python(doc: Document, ctx: Context) -> deps.PythonFull | None:
+    """The Python of the conda spec this document is (or holds), when it pins one."""
+    for conda in conda_envs(doc, ctx):
+        for pin, minor in python_pins(conda):
+            if minor is not None and minor[0] == 3:
+                return deps.python_full(pin.version, minor)
+    return None
+
+
+def _lines(doc: Document) -> list[str]:
+    if doc.requirements is not None:
+        return [line.text for line in doc.requirements.lines]
+    if doc.conda is not None:
+        return [line.text for line in doc.conda.pip_lines]
+    return []
+
+
+def _pin_hits(dep: Declared, choices: tuple[Stack, ...], lock: bool,
+              python: deps.PythonVersion | None) -> Iterator[Hit]:
+    verdicts = [conflict(s, dep, python) for s in choices]
+    if not choices or _UNKNOWN in verdicts or verdicts[-1] is None:
+        return  # the newest choice accepts it (pip takes that one), or the data cannot tell
+    newest = choices[-1]
+    wanted = verdicts[-1]
+    fix = ("regenerate the lock file with a version the server accepts" if lock
+           else "remove the pin or move it into that range")
+    fallback = next((s for s, v in zip(reversed(choices), reversed(verdicts), strict=True) if v is None), None)
+    if fallback is None:
+        more = "" if len(choices) == 1 else " (and no other release allowed here accepts it)"
+        yield Hit(f"'{dep.spec}' excludes {wanted}, which {newest.label} requires{more}: pip cannot "
+                  f"resolve the environment (ResolutionImpossible); {fix}", dep.location,
+                  severity=Severity.ERROR)
+        return
+    yield Hit(f"'{dep.spec}' excludes {wanted}, which {newest.label} requires: pip falls back to "
+              f"{fallback.label}; {fix}", dep.location)
+
+
+def _newest(vs: list[Version] | None) -> Version | None:
+    return vs[-1] if vs else None
+
+
+def _flask1_hit(server: Declared, stack: Stack, context: Sequence[Declared]) -> Hit | None:
+    """An old stack that installs Flask 1.x while nothing holds its companions back."""
+    flask = _newest(allowed("flask", [r.specifier for r in stack.on("flask")]))
+    if flask is None or flask >= Version("2") or not stack.on("flask"):
+        return None
+    data = table("inference_server.json")
+    breaks: list[str] = []
+
+    def newest(name: str) -> Version | None:
+        specs = [r.specifier for r in stack.on(name)] + [d.specifier for d in context if d.name == name]
+        return _newest(allowed(name, specs))
+
+    for name, bad in data["flask1_breaks"].items():
+        if not name.startswith("_") and (v := newest(name)) is not None and v >= Version(bad):
+            breaks.append(f"{name}<{bad}")
+    jinja2 = newest("jinja2")
+    if jinja2 is not None and jinja2 < Version("3"):
+        for name, bad in data["jinja2_2_breaks"].items():
+            if not name.startswith("_") and (v := newest(name)) is not None and v >= Version(bad):
+                breaks.append(f"{name}<{bad}")
+    if not breaks:
+        return None
+    pins = " and ".join(f"'{b}'" for b in breaks)
+    return Hit(f"'{server.spec}' installs Flask {flask} ({stack.label}), and nothing holds {pins}: "
+               "pip installs newer releases Flask 1.x cannot import (\"cannot import name 'escape' from "
+               f"'jinja2'\"); pin {pins} or upgrade the server", server.location)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     managed = set(table("inference_server.json")["server_managed"]["packages"])
-    providers = set(table("inference_server.json")["providers"])
-    old_servers = {k: v for k, v in table("inference_server.json")["flask2_support"].items() if not k.startswith("_")}
+    python = _python(doc, ctx)
     for group in declared_groups(doc, ctx):
-        server = next((d for d in group.context if d.name in providers), None)
+        server = next((d for d in group.context if d.name == SERVER), None) \
+            or next((d for d in group.context if d.name == DEFAULTS), None)
         if server is None:
             continue
+        choices = stacks(server.name, server.specifier, python)
+        if choices is None:
+            continue
+        if any(d is server for d in group.own) and choices:
+            hit = _flask1_hit(server, choices[-1], group.context)
+            if hit is not None:
+                yield hit
+        lock = is_lock(group.own, _lines(doc))
         for dep in group.own:
-            spec = specifier_of(dep) if dep.name in old_servers and dep.specifier else None
-            if spec is not None and only_below(spec, old_servers[dep.name]):
-                yield Hit(f"'{dep.spec}' is an inference server from before Flask 2 support ({dep.name} "
-                          f"{old_servers[dep.name]}): with today's Flask it fails at start with 'TypeError: "
-                          "register() takes 3 positional arguments but 4 were given'; upgrade it",
-                          dep.location)
-        for dep in group.own:
-            if dep.name not in managed or not dep.specifier:
-                continue
-            spec = specifier_of(dep)
-            if dep.name == "pydantic" and spec is not None and not allows_any(
-                    spec, ("2.0.0", "2.7.1", "2.12.0", "2.99.0")):
-                needs = server_needs_pydantic2(group.context)
-                if needs is not None:
-                    yield Hit(f"'{dep.spec}' excludes pydantic 2, which '{needs.spec}' requires: pip cannot "
-                              "install both; remove the pydantic constraint", dep.location,
-                              severity=Severity.ERROR)
-                    continue
-            yield Hit(f"'{dep.spec}' constrains a package the inference server pins itself ('{server.spec}' "
-                      f"is installed here): remove it and let the server choose its {dep.name} version",
-                      dep.location)
+            if dep.name in managed and dep.specifier:
+                yield from _pin_hits(dep, choices, lock, python[:2] if python else None)

@@ -1,11 +1,15 @@
-"""numpy left unpinned next to pip pins built for numpy 1.x.
+"""numpy left free to move to 2.x next to pip pins built for numpy 1.x.
 
 What it finds: in a conda spec, requirements file or Dockerfile, a pip-installed pin of
 a compiled package to a release older than its first numpy-2-compatible one (pandas
 before 2.2.2, scikit-learn before 1.4.2, scipy before 1.13.0, matplotlib before 3.8.4,
 pyarrow before 16.0.0, h5py before 3.11.0, statsmodels before 0.14.2; table in
-`knowledge/numpy1_builds.json`) while numpy is not pinned below 2 anywhere in the
-same spec.
+`knowledge/numpy1_builds.json`) when pip would install numpy 2 beside it. Not reported when
+numpy 2 cannot be installed there: numpy is pinned below 2; the pinned Python has no numpy 2
+wheel (numpy 2.0 needs Python 3.9); another pin already caps numpy below 2 through its own
+requirements (`scipy==1.10.1` requires `numpy<1.27`, from the releases' METADATA in
+`knowledge/releases.json`); or conda provides numpy (numpy, or a conda package that brings it,
+in the conda list), so pip keeps conda's.
 
 Why it matters: those old wheels do not cap numpy, so pip installs numpy 2 and the
 import fails in the container: "ValueError: numpy.dtype size changed, may indicate
@@ -35,15 +39,21 @@ pins to releases built for numpy 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import cache
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.requirements import Declared
+from aml_lint.knowledge import deps
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import (
-    allows_any,
+    conda_envs,
     declared_groups,
     only_below,
+    python_pins,
     specifier_of,
     table,
 )
@@ -52,24 +62,78 @@ ID = "AML215"
 NAME = "numpy-2-abi"
 SEVERITY = "warning"
 KINDS = (Kind.CONDA, Kind.REQUIREMENTS, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
-NUMPY2 = ("2.0.0", "2.1.3", "2.2.6", "2.3.1", "2.99.0")
+NUMPY = "numpy"
 
 
-def numpy_allows_2(declared: list[Declared]) -> bool:
-    pins = [specifier_of(d) for d in declared if d.name == "numpy"]
-    return not any(spec is not None and str(spec) and not allows_any(spec, NUMPY2) for spec in pins)
+@cache
+def numpy2_releases(python: deps.PythonVersion | None) -> tuple[Version, ...]:
+    """numpy 2.x releases with a wheel for `python` (every numpy 2.x release when None)."""
+    table_ = deps.supported_pythons(NUMPY) or {}
+    return tuple(sorted(Version(v) for v, minors in table_.items()
+                        if Version(v).major >= 2 and (python is None or python[1] in minors)))
+
+
+def _excludes_numpy2(specifier: str, python: deps.PythonVersion | None) -> bool:
+    try:
+        spec = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return False
+    return not any(spec.contains(v, prereleases=True) for v in numpy2_releases(python))
+
+
+def caps_numpy(dep: Declared, python: deps.PythonFull | None) -> bool:
+    """Does every release the declaration may install require numpy below 2 (on `python`)? Known
+    only for packages whose every release the data hold (releases.json); unknown means no."""
+    releases = deps.matching_releases(dep.name, dep.specifier) if deps.has_releases(dep.name) else None
+    if not releases:
+        return False
+    if python is not None:
+        releases = tuple(v for v in releases if deps.python_blocker(dep.name, f"=={v}", python) is None)
+    if not dep.specifier and releases:
+        releases = releases[-1:]  # unpinned: pip takes the newest that installs
+    minor = python[:2] if python else None
+    for version in releases:
+        reqs = deps.release_requires(dep.name, version, minor) or ()
+        numpy = [r.specifier for r in reqs if r.name == NUMPY]
+        if not any(_excludes_numpy2(s, minor) for s in numpy):
+            return False
+    return bool(releases)
+
+
+def conda_provides_numpy(context: Sequence[Declared]) -> bool:
+    conda = [d.name for d in context if d.source == "conda"]
+    return NUMPY in conda or (bool(conda) and NUMPY in deps.closure(conda))
+
+
+def _python(doc: Document, ctx: Context) -> deps.PythonFull | None:
+    for conda in conda_envs(doc, ctx):
+        for pin, minor in python_pins(conda):
+            if minor is not None and minor[0] == 3:
+                return deps.python_full(pin.version, minor)
+    return None
+
+
+def numpy2_blocked(context: Sequence[Declared], python: deps.PythonFull | None) -> bool:
+    """numpy 2 cannot end up in this environment: see the module docstring."""
+    minor = python[:2] if python else None
+    if python is not None and not numpy2_releases(minor):
+        return True
+    if any(d.name == NUMPY and d.specifier and _excludes_numpy2(d.specifier, minor) for d in context):
+        return True
+    if conda_provides_numpy(context):
+        return True
+    return any(d.source != "conda" and caps_numpy(d, python) for d in context)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     first = table("numpy1_builds.json")["first_numpy2_release"]
+    python = _python(doc, ctx)
     for group in declared_groups(doc, ctx):
-        if not numpy_allows_2(group.context):
+        old = [d for d in group.own if d.source != "conda" and d.name in first
+               and (spec := specifier_of(d)) is not None and only_below(spec, first[d.name])]
+        if not old or numpy2_blocked(group.context, python):
             continue
-        for dep in group.own:
-            if dep.source == "conda" or dep.name not in first:
-                continue
-            spec = specifier_of(dep)
-            if spec is not None and only_below(spec, first[dep.name]):
-                yield Hit(f"'{dep.spec}' was built for numpy 1.x (numpy 2 support came in {dep.name} "
-                          f"{first[dep.name]}) but numpy is not pinned below 2 here: pip will install numpy 2 "
-                          "and the import fails with 'numpy.dtype size changed'; add 'numpy<2'", dep.location)
+        for dep in old:
+            yield Hit(f"'{dep.spec}' was built for numpy 1.x (numpy 2 support came in {dep.name} "
+                      f"{first[dep.name]}) but nothing here holds numpy below 2: pip will install numpy 2 "
+                      "and the import fails with 'numpy.dtype size changed'; add 'numpy<2'", dep.location)
