@@ -27,6 +27,16 @@ def test_paths_and_urls_are_direct_references(text: str, url: str, local: bool, 
     assert (line.url, line.local, line.egg, line.opaque) == (url, local, egg, True)
 
 
+@pytest.mark.parametrize("text", ["2>/dev/null", ">> /tmp/log", "| tee /tmp/log", "&&"])
+def test_shell_words_after_pip_in_a_run_line_are_not_requirements(text: str) -> None:
+    assert parse_pip_line(text, Location()) is None
+
+
+def test_quoted_list_item_with_a_slash_is_not_a_path() -> None:
+    line = parse_pip_line("'pkg @ https://example.org/pkg-1.0.tar.gz',", Location())
+    assert line is not None and line.error and line.url is None
+
+
 def test_named_url_is_a_requirement_with_its_url() -> None:
     line = parse_pip_line("pkg[extra] @ https://example.org/pkg-1.0-py3-none-any.whl ; python_version >= '3.9'",
                           Location())

@@ -180,3 +180,11 @@ def test_placeholder_version_keeps_the_package_declared() -> None:
 
     req = read_requirements("azureml-core=={{latest-pypi-version}}\n", "requirements.txt")
     assert [(d.name, d.specifier) for d in req.declared] == [("azureml-core", "")]
+
+
+def test_shell_redirections_in_a_pip_run_line(lint: LintFn) -> None:
+    files = {"Dockerfile": "FROM python:3.11\nRUN pip install numpy==1.26.4 2>/dev/null || true\n",
+             "env.yml": BUILD_ENV}
+    assert lint(files, rule=RULE) == []
+    files["Dockerfile"] += "RUN pip install 'torch=>2' >> /tmp/pip.log\n"
+    assert [f.line for f in lint(files, rule=RULE)] == [3]

@@ -71,6 +71,8 @@ _REMOTE = re.compile(r"^(?:(?:git|hg|svn|bzr)\+[a-z]+://|(?:git|hg|svn|bzr)://|h
 _URL = re.compile(r"^(?:(?:git|hg|svn|bzr)\+[a-z]+:|(?:git|hg|svn|bzr)://|https?://|ftp://|file:)", re.I)
 # ... a path (it holds a separator or starts with '.', as pip's _looks_like_path), or an archive file.
 _PATHISH = re.compile(r"^(?:\.|~|/|[A-Za-z]:[\\/])|[\\/]")
+_NOT_A_PATH = re.compile(r"""['"\s,]""")  # quoted list items ('pkg/x',) are not paths
+_SHELL_REDIRECT = re.compile(r"^(?:\d*>>?|<|\d*>&|\||&&|;)")  # 2>/dev/null, >> log, | tee, && ...
 _ARCHIVE = re.compile(r"\.(?:whl|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar|zip)$", re.I)
 _NAME_AND_EXTRAS = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._, -]*\])?")
 _NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")  # 'name[extra] @ url'
@@ -87,8 +89,8 @@ def parse_pip_line(text: str, location: Location) -> PipLine | None:
     requirement (``--hash=...``) are ignored.
     """
     stripped = _strip_comment(text).strip()
-    if not stripped:
-        return None
+    if not stripped or _SHELL_REDIRECT.match(stripped):
+        return None  # blank, a comment, or shell syntax a Dockerfile RUN line put after pip's words
     m = _OPTION_WITH_FILE.match(stripped)
     if m:
         return PipLine(stripped, location, include=m.group(2), option=m.group(1))
@@ -101,7 +103,8 @@ def parse_pip_line(text: str, location: Location) -> PipLine | None:
     spec_text = re.split(r"\s+--?[A-Za-z]", stripped, maxsplit=1)[0].strip()
     head = spec_text.split("; ", 1)[0].split(" ;", 1)[0].strip()
     bare = _without_extras(head)
-    if not _NAMED_URL.match(head) and (_URL.match(head) or _ARCHIVE.search(bare) or _PATHISH.search(bare)):
+    pathish = _PATHISH.search(bare) and not _NOT_A_PATH.search(bare)
+    if not _NAMED_URL.match(head) and (_URL.match(head) or _ARCHIVE.search(bare) or pathish):
         return PipLine(stripped, location, url=head, egg=_egg(head))
     try:
         req = Requirement(spec_text)
