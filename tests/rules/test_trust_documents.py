@@ -3,6 +3,8 @@ hand-made minimal reproduction, with the true finding of the same kind still rep
 
 from __future__ import annotations
 
+import pytest
+
 from lintkit import LintFn
 
 SCHEMAS = "https://azuremlschemas.azureedge.net/latest/"
@@ -236,13 +238,21 @@ def test_documentation_page_as_schema_names_the_kind(lint: LintFn) -> None:
     assert [(f.line, "unknown key 'compute'" in f.message) for f in found] == [(8, True)]
 
 
-def test_top_level_key_left_to_the_command_line_is_a_warning(lint: LintFn) -> None:
+def test_top_level_key_left_to_the_command_line_is_a_warning(lint: LintFn, monkeypatch: pytest.MonkeyPatch) -> None:
     # `az ml batch-deployment create --file x.yml --set compute=...` gives what the file leaves out.
-    dep = (f"$schema: {SCHEMAS}batchDeployment.schema.json\nname: demo\ntype: model\n"
-           "resources:\n  instance_count: 1\n")
+    from jsonschema import Draft202012Validator
+
+    from aml_lint.rules import schema as rule
+    from aml_lint.schemas import SchemaProblem, _explain
+
+    validator = Draft202012Validator({"type": "object", "dependentRequired": {"type": ["compute"]}})
+    (problem,) = [p for e in validator.iter_errors({"type": "model"}) for p in _explain(e)]
+    assert problem.message == "'type: model' requires 'compute' too, and it is missing"
+    assert problem.missing == ("compute",) and problem.path == ()
+    dep = (f"$schema: {SCHEMAS}batchDeployment.schema.json\nname: demo\nendpoint_name: my-batch\ntype: model\n"
+           "max_concurrency_per_instance: two\n")
+    monkeypatch.setattr(rule, "problems", lambda kind, data: iter([problem, SchemaProblem(
+        "'max_concurrency_per_instance' must be an integer", ("max_concurrency_per_instance",))]))
     found = lint({"dep.yml": dep}, rule="AML005")
-    assert rules(found) == [("AML005", "warning", 1)]
-    assert "'type: model' requires 'compute' too" in found[0].message and "--set compute=" in found[0].message
-    # A wrong value is still an error.
-    found = lint({"dep.yml": dep + "compute: azureml:cpu\nmax_concurrency_per_instance: two\n"}, rule="AML005")
-    assert rules(found) == [("AML005", "error", 7)]
+    assert rules(found) == [("AML005", "warning", 1), ("AML005", "error", 5)]
+    assert "--set compute=..." in found[0].message
