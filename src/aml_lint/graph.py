@@ -610,6 +610,10 @@ class Project:
                  for env in envs if env.dockerfile_doc is not None}
         if all(doc.rel in built for doc in dockerfiles):
             return
+        templated: list[str] = []  # folders of environments whose build.path a pipeline fills in
+        for other in self.of_kind(Kind.OTHER_YAML, Kind.ENVIRONMENT):
+            for build in _environment_builds(other.data if other.yaml is not None else None):
+                self._job_build(other, build, built, templated)
         wanted = {doc.rel for doc in dockerfiles}
         for_azureml: set[str] = set()
         dev_containers: set[str] = set()
@@ -630,12 +634,36 @@ class Project:
                 continue  # (unread: what it builds cannot be told, and its read problem is reported)
             if doc.rel in dev_containers or "/.devcontainer/" in f"/{doc.rel}":
                 why = "a dev container's image"
-            elif _from_azureml_image(doc):
+            elif _from_azureml_image(doc) or any(doc.rel.startswith(folder) for folder in templated):
                 continue
             else:
                 why = "no AzureML environment builds it"
             self.out_of_scope[doc.rel] = why
             del self.documents[doc.rel]
+
+    def _job_build(self, doc: Document, build: dict[str, object], built: set[str], templated: list[str]) -> None:
+        """A job's or component's ``environment.build`` (and an environment's whose ``path`` is a
+        placeholder): the Dockerfile it names is built by AzureML. Not reported on here: what a
+        job names is not what aml-lint checks (AML101 looks at deployments and environments)."""
+        path, dockerfile = build.get("path"), build.get("dockerfile_path", "Dockerfile")
+        folder = doc.rel.rpartition("/")[0]
+        if is_placeholder(path) or is_placeholder(dockerfile):
+            templated.append(f"{folder}/" if folder else "")
+            return
+        if doc.kind is Kind.ENVIRONMENT or not isinstance(path, str) or not isinstance(dockerfile, str) \
+                or path.startswith(ASSET_PREFIXES) or _is_absolute(path):
+            return
+        context = (doc.path.parent / path).absolute()
+        target = (context / dockerfile).absolute()
+        if not (is_inside(target, self.root) and _is(target)):
+            return
+        rel = relpath(target, self.root)
+        if rel in self.documents and rel not in built:
+            built.add(rel)
+            self._link(Link(doc.rel, rel, "dockerfile", ("environment", "build")))
+            contexts = self.build_contexts.setdefault(rel, [])
+            if context not in contexts:
+                contexts.append(context)
 
     def _build_script_texts(self) -> Iterator[tuple[str, str]]:
         yield from self._build_texts.items()
@@ -786,6 +814,24 @@ _FLAGS = frozenset({"--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm
                     "--push", "--compress", "--no-logs", "--no-push", "--no-wait", "--no-format", "--debug",
                     "--verbose", "--only-show-errors", "--disable-content-trust"})
 _TEMPLATED = ("$", "{{", "%", "<")
+# NAME=value (shell, export) and $NAME = "value" (PowerShell) with a plain value.
+_ASSIGN_RE = re.compile(r"""^[ \t]*(?:export[ \t]+|\$)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(["']?)([^"'\s$`;|&]+)\2[ \t]*$""",
+                        re.M)
+_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _environment_builds(data: object) -> Iterator[dict[str, object]]:
+    """``build`` mappings of a job, component or environment YAML: at the top (an environment),
+    under ``environment:`` (a command job or component), and under each of ``jobs:`` (a pipeline)."""
+    if not isinstance(data, dict):
+        return
+    jobs = data.get("jobs")
+    holders = [data, data.get("environment")]
+    if isinstance(jobs, dict):
+        holders += [job.get("environment") for job in jobs.values() if isinstance(job, dict)]
+    for holder in holders:
+        if isinstance(holder, dict) and isinstance(holder.get("build"), dict):
+            yield holder["build"]
 
 
 def docker_builds(text: str, script: str, dockerfiles: set[str]) -> list[tuple[str, str]]:
@@ -798,9 +844,12 @@ def docker_builds(text: str, script: str, dockerfiles: set[str]) -> list[tuple[s
     """
     out: list[tuple[str, str]] = []
     text = re.sub(r"\\\r?\n|`\r?\n", " ", text)  # shell and PowerShell line continuations
+    variables = {m.group(1): m.group(3) for m in _ASSIGN_RE.finditer(text)}
     for line in text.splitlines():
         for m in _BUILD_RE.finditer(line):
             command = re.split(r"&&|\|\||;|\s\|\s|\s#", line[m.end():])[0]
+            # BASE_PATH=endpoints/x ... -f $BASE_PATH/x.dockerfile: plain assignments of the same script.
+            command = _VAR_RE.sub(lambda v: variables.get(v.group(1) or v.group(2), v.group()), command)
             try:
                 words = shlex.split(command)
             except ValueError:
@@ -809,14 +858,17 @@ def docker_builds(text: str, script: str, dockerfiles: set[str]) -> list[tuple[s
             if context is None or any(t in (file or "") + context for t in _TEMPLATED) or context == "-":
                 continue
             acr = m.group().startswith("az")
+            found = None
             for base in ("", script.rpartition("/")[0]):
                 ctx = posixpath.normpath(posixpath.join(base, context))
-                if file is None or acr:
-                    df = posixpath.normpath(posixpath.join(ctx, file or "Dockerfile"))
-                else:
-                    df = posixpath.normpath(posixpath.join(base, file))
-                if df in dockerfiles and not ctx.startswith("../"):
-                    out.append((df, "" if ctx == "." else ctx))
+                if file is None:
+                    names = [posixpath.join(ctx, "Dockerfile")]
+                else:  # az acr build also finds --file from the source folder
+                    names = [posixpath.join(base, file)] + ([posixpath.join(ctx, file)] if acr else [])
+                found = next(((posixpath.normpath(n), ctx) for n in names if posixpath.normpath(n) in dockerfiles
+                              and not ctx.startswith("../")), None)
+                if found is not None:
+                    out.append((found[0], "" if ctx == "." else ctx))
                     break
     return out
 

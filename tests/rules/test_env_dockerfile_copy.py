@@ -106,3 +106,33 @@ def test_a_ci_script_that_does_not_talk_to_azureml_does_not_bring_a_dockerfile_i
     files[".github/workflows/web.yml"] += "      - run: az ml online-deployment create -f web/dep.yml\n"
     found = lint(files, rule=RULE)
     assert [(f.path, f.line, f.severity.label) for f in found] == [("web/Dockerfile", 2, "error")]
+
+
+def test_a_missing_source_that_gitignore_lists_is_a_warning(lint: LintFn) -> None:
+    files = {"env.yml": ENV.replace("  dockerfile_path: docker/Dockerfile\n", ""),
+             "context/Dockerfile": "FROM python:3.12-slim\nCOPY model/ /model/\nCOPY conda.yml /tmp/\n",
+             "context/.gitignore": "/model\n"}
+    found = lint(files, rule=RULE)
+    # model/ comes from training (ignored); conda.yml is simply missing.
+    assert [(f.line, f.severity.label) for f in found] == [(2, "warning"), (3, "error")]
+    assert "context/.gitignore ignores it" in found[0].message
+
+
+def test_a_job_that_builds_the_dockerfile_brings_it_in_with_its_context(lint: LintFn) -> None:
+    files = {"job.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
+                         "command: python train.py\nenvironment:\n  build:\n    path: docker-context\n"
+                         "compute: azureml:cpu\n"),
+             "docker-context/Dockerfile": "FROM rocker/r-ver:4.0.0\nCOPY install.R /tmp/\n"}
+    found = lint(files, rule=RULE)
+    assert [(f.path, f.line, f.severity.label) for f in found] == [("docker-context/Dockerfile", 2, "error")]
+    assert "as job.yml builds it" in found[0].message
+
+
+def test_shell_variables_of_the_script_are_followed(lint: LintFn) -> None:
+    files = {"cli/endpoints/tf/tf.dockerfile": "FROM tensorflow/serving\nCOPY model /models/\n",
+             "cli/deploy.sh": ("BASE_PATH=endpoints/tf\naz acr build -f $BASE_PATH/tf.dockerfile -t x -r $ACR "
+                               "${BASE_PATH}\naz ml online-deployment create -f d.yml\n")}
+    found = lint(files, rule=RULE)
+    # Run from its own folder: the context is cli/endpoints/tf, where model/ is missing.
+    assert [(f.path, f.severity.label) for f in found] == [("cli/endpoints/tf/tf.dockerfile", "error")]
+    assert "('cli/endpoints/tf', as cli/deploy.sh builds it)" in found[0].message

@@ -10,8 +10,9 @@ own folder, the usual `docker build .` context, as a warning.
 In scope: Dockerfiles an AzureML environment builds, that a script talking to AzureML
 builds, or that start FROM an AzureML image (`mcr.microsoft.com/azureml/...`). A dev
 container's or a CI tool's Dockerfile is not an AzureML environment and is not checked.
-Skipped: copies from a build stage or image (`--from=`), URLs, heredocs, sources with
-variables; a glob is fine when it matches something.
+A missing source that `.gitignore` or `.amlignore` lists is produced by an earlier step
+(a trained model, `dvc pull`): a warning. Skipped: copies from a build stage or image
+(`--from=`), URLs, heredocs, sources with variables; a glob is fine when it matches something.
 
 Why it matters: the image build stops at that line: "COPY failed: file not found in
 build context or excluded by .dockerignore: stat conda.yml: file does not exist"
@@ -50,6 +51,7 @@ SEVERITY = "error"
 KINDS = (Kind.DOCKERFILE,)
 
 _GLOB = set("*?[")
+MISSING = "does not exist in the build context"
 
 
 def contexts(doc: Document, ctx: Context) -> list[Path]:
@@ -108,7 +110,16 @@ def _problem(source: str, context: Path, root: Path) -> str | None:
         exists = target.exists()
     except (OSError, ValueError):  # a name the OS refuses (over NAME_MAX, NUL): not there
         exists = False
-    return None if exists else "does not exist in the build context"
+    return None if exists else MISSING
+
+
+def _ignored(source: str, context: Path, doc: Document, ctx: Context) -> str | None:
+    """The ignore file that lists a missing source (a generated file), unless it lists the
+    Dockerfile too (then it is about uploads or the like, not about generated files)."""
+    ignores = ctx.project.ignore_files
+    target = relpath((context / source.lstrip("/")).absolute(), ctx.project.root)
+    found = ignores.ignored_by(target)
+    return found if found is not None and ignores.ignored_by(doc.rel, False) is None else None
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
@@ -120,7 +131,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     scripted = not linked and bool(ctx.project.build_contexts.get(doc.rel))
     if scripted:
         candidates = ctx.project.build_contexts[doc.rel]
-        scripts = sorted({link.source for link in ctx.project.links_to(doc.rel) if link.role == "build_script"})
+        scripts = sorted({link.source for link in ctx.project.links_to(doc.rel)
+                          if link.role in ("build_script", "dockerfile")})
     candidates = candidates or [doc.path.parent]
     for ins in doc.dockerfile.instructions:
         if ins.keyword not in ("COPY", "ADD"):
@@ -129,7 +141,12 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             problems = [_problem(source, c, root) for c in candidates]
             if all(problems):
                 where = relpath(candidates[0], root) or "."
-                if linked:
+                ignore = _ignored(source, candidates[0], doc, ctx) if problems[0] == MISSING else None
+                if ignore is not None:
+                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'), and {ignore} "
+                              "ignores it: an earlier step (training, `dvc pull`, a build script) must "
+                              "produce it before the image is built", ins.location, severity=Severity.WARNING)
+                elif linked:
                     yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'): the image build "
                               "fails here; correct the path relative to the build context", ins.location)
                 elif scripted:
