@@ -3,11 +3,16 @@
 What it finds: in a conda file (on disk or inline in an environment YAML), a pin of one of the
 packages whose Python support aml-lint knows (azureml-inference-server-http, numpy, pandas,
 scikit-learn, scipy, torch, tensorflow, xgboost, lightgbm, mlflow) where no release matching the
-pin has a wheel for the pinned Python on Linux x86_64. Conda-list pins (`numpy=1.19`) and pip
+pin has a wheel for the pinned Python on Linux x86_64; and, for the packages whose every release's
+METADATA aml-lint holds (inference-schema, flask, matplotlib, pyarrow, h5py, statsmodels, numba ...),
+a pin no release of which installs on that Python because of its own Requires-Python or that of
+one of its dependencies, which the message names (`inference-schema==1.5.1` needs Python < 3.11).
+The Python is the pinned micro (`python=3.7.11`), else the newest patch of the minor, never X.Y.0
+(`pandas==1.3.5` requires `>=3.7.1` and installs on `python=3.7`). Conda-list pins (`numpy=1.19`) and pip
 pins (`numpy==1.19.5`) are both checked against an exact `python` pin (a range such as
 `python>=3.8` lets conda choose, so it is not checked). A pip pin is an error; a conda-list pin
 is a warning, because the data are PyPI's wheels and conda-forge builds can differ. (The
-inference server's Python range is AML209's job.)
+inference server's and azureml-defaults' Python range is AML209's job.)
 
 Why it matters: the image build fails ("No matching distribution found", or a source build of
 numpy that cannot succeed), twenty minutes in, or conda reports an unsatisfiable environment.
@@ -33,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
-from aml_lint.documents.conda import CondaEnv
+from aml_lint.documents.conda import CondaDep, CondaEnv
 from aml_lint.findings import Location, Severity
 from aml_lint.knowledge import deps
 from aml_lint.knowledge.deps import PinSupport, format_python
@@ -44,7 +49,7 @@ ID = "AML504"
 NAME = "pin-python-incompatible"
 SEVERITY = "error"
 KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
-_LEFT_TO_OTHER_RULES = frozenset({"azureml-inference-server-http"})  # AML209
+_LEFT_TO_OTHER_RULES = frozenset({"azureml-inference-server-http", "azureml-defaults"})  # AML209
 
 
 def _conda_envs(doc: Document, ctx: Context) -> list[CondaEnv]:
@@ -60,6 +65,23 @@ def _span(minors: tuple[int, ...]) -> str:
     if list(minors) == list(range(minors[0], minors[-1] + 1)) and len(minors) > 2:
         return f"Python 3.{minors[0]}-3.{minors[-1]}"
     return "Python " + ", ".join(f"3.{m}" for m in minors)
+
+
+def _blocker_hit(name: str, spec: str, text: str, location: Location, from_conda: bool,
+                 py: deps.PythonVersion, pin: CondaDep) -> Hit | None:
+    """A pin no release of which installs on the Python, naming the Requires-Python that blocks it
+    (the package's own, or that of the dependency on its path)."""
+    full = deps.python_full(pin.version, py)
+    blocker = deps.python_blocker(name, spec, full)
+    if blocker is None:
+        return None
+    what = (f"it requires Python {blocker.requires_python}" if len(blocker.chain) == 1 else
+            f"its dependency '{blocker.blocker}' requires Python {blocker.requires_python}")
+    where = f"Python {deps.format_full(full)} ('{pin.text.strip()}', line {pin.location.line})"
+    if from_conda:
+        return Hit(f"'{text.strip()}' probably cannot install on {where}: on PyPI {what} (conda-forge builds "
+                   "may differ)", location, severity=Severity.WARNING)
+    return Hit(f"'{text.strip()}' cannot install on {where}: {what}", location)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
@@ -82,6 +104,12 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             if not spec or name in _LEFT_TO_OTHER_RULES:
                 continue
             verdict: PinSupport | None = deps.specifier_supports_python(name, spec, py)
+            if (verdict is None or verdict.ok is not False) and deps.has_releases(name):
+                # the Requires-Python of every release, judged on the pinned micro when there is one
+                hit = _blocker_hit(name, spec, text, location, from_conda, py, pins[0])
+                if hit is not None:
+                    yield hit
+                continue
             if verdict is None or verdict.ok is not False:
                 continue
             if from_conda:
