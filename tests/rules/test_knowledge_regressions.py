@@ -3,9 +3,8 @@ minimal reproduction, with the true case next to it still reported."""
 
 from __future__ import annotations
 
-from lintkit import LintFn
-
 from aml_lint.knowledge import deps
+from lintkit import LintFn
 
 
 def conda(*pip: str, python: str = "3.12", extra: tuple[str, ...] = ()) -> str:
