@@ -256,3 +256,11 @@ def test_top_level_key_left_to_the_command_line_is_a_warning(lint: LintFn, monke
     found = lint({"dep.yml": dep}, rule="AML005")
     assert rules(found) == [("AML005", "warning", 1), ("AML005", "error", 5)]
     assert "--set compute=..." in found[0].message
+
+
+def test_unknown_top_level_key_message_is_one_clear_sentence(lint: LintFn) -> None:
+    # Before: "unknown key 'compute' (allowed: $schema, app_insights_enabled, ... 25 keys)".
+    found = lint({"dep.yml": ONLINE + "instance_count: 1\ncompute: azureml:aks\n"}, rule="AML005")
+    assert [f.message for f in found] == [
+        "unknown key 'compute' for a managed online deployment; the CLI refuses keys it does not know: "
+        "remove it or correct its spelling"]

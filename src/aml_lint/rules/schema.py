@@ -80,7 +80,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if problem.missing and not problem.path and doc.kind is not Kind.CONDA:
             # A top-level value is often given on the command line (`az ml ... --set compute=...`).
             settable = " ".join(f"{key}=..." for key in problem.missing)
-            yield Hit(f"{problem.message}: the CLI refuses the file unless the command gives it "
+            message = problem.message.removeprefix("the document is ")
+            yield Hit(f"{message}; the CLI refuses the file unless the command line gives it "
                       f"(--set {settable})", doc.yaml.loc(problem.path), severity=Severity.WARNING)
             continue
         yield Hit(problem.message, doc.yaml.loc(problem.path, key=problem.on_key))

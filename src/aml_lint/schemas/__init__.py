@@ -83,10 +83,10 @@ def problems(kind: Kind, data: Any) -> Iterator[SchemaProblem]:
     except quick.Unsure:
         pass
     for error in validator(kind).iter_errors(data):
-        yield from _explain(error)
+        yield from _explain(error, kind.value)
 
 
-def _explain(error: ValidationError) -> Iterator[SchemaProblem]:
+def _explain(error: ValidationError, what: str = "") -> Iterator[SchemaProblem]:
     from jsonschema.exceptions import best_match
 
     path = tuple(error.absolute_path)
@@ -95,9 +95,14 @@ def _explain(error: ValidationError) -> Iterator[SchemaProblem]:
         allowed = sorted(schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
         for key in extras:
-            where = f" under '{_dotted(path)}'" if path else ""
+            where = f" under '{_dotted(path)}'" if path else (f" for a {what}" if what else "")
             hint = _close_matches(str(key), allowed, n=1, cutoff=0.6)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (allowed: {', '.join(allowed)})"
+            if hint:
+                suggestion = f"; did you mean '{hint[0]}'?"
+            elif len(allowed) <= 10:
+                suggestion = f" (allowed: {', '.join(allowed)})"
+            else:  # a list of 25 keys helps nobody: say what to do
+                suggestion = "; the CLI refuses keys it does not know: remove it or correct its spelling"
             yield SchemaProblem(f"unknown key '{key}'{where}{suggestion}", (*path, key), on_key=True)
         return
     if error.validator in ("oneOf", "anyOf") and error.context:
@@ -110,11 +115,11 @@ def _explain(error: ValidationError) -> Iterator[SchemaProblem]:
             branch = deepest.relative_schema_path[0] if deepest.relative_schema_path else None
             for candidate in candidates:
                 if not candidate.relative_schema_path or candidate.relative_schema_path[0] == branch:
-                    yield from _explain(candidate)
+                    yield from _explain(candidate, what)
             return
         best = best_match(error.context)
         if best is not None and best is not error:
-            yield from _explain(best)
+            yield from _explain(best, what)
             return
     missing: tuple[str, ...] = ()
     if error.validator == "required" and isinstance(error.instance, dict):
