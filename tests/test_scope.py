@@ -61,6 +61,15 @@ REPO = {
     "sdk/deploy.py": ("from azure.ai.ml.entities import CodeConfiguration, Environment\n"
                       "env = Environment(conda_file='../online/env/conda.yaml', image='x')\n"
                       "code = CodeConfiguration(code='../registered/code', scoring_script='score.py')\n"),
+    # Dockerfiles: one a script builds for AzureML from the root, one a job builds, a dev container's.
+    "images/score/Dockerfile": "FROM python:3.12-slim\nCOPY images/score/app.py /app/\nCOPY gone.txt /tmp/\n",
+    "images/score/app.py": "print('x')\n",
+    "tools/build.sh": "IMG=images/score\ndocker build -f $IMG/Dockerfile .\naz ml environment create -f e.yml\n",
+    "jobs/train.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
+                       "command: Rscript train.R\nenvironment:\n  build:\n    path: ctx\ncompute: azureml:cpu\n"),
+    "jobs/ctx/Dockerfile": "FROM rocker/r-ver:4.4.0\nCOPY install.R /tmp/\n",
+    ".devcontainer/devcontainer.json": '{"build": {"dockerfile": "../tools/dev.Dockerfile"}}\n',
+    "tools/dev.Dockerfile": "FROM ubuntu:latest\nCOPY missing /x\n",
     # Unrelated files that happen to use the same words.
     ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  code:\n    runs-on: ubuntu-latest\n"
                                 "    steps:\n      - run: cat conda.yaml score.py\n",
@@ -98,6 +107,8 @@ def test_each_changed_file_reaches_the_same_neighbourhood_as_the_full_graph(repo
 
 
 @pytest.mark.parametrize("changed", [
+    {"images/score/Dockerfile"}, {"tools/build.sh"}, {"jobs/ctx/Dockerfile"}, {"jobs/train.yml"},
+    {"tools/dev.Dockerfile"}, {".devcontainer/devcontainer.json"},
     {"online/env/conda.yaml", "docs/readme.md"},
     {"shared/code/helper.py", "envs/docker/ctx/base.txt"},
     {"dot/my env/conda.yaml", "other/code/util.py", "registered/dep.yml"},
@@ -147,3 +158,10 @@ def test_path_words_split_out_paths_from_yaml_and_code() -> None:
     assert "my env/conda.yaml" in words["conda.yaml"]
     assert "../e.yml" in words["e.yml"]
 
+
+
+def test_dockerfiles_are_checked_as_the_scripts_that_build_them_say(repo: Path) -> None:
+    found = {(f[0], f[1]) for f in _findings(repo, None)}
+    assert ("images/score/Dockerfile", "AML218") in found  # built for AzureML from the root: gone.txt
+    assert ("jobs/ctx/Dockerfile", "AML218") in found  # a job builds it from jobs/ctx
+    assert not any(path == "tools/dev.Dockerfile" for path, _ in found)  # a dev container's image

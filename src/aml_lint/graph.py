@@ -603,23 +603,22 @@ class Project:
         the others it is the one ``docker build -f X CONTEXT`` / ``az acr build --file X CONTEXT``
         gives in the repository's scripts (``build_contexts``), else unknown.
         """
-        dockerfiles = self.of_kind(Kind.DOCKERFILE)
-        if not dockerfiles:
-            return
         built = {env.dockerfile_doc.rel for envs in (*self.environments.values(), *self.script_envs.values())
                  for env in envs if env.dockerfile_doc is not None}
-        if all(doc.rel in built for doc in dockerfiles):
-            return
         templated: list[str] = []  # folders of environments whose build.path a pipeline fills in
         for other in self.of_kind(Kind.OTHER_YAML, Kind.ENVIRONMENT):
-            for build in _environment_builds(other.data if other.yaml is not None else None):
-                self._job_build(other, build, built, templated)
+            if other.text is not None and "build" in other.text:
+                for build in _environment_builds(other.data if other.yaml is not None else None):
+                    self._job_build(other, build, built, templated)
+        dockerfiles = self.of_kind(Kind.DOCKERFILE)
+        if all(doc.rel in built for doc in dockerfiles):
+            return
         wanted = {doc.rel for doc in dockerfiles}
         for_azureml: set[str] = set()
         dev_containers: set[str] = set()
         for rel, text in self._build_script_texts():
             if rel.endswith("devcontainer.json"):
-                dev_containers.update(_dev_container_dockerfiles(rel, text))
+                dev_containers.update(dev_container_dockerfiles(rel, text))
                 continue
             talks_to_azureml = _AZUREML_RE.search(text) is not None
             for dockerfile, context in docker_builds(text, rel, wanted):
@@ -657,8 +656,11 @@ class Project:
         target = (context / dockerfile).absolute()
         if not (is_inside(target, self.root) and _is(target)):
             return
-        rel = relpath(target, self.root)
-        if rel in self.documents and rel not in built:
+        dockerfile_doc = self.add(target, Kind.DOCKERFILE)  # loaded here when a --changed-files run left it out
+        if dockerfile_doc is None or dockerfile_doc.kind is not Kind.DOCKERFILE:
+            return
+        rel = dockerfile_doc.rel
+        if rel not in built:
             built.add(rel)
             self._link(Link(doc.rel, rel, "dockerfile", ("environment", "build")))
             contexts = self.build_contexts.setdefault(rel, [])
@@ -893,7 +895,7 @@ def _build_operands(words: list[str]) -> tuple[str | None, str | None]:
     return file, context
 
 
-def _dev_container_dockerfiles(rel: str, text: str) -> list[str]:
+def dev_container_dockerfiles(rel: str, text: str) -> list[str]:
     """The Dockerfile a ``devcontainer.json`` builds (``build.dockerfile``, or the older ``dockerFile``)."""
     try:
         data = json.loads(re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text,

@@ -9,6 +9,12 @@ file can only link to a changed file if one of its words, joined to its folder,
 is that file or one of its folders; a file linked to a file found that way (a
 deployment sharing the conda file) is found in the next round the same way.
 
+Dockerfiles are the exception: whether one is checked at all, and from which build
+context, depends on the scripts that build it (``docker build -f X .`` in a workflow, a
+shell script, a devcontainer.json) and on an environment beside it whose ``build.path`` is
+a placeholder. So a changed Dockerfile brings those in, read as the graph reads them, and a
+changed script brings in the Dockerfiles it builds.
+
 Reading the files and looking for the changed files' names in them is the text
 scan; only the files that pass are parsed. Letting a file through costs time,
 never findings, so every test here errs on the side of yes.
@@ -23,7 +29,14 @@ import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from aml_lint.documents import Kind
 from aml_lint.documents.classify import kind_from_name
+from aml_lint.graph import (
+    BUILD_SCRIPT_NAMES,
+    BUILD_SCRIPT_SUFFIXES,
+    dev_container_dockerfiles,
+    docker_builds,
+)
 
 MAX_READ = 1 << 20  # definition files are small; a larger file's head is enough to decide
 MAX_ROUNDS = 8  # links of links; real repositories settle in two or three
@@ -70,6 +83,24 @@ def _is_yaml(rel: str) -> bool:
 def _can_link(rel: str) -> bool:
     """YAML, Python, Dockerfiles and requirements files are the only files that name other files."""
     return _is_yaml(rel) or _is_code(rel) or kind_from_name(rel) is not None
+
+
+def _is_build_script(rel: str) -> bool:
+    """Shell/PowerShell scripts, Makefiles and devcontainer.json: they may build a Dockerfile."""
+    return rel.endswith(BUILD_SCRIPT_SUFFIXES) or rel.rpartition("/")[2] in BUILD_SCRIPT_NAMES
+
+
+def _may_build(rel: str, text: str) -> bool:
+    """A script or CI YAML that may run ``docker build`` / ``az acr build`` (the graph's own test)."""
+    return (_is_build_script(rel) or _is_yaml(rel)) and "build" in text \
+        and ("docker" in text or "acr" in text or "podman" in text)
+
+
+def _built(rel: str, text: str, dockerfiles: set[str]) -> set[str]:
+    """Which of ``dockerfiles`` the script ``rel`` builds, as the graph reads it."""
+    if rel.endswith("devcontainer.json"):
+        return set(dev_container_dockerfiles(rel, text)) & dockerfiles
+    return {dockerfile for dockerfile, _ in docker_builds(text, rel, dockerfiles)}
 
 
 def _sdk_hint(text: str) -> bool:
@@ -198,21 +229,50 @@ def files_in_scope(root: Path, candidates: Sequence[str], changed: Iterable[str]
     module_patterns = {folder: re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
                        for folder, names in modules.items()}
 
+    # Dockerfiles: a script that builds one decides whether it is checked and from which context,
+    # and so does an environment beside it whose build.path is a placeholder (see the graph).
+    changed_dockerfiles = {rel for rel in changed if rel in rels and kind_from_name(rel) is Kind.DOCKERFILE}
+    every_dockerfile: list[set[str]] = []  # listed only when a changed script asks
+
+    def dockerfiles() -> set[str]:
+        if not every_dockerfile:
+            every_dockerfile.append({rel for rel in rels if kind_from_name(rel) is Kind.DOCKERFILE})
+        return every_dockerfile[0]
+
+    dockerfile_folders = {folder for rel in changed_dockerfiles for folder in _ancestors(rel)}
+
+    built_by_changed: set[str] = set()
     chosen: list[str] = []
     pending: dict[str, _Candidate] = {}
     for rel, path in rels.items():
-        if not _can_link(rel):
+        script = _is_build_script(rel)
+        if not _can_link(rel) and not script:
             if rel in changed:
                 chosen.append(rel)
             continue
+        if script and rel not in changed and not changed_dockerfiles:
+            continue  # scripts matter only to a changed Dockerfile, or when they change
         text = _read(path)
         if rel in changed:
             chosen.append(rel)
             # What a changed file names belongs to its unit too (a conda file it shares).
-            if text is not None and (not _is_code(rel) or _sdk_hint(text)):
+            if text is not None and (not _is_code(rel) or _sdk_hint(text)) and not script:
                 targets |= _with_ancestors(_Candidate(rel, text).named(existing))
+            if text is not None and (_may_build(rel, text) or rel.endswith("devcontainer.json")):
+                built = _built(rel, text, dockerfiles())
+                targets |= _with_ancestors(built)
+                built_by_changed |= built  # nothing else would load them: a script is not followed
             continue
         if text is None:
+            continue
+        if changed_dockerfiles and (_may_build(rel, text) or rel.endswith("devcontainer.json")) \
+                and _built(rel, text, changed_dockerfiles):
+            chosen.append(rel)
+            continue
+        if changed_dockerfiles and _is_yaml(rel) and _parent(rel) in dockerfile_folders and "build" in text:
+            chosen.append(rel)
+            continue
+        if script:
             continue
         if _is_code(rel):
             pattern = module_patterns.get(_parent(rel))
@@ -223,6 +283,9 @@ def files_in_scope(root: Path, candidates: Sequence[str], changed: Iterable[str]
                 continue  # plain Python links to nothing but the modules it imports
         pending[rel] = _Candidate(rel, text)
 
+    for rel in sorted(built_by_changed - set(chosen)):
+        chosen.append(rel)
+        pending.pop(rel, None)
     new_targets = set(targets)
     for _ in range(MAX_ROUNDS):
         if not new_targets or not pending:
