@@ -273,7 +273,7 @@ class Project:
             # Only `environment: file:x.yml` still loads: every other key keeps the prefix as part
             # of the path (azure-ai-ml 1.35: "No such file or directory: .../file:env.yml").
             stripped = text[5:]
-            target = None if _is_absolute(stripped) else (base_dir / stripped).absolute()
+            target = None if is_absolute_path(stripped) else (base_dir / stripped).absolute()
             found = target is not None and is_inside(target, self.root) and _is(target, want)
             self._problem(doc, role, text, key,
                           f"{role} '{text}' starts with the preview `file:` prefix, which the current CLI "
@@ -282,7 +282,7 @@ class Project:
                           + ("" if found else f" (which does not exist either, from {base_name})"))
             return target if found else None
         what = {"dir": "folder", "file": "file"}.get(want, "path")
-        if _is_absolute(text):
+        if is_absolute_path(text):
             self._problem(doc, role, text, key,
                           f"{role} '{text}' is an absolute path: not portable (it exists on one machine "
                           f"only) and not checked; write it relative to {base_name}", Severity.WARNING)
@@ -312,7 +312,7 @@ class Project:
             hint = (f"; a {what} exists at '{relpath(in_root, self.root)}' (from the repository root): "
                     f"from here write '{from_root}'")
         else:
-            near = _near_miss(base_dir, text, want, self.root)
+            near = near_miss(base_dir, text, want, self.root)
             if near is not None:
                 hint = f"; did you mean '{near}'?"
         self._problem(doc, role, text, key, missing + hint, target=where,
@@ -650,7 +650,7 @@ class Project:
             templated.append(f"{folder}/" if folder else "")
             return
         if doc.kind is Kind.ENVIRONMENT or not isinstance(path, str) or not isinstance(dockerfile, str) \
-                or path.startswith(ASSET_PREFIXES) or _is_absolute(path):
+                or path.startswith(ASSET_PREFIXES) or is_absolute_path(path):
             return
         context = (doc.path.parent / path).absolute()
         target = (context / dockerfile).absolute()
@@ -704,7 +704,7 @@ MAX_LOCAL_MODULES = 500
 MAX_SIBLINGS = 2000  # names compared for a near miss: a folder of generated files is not read whole
 
 
-def _is_absolute(text: str) -> bool:
+def is_absolute_path(text: str) -> bool:
     """POSIX ``/x``, Windows ``C:\\x`` / ``C:/x`` and UNC ``\\\\host\\x`` paths."""
     return text.startswith(("/", "\\\\")) or re.match(r"[A-Za-z]:[\\/]", text) is not None
 
@@ -719,7 +719,7 @@ def _missing_folder(target: Path, root: Path) -> str | None:
     return relpath(folder, root)
 
 
-def _near_miss(base: Path, text: str, want: str, root: Path) -> str | None:
+def near_miss(base: Path, text: str, want: str, root: Path) -> str | None:
     """``text`` with each missing part replaced by a close name that exists in its folder
     (``conda.yaml`` for ``conda.yml``, ``src`` for ``scr``), when that leads to an existing path."""
     parts = text.replace("\\", "/").split("/")

@@ -51,3 +51,16 @@ def test_existing_includes_pass(lint: LintFn) -> None:
         "constraints.txt": "numpy<2\n",
         "conda.yml": "dependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - -r requirements.txt\n",
     }, rule=RULE) == []
+
+
+def test_generated_absolute_and_placeholder_includes_are_not_errors(lint: LintFn) -> None:
+    found = lint({
+        "requirements.txt": ("-r requirements/locked.txt\n-r /home/me/base.txt\n-r {{ extra_requirements }}\n"
+                             "-c constraints-dev.txt\n-r requirements/bsae.txt\n"),
+        "requirements/base.txt": "numpy==1.26.4\n",
+        ".gitignore": "requirements/locked.txt\n",  # pip-compile writes it in CI
+    }, rule=RULE)
+    assert [(f.line, f.severity.label) for f in found] == [(1, "warning"), (2, "warning"), (4, "error"), (5, "error")]
+    assert ".gitignore ignores it" in found[0].message
+    assert "absolute path: not portable" in found[1].message
+    assert "did you mean 'requirements/base.txt'?" in found[3].message
