@@ -136,3 +136,13 @@ def test_shell_variables_of_the_script_are_followed(lint: LintFn) -> None:
     # Run from its own folder: the context is cli/endpoints/tf, where model/ is missing.
     assert [(f.path, f.severity.label) for f in found] == [("cli/endpoints/tf/tf.dockerfile", "error")]
     assert "('cli/endpoints/tf', as cli/deploy.sh builds it)" in found[0].message
+
+
+def test_a_context_above_the_dockerfile_that_every_source_needs_is_taken(lint: LintFn) -> None:
+    files = {"lab/environment/Dockerfile": (f"FROM {AZUREML_IMAGE}\nCOPY src/train.cpp /tmp/\n"
+                                            "COPY environment/requirements.txt .\n"),
+             "lab/src/train.cpp": "int main() {}\n", "lab/environment/requirements.txt": "numpy\n"}
+    assert lint(files, rule=RULE) == []
+    files["lab/environment/Dockerfile"] += "COPY gone.txt /tmp/\n"  # resolves from no folder: the own one is assumed
+    found = lint(files, rule=RULE)
+    assert [(f.line, f.severity.label) for f in found] == [(2, "warning"), (3, "warning"), (4, "warning")]

@@ -6,7 +6,9 @@ environment's `build.path` when an AzureML environment builds the Dockerfile, el
 context that `docker build -f X CONTEXT` / `az acr build --file X CONTEXT` gives it in the
 repository's CI workflows, pipelines or shell scripts (both errors: that build fails). A
 Dockerfile in scope whose context is written nowhere aml-lint reads is checked against its
-own folder, the usual `docker build .` context, as a warning.
+own folder, the usual `docker build .` context, as a warning; when every source resolves
+from a folder above it (`COPY environment/requirements.txt .` in `environment/Dockerfile`),
+that folder is taken to be its context.
 In scope: Dockerfiles an AzureML environment builds, that a script talking to AzureML
 builds, or that start FROM an AzureML image (`mcr.microsoft.com/azureml/...`). A dev
 container's or a CI tool's Dockerfile is not an AzureML environment and is not checked.
@@ -122,6 +124,23 @@ def _ignored(source: str, context: Path, doc: Document, ctx: Context) -> str | N
     return found if found is not None and ignores.ignored_by(doc.rel, False) is None else None
 
 
+def _likely_context(doc: Document, root: Path) -> Path:
+    """For a Dockerfile whose context is written nowhere: the nearest folder, from its own up to
+    the repository root, from which every COPY/ADD source resolves (``COPY environment/x`` in
+    ``environment/Dockerfile`` says the context is its parent), else its own folder."""
+    assert doc.dockerfile is not None
+    copied = [src for ins in doc.dockerfile.instructions if ins.keyword in ("COPY", "ADD")
+              for src in sources(ins) or []]
+    folder = doc.path.parent
+    if copied:
+        for candidate in (folder, *folder.parents):
+            if not is_inside(candidate, root):
+                break
+            if not any(_problem(src, candidate, root) for src in copied):
+                return candidate
+    return folder
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if doc.dockerfile is None:
         return
@@ -133,7 +152,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         candidates = ctx.project.build_contexts[doc.rel]
         scripts = sorted({link.source for link in ctx.project.links_to(doc.rel)
                           if link.role in ("build_script", "dockerfile")})
-    candidates = candidates or [doc.path.parent]
+    if not candidates:
+        candidates = [_likely_context(doc, root)]
     for ins in doc.dockerfile.instructions:
         if ins.keyword not in ("COPY", "ADD"):
             continue
