@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aml_lint.workspace import walk
+from aml_lint.workspace import MAX_IGNORE_FILE, IgnoreFiles, walk
 
 FILES = [
     "env/conda.yml", "src/score.py",
@@ -44,3 +44,18 @@ def test_a_symlink_leading_outside_is_not_listed(tmp_path: Path) -> None:
     (root / "env" / "inside.yml").symlink_to(root / "env" / "conda.yml")
     rels = set(walk(root, [root]))
     assert "env/linked.yml" not in rels and "env/inside.yml" in rels
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks on this platform")
+def test_ignore_files_outside_the_root_or_too_large_are_not_read(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "a").mkdir(parents=True)
+    (tmp_path / "outside.gitignore").write_text("secret-model\n", encoding="utf-8")
+    (root / "a" / ".gitignore").symlink_to(tmp_path / "outside.gitignore")  # leads out: not read
+    (root / ".amlignore").write_text("big\n" + "#" * (MAX_IGNORE_FILE + 1), encoding="utf-8")  # over the limit
+    (root / ".gitignore").write_text("outputs/\n", encoding="utf-8")
+    ignores = IgnoreFiles(root)
+    assert ignores.ignored_by("a/secret-model") is None
+    assert ignores.ignored_by("big") is None
+    assert ignores.ignored_by("outputs/model.pkl") == ".gitignore"
+    assert ignores.ignored_by("../outputs/x") is None  # never a path outside the root
