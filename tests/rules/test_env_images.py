@@ -143,3 +143,10 @@ def test_current_images_pass(lint: LintFn) -> None:
         "Dockerfile": "FROM mcr.microsoft.com/azureml/minimal-py312-inference:latest\n",
         "dep.yml": DEP + "environment: azureml://registries/azureml/environments/sklearn-1.5/labels/latest\n",
     }, rule="AML217") == []
+
+
+def test_an_image_with_its_own_notice_is_dated_by_it(lint: LintFn) -> None:
+    found = lint({"env.yml": ENV + "image: mcr.microsoft.com/azureml/openmpi4.1.0-spark3-ubuntu20.04:20221101.v1\n"},
+                 rule="AML217")
+    assert [f.severity.label for f in found] == ["warning"]
+    assert "deleted its Dockerfile and release notes on 2023-01-19" in found[0].message
