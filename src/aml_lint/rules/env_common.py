@@ -181,33 +181,38 @@ def declares_any(declared: Iterable[Declared], names: Iterable[str]) -> Declared
 
 # -- versions ----------------------------------------------------------------------------------
 
-_BUILD_SPLIT = re.compile(r"^(?P<op>[=<>!~]=?)?(?P<rest>.*)$")
-
-
 def conda_specifier(version: str) -> SpecifierSet | None:
     """A conda version constraint as a PEP 440 SpecifierSet; None when it cannot be expressed.
 
-    '' -> any; '=1.2' -> '==1.2.*'; '==1.2' -> '==1.2'; '1.2.*' and '1.2' -> '==1.2.*';
-    '=1.2.3=py38_0' (build string) -> '==1.2.3.*'; '>=1,<2' unchanged; '|' (or) -> None.
+    Takes CondaDep.version (conda's grammar, spaces and build already split off) and, for
+    older callers, text that still holds them. '' and '*' -> any; '=1.2' -> '==1.2.*';
+    '==1.2' -> '==1.2'; '1.2.*' and '1.2' -> '==1.2.*'; '=1.2.3=py38_0' -> '==1.2.3.*';
+    '>=1,<2' unchanged; '>=1.2.*' -> '>=1.2'. A bare version is read as a prefix, looser than
+    conda's exact match, so that a pin comparison never reports a conflict conda would not
+    see. '|' (or) and parentheses have no PEP 440 form: None.
     """
     text = version.strip()
     if not text:
         return SpecifierSet()
-    if "|" in text:
+    if any(c in text for c in "|()^$"):
         return None
-    text = text.split()[0]  # "1.2.3 py38_0": drop the build string
+    text = re.sub(r"\s*([,<>=!~])\s*", r"\1", text).split()[0]  # "1.2.3 py38_0": drop the build
     parts = []
     for clause in text.split(","):
         clause = clause.strip()
+        if clause in ("*", "=*", "==*"):
+            continue
         if clause.startswith("=") and not clause.startswith("=="):
             clause = clause[1:].split("=")[0]  # =1.2.3=build
             parts.append(f"=={_prefix(clause)}")
         elif clause.startswith("=="):
             parts.append(f"=={clause[2:].split('=')[0]}")
-        elif clause[:1] in "<>!~":
+        elif clause.startswith("!="):
+            parts.append(clause)
+        elif clause[:1] in "<>~":
             parts.append(clause.rstrip("*").rstrip("."))
         else:
-            parts.append(f"=={_prefix(clause)}")
+            parts.append(f"=={_prefix(clause.split('=')[0])}")
     try:
         return SpecifierSet(",".join(parts))
     except InvalidSpecifier:

@@ -11,11 +11,11 @@ in the workspace (`azureml:...`) cannot be seen and are not guessed, and neither
 environment that installs something aml-lint cannot see into (a local package such as `-e .`,
 `.` or `./pkg`, a VCS or direct URL): what that brings is unknown, so its imports are never
 called missing; nor is a package whose name extends that of a declared package with unknown
-dependencies (`azure-keyvault-secrets` beside the metapackage `azure-keyvault`). The finding is a warning, not an error, when the import is guarded by
-`try/except ImportError` or an `if`, or when the environment declares a pip package whose
-dependencies aml-lint does not know (that package may bring it). A top-level name the data
-does not know (`import utils`) is not matched to a PyPI project of that name: the message asks
-for the package that provides it, or the module.
+dependencies (`azure-keyvault-secrets` beside the metapackage `azure-keyvault`). The finding
+is a warning, not an error, when the import is guarded by `try/except ImportError` or an `if`,
+or when the environment declares a pip package whose dependencies aml-lint does not know (that
+package may bring it). A top-level name the data does not know (`import utils`) is not matched
+to a PyPI project of that name: the message asks for the package that provides it, or the module.
 
 Why it matters: the container starts, the server imports the script, and the deployment fails
 with `ModuleNotFoundError` after a twenty-minute image build.
