@@ -158,3 +158,17 @@ def test_run_shape_of_an_unlinked_script_is_a_warning(lint: LintFn) -> None:
     # init() is called with no arguments online, in batch and in parallel jobs alike: still an error.
     assert severities(found) == [("src/score.py", 1, "error"), ("src/score.py", 5, "error"),
                                  ("tools/score.py", 1, "error"), ("tools/score.py", 5, "warning")]
+
+
+# AML302 is an error where it is certain to fail: the deployment blocks outbound traffic.
+def test_runtime_install_is_an_error_without_outbound_network(lint: LintFn) -> None:
+    script = ("import subprocess, sys\n\n\ndef init():\n"
+              "    subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'lightgbm'])\n\n\n"
+              "def run(data):\n    return data\n")
+    isolated = SCRIPT_ONLINE_DEPLOYMENT + "egress_public_network_access: disabled\n"
+    found = lint({"dep.yml": isolated, "src/score.py": script}, rule="AML302")
+    assert severities(found) == [("src/score.py", 5, "error")]
+    assert "egress_public_network_access: disabled" in found[0].message and "dep.yml" in found[0].message
+    opened = SCRIPT_ONLINE_DEPLOYMENT + "egress_public_network_access: enabled\n"
+    found = lint({"dep.yml": opened, "src/score.py": script}, rule="AML302")
+    assert severities(found) == [("src/score.py", 5, "warning")]

@@ -13,11 +13,12 @@ package to be in it. At run time the container runs as a non-root user, the work
 block outbound traffic (`egress_public_network_access: disabled`, managed VNet), and every
 replica reinstalls on each start, so the install fails ("Permission denied",
 "Could not find a version that satisfies the requirement"), slows every cold start past the
-readiness probe, or installs a different version than the one you tested. A warning, not
-an error: where the endpoint can reach PyPI, pip falls back to a user install and the
-deployment starts (Microsoft even documents run-time installs through
-`AZUREML_EXTRA_REQUIREMENTS_TXT` for prototyping), so it is likely to fail or drift, not
-certain to.
+readiness probe, or installs a different version than the one you tested. An error where
+the deployment that runs the script sets `egress_public_network_access: disabled`: there the
+install cannot reach any package index and the container fails at start. A warning elsewhere:
+where the endpoint can reach PyPI, pip falls back to a user install and the deployment starts
+(Microsoft even documents run-time installs through `AZUREML_EXTRA_REQUIREMENTS_TXT` for
+prototyping), so it is likely to fail or drift, not certain to.
 
 Fails:
     import subprocess, sys
@@ -47,7 +48,7 @@ from dataclasses import dataclass
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.python_script import node_location
-from aml_lint.findings import Location
+from aml_lint.findings import Location, Severity
 from aml_lint.rules import script_ast as sa
 from aml_lint.rules.base import Context, Hit
 
@@ -87,17 +88,39 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     assert script is not None and script.tree is not None
     if doc.kind is Kind.SCORING_SCRIPT:
         related = _env_files(ctx, [doc.rel])
+        isolated = _isolated_deployment(ctx, [doc.rel])
         for found in installs(script.tree):
-            yield Hit(_message(found, f"the scoring script {_name(doc.rel)}"), found.location, related=related)
+            yield _hit(found, f"the scoring script {_name(doc.rel)}", isolated, related)
         return
     importers = _importers(doc, ctx)
     if not importers:
         return
     shown = _name(importers[0]) + (f" and {len(importers) - 1} other scoring script(s)" if len(importers) > 1 else "")
     related = tuple(importers) + _env_files(ctx, importers)
+    isolated = _isolated_deployment(ctx, importers)
     for found in installs(script.tree):
-        yield Hit(_message(found, f"{_name(doc.rel)}, a module imported by the scoring script {shown},"),
-                  found.location, related=related)
+        yield _hit(found, f"{_name(doc.rel)}, a module imported by the scoring script {shown},", isolated, related)
+
+
+def _isolated_deployment(ctx: Context, scripts: list[str]) -> str | None:
+    """A deployment running one of these scripts with outbound traffic disabled, if any."""
+    for rel in scripts:
+        for deployment in ctx.deployments_for_script(rel):
+            data = deployment.data
+            egress = data.get("egress_public_network_access") if isinstance(data, dict) else None
+            if isinstance(egress, str) and egress.strip().lower() == "disabled":
+                return deployment.rel
+    return None
+
+
+def _hit(found: Install, where: str, isolated: str | None, related: tuple[str, ...]) -> Hit:
+    if isolated is None:
+        return Hit(_message(found, where), found.location, related=related)
+    # Certain to fail: the container has no route to any package index.
+    return Hit(f"{where} runs '{found.what}' at run time, but {isolated} sets "
+               "'egress_public_network_access: disabled', so the install cannot reach a package index "
+               "and the container fails at start: declare the package in the deployment's environment "
+               "instead", found.location, related=related, severity=Severity.ERROR)
 
 
 def _env_files(ctx: Context, scripts: list[str]) -> tuple[str, ...]:
