@@ -172,3 +172,48 @@ def test_requires_table_precomputes_markers_python_and_specifier_fits() -> None:
     assert table["markers"]['"x" in extra'] is None  # left to run time
     assert table["dists"]["a"]["python_fits"] == [0, 0, 1, 1, 1, 3, 3, 3]  # 3.7 .. 3.14
     assert table["specifier_fits"] == {"b": {">=2": 0b10, "<2": 0b01}}
+
+
+RELEASE_METAS = [
+    {"name": "azureml-inference-server-http", "version": "1.0.0", "requires_python": ">=3.8",
+     "wheel": "azureml_inference_server_http-1.0.0-py3-none-any.whl",
+     "python_classifiers": ["3.10", "3.8", "3.9"],
+     "requires_dist": ["pydantic (<1.11,>=1.9)", "inference-schema (~=1.7.0)", "pytest ; extra == 'dev'",
+                       'gunicorn (==20.1.0) ; platform_system != "Windows"']},
+    {"name": "azureml_inference_server_http", "version": "1.1.0", "requires_python": ">=3.8",
+     "wheel": "azureml_inference_server_http-1.1.0-py3-none-any.whl", "python_classifiers": ["3.11"],
+     "requires_dist": ["pydantic ~=2.0", "inference-schema ~=1.7.0"]},
+]
+SIMPLE_PAGE = {"files": [
+    {"filename": "pydantic-1.10.2-py3-none-any.whl", "yanked": False},
+    {"filename": "pydantic-2.0.tar.gz", "yanked": False},
+    {"filename": "pydantic-2.1.0-py3-none-any.whl", "yanked": True},
+    {"filename": "pydantic-2.2.0b1-py3-none-any.whl", "yanked": False},
+]}
+
+
+def test_releases_table_per_release_requirements_and_versions() -> None:
+    table = bk.releases_table(RELEASE_METAS, {"pydantic": SIMPLE_PAGE})
+    server = table["dists"]["azureml-inference-server-http"]
+    assert server["versions"] == ["1.0.0", "1.1.0"]
+    assert server["requires_python"] == [">=3.8", ">=3.8"]
+    assert server["classifiers"] == [[8, 9, 10], [11]]
+    by_req = {(r[0], r[2]): r[4] for r in server["requires"]}
+    assert by_req[("pydantic", "<1.11,>=1.9")] == 0b01 and by_req[("pydantic", "~=2.0")] == 0b10
+    assert by_req[("inference-schema", "~=1.7.0")] == 0b11  # shared by both releases
+    assert "pytest" not in {r[0] for r in server["requires"]}  # requirements of an extra dropped
+    gunicorn = next(r for r in server["requires"] if r[0] == "gunicorn")
+    assert table["markers"][gunicorn[3]] == (1 << 8) - 1  # Linux: every minor
+    # final, non-yanked releases with any file
+    assert table["known_versions"] == {"pydantic": ["1.10.2", "2.0"]}
+    assert table["newest_patch"]["3.7"] == "3.7.17"
+    assert bk.dumps(table) == bk.dumps(bk.releases_table(list(reversed(RELEASE_METAS)), {"pydantic": SIMPLE_PAGE}))
+
+
+def test_requires_python_is_judged_on_the_newest_patch() -> None:
+    assert bk.newest_python(7) == bk.Version("3.7.17")
+    table = bk.requires_table([{"name": "pandas", "version": "1.3.5", "requires_python": ">=3.7.1",
+                                "requires_dist": []}])
+    fits = table["dists"]["pandas"]["python_fits"]
+    assert fits[0] == 1  # Python 3.7 (3.7.17) admits >=3.7.1
+    assert bk._wheel_minors("pandas-1.3.5-cp37-cp37m-manylinux_2_17_x86_64.whl", ">=3.7.1") == {7}
