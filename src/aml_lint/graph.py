@@ -19,7 +19,7 @@ import shlex
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from aml_lint.documents import Document, Kind, read_head, read_text
 from aml_lint.documents.classify import (
@@ -67,7 +67,8 @@ class LinkProblem:
     severity: Severity = Severity.ERROR
     target: str | None = None  # repository-relative path it resolved to, when it is missing
     missing_folder: str | None = None  # the outermost missing folder holding ``target``, if any
-    from_root: str | None = None  # what to write instead when the path was written from the root
+    from_root: str | None = None  # what to write instead when the path was written from a folder above
+    written_from: str | None = None  # that folder ("" for the repository root)
 
 
 @dataclass
@@ -158,6 +159,8 @@ class Project:
         self._build_texts: dict[str, str] = {}  # YAML ones, whose text was read anyway
         self.build_contexts: dict[str, list[Path]] = {}  # Dockerfile rel -> contexts its CI scripts use
         self.out_of_scope: dict[str, str] = {}  # Dockerfile rel -> why no rule checks it
+        self._ci_yaml: list[str] = []  # CI pipelines and workflows (read only when a path is missing)
+        self._producer_texts: list[tuple[str, str]] | None = None
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -210,6 +213,8 @@ class Project:
                 if text is not None and not looks_like_azureml_yaml(text):
                     if "build" in text and ("docker" in text or "acr" in text or "podman" in text):
                         self._build_texts[rel] = text  # a CI pipeline may build a Dockerfile
+                    elif _CI_YAML_RE.search(rel):
+                        self._ci_yaml.append(rel)
                     return None  # unrelated YAML: not parsed, not reported on
                 kind = Kind.OTHER_YAML
         doc = Document(path, rel, kind, text, problem)
@@ -304,19 +309,54 @@ class Project:
                           "script) must produce it: make sure that step runs before this file is "
                           "used", Severity.WARNING, target=where, missing_folder=_missing_folder(target, self.root))
             return None
+        producer = self._producer(PurePosixPath(where).name)
+        if producer is not None:
+            self._problem(doc, role, text, key,
+                          f"{missing}; {producer[0]} creates it ('{producer[1]}'), so make sure that step "
+                          "runs before this file is used", Severity.WARNING, target=where)
+            return None
         hint = ""
-        from_root = None
-        in_root = (self.root / text).absolute()
-        if base_dir != self.root and is_inside(in_root, self.root) and _is(in_root, want):
-            from_root = Path(os.path.relpath(in_root, base_dir)).as_posix()
-            hint = (f"; a {what} exists at '{relpath(in_root, self.root)}' (from the repository root): "
-                    f"from here write '{from_root}'")
-        else:
+        from_root = written_from = None
+        # Written from a folder above the YAML's (the repository root, most often)?
+        for above in base_dir.parents:
+            if not is_inside(above, self.root):
+                break
+            there = (above / text).absolute()
+            if is_inside(there, self.root) and _is(there, want):
+                from_root = Path(os.path.relpath(there, base_dir)).as_posix()
+                written_from = relpath(above, self.root) if above != self.root else ""
+                at = " (from the repository root)" if above == self.root else ""
+                kind = "file or folder" if want == "any" else what
+                hint = f"; a {kind} exists at '{relpath(there, self.root)}'{at}: from here write '{from_root}'"
+                break
+        if not hint:
             near = near_miss(base_dir, text, want, self.root)
             if near is not None:
                 hint = f"; did you mean '{near}'?"
         self._problem(doc, role, text, key, missing + hint, target=where,
-                      missing_folder=_missing_folder(target, self.root), from_root=from_root)
+                      missing_folder=_missing_folder(target, self.root), from_root=from_root,
+                      written_from=written_from)
+        return None
+
+    def _producer(self, name: str) -> tuple[str, str] | None:
+        """(script, line) of a repository script that downloads, extracts, copies or generates a
+        file or folder called ``name`` (``wget .../half_plus_two.tar.gz``, ``az ml model download``,
+        ``dvc pull``): then a missing path of that name is made by an earlier step."""
+        if not name or name in (".", ".."):
+            return None
+        if self._producer_texts is None:
+            self._producer_texts = list(self._build_texts.items())
+            for rel in (*self._build_scripts, *self._ci_yaml):
+                text, _ = read_text(self.root / rel)
+                if text is not None:
+                    self._producer_texts.append((rel, text))
+        word = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])")
+        for rel, text in self._producer_texts:
+            if name not in text:
+                continue
+            for line in text.splitlines():
+                if word.search(line) and _PRODUCE_RE.search(line) and not line.lstrip().startswith("#"):
+                    return rel, line.strip()[:120]
         return None
 
     def resolve_links(self) -> None:
@@ -816,6 +856,12 @@ _FLAGS = frozenset({"--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm
                     "--push", "--compress", "--no-logs", "--no-push", "--no-wait", "--no-format", "--debug",
                     "--verbose", "--only-show-errors", "--disable-content-trust"})
 _TEMPLATED = ("$", "{{", "%", "<")
+_CI_YAML_RE = re.compile(r"(?:^|/)(?:\.github/workflows|\.azure-pipelines|\.gitlab-ci)|pipeline", re.I)
+# Commands that make a file or folder appear: downloads, archives, copies, generators.
+_PRODUCE_RE = re.compile(r"\b(?:wget|curl|tar|unzip|gunzip|7z|cp|mv|rsync|mkdir|ln|azcopy|gsutil|"
+                         r"dvc\s+(?:pull|repro|checkout)|git\s+lfs\s+pull|az\s+ml\s+\w+\s+download|"
+                         r"az\s+storage\s+blob\s+download(?:-batch)?|huggingface-cli\s+download|"
+                         r"pip-compile|uv\s+(?:pip\s+compile|export)|poetry\s+export)\b")
 # NAME=value (shell, export) and $NAME = "value" (PowerShell) with a plain value.
 _ASSIGN_RE = re.compile(r"""^[ \t]*(?:export[ \t]+|\$)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(["']?)([^"'\s$`;|&]+)\2[ \t]*$""",
                         re.M)

@@ -208,3 +208,22 @@ def test_an_ignore_file_that_covers_the_yaml_itself_does_not_excuse_a_missing_pa
     files = {**unit("deploy", conda="env/generated.yml"), ".amlignore": "deploy/\n"}
     found = lint(files, rule=RULE)
     assert summary(found) == [("deploy/dep.yml", 9, "error")]
+
+
+def test_path_written_from_a_folder_above_says_what_to_write(lint: LintFn) -> None:
+    files = {"flows/deploy/dep.yml": deployment(code="../src", model="./basic-chat"),
+             "flows/src/score.py": SCRIPT, "flows/deploy/env/conda.yml": CONDA, "flows/basic-chat/flow.dag.yaml": "x: 1\n"}
+    found = lint(files, rule=RULE)
+    assert summary(found) == [("flows/deploy/dep.yml", 13, "error")]
+    assert "a file or folder exists at 'flows/basic-chat': from here write '../basic-chat'" in found[0].message
+
+
+def test_missing_model_that_a_repository_script_downloads_is_a_warning(lint: LintFn) -> None:
+    files = {**unit("tf", model="./half_plus_two"),
+             "deploy-tf.sh": ("BASE=tf\nwget https://example.org/model -O $BASE/half_plus_two.tar.gz\n"
+                              "tar -xvf $BASE/half_plus_two.tar.gz -C $BASE\naz ml online-deployment create -f tf/dep.yml\n")}
+    found = lint(files, rule=RULE)
+    assert summary(found) == [("tf/dep.yml", 13, "warning")]
+    assert "deploy-tf.sh creates it ('wget https://example.org/model" in found[0].message
+    files["deploy-tf.sh"] = "# wget it by hand: half_plus_two\nrm -r tf/half_plus_two\n"  # mentions, creates nothing
+    assert summary(lint(files, rule=RULE)) == [("tf/dep.yml", 13, "error")]

@@ -5,16 +5,17 @@ What it finds: `code_configuration.code`, `code_configuration.scoring_script`,
 `environment: file:...` values that do not exist, resolved the way AzureML resolves them
 (from the folder of the YAML file; `scoring_script` from the code folder;
 `dockerfile_path` from the build context), and relative paths that lead outside the
-repository. When a file of that name exists from the repository root, or a near-miss name
-exists in the folder, the message says what to write. Several paths of one file that are
+repository. When the path exists from a folder above (the repository root, say), or a
+near-miss name exists in the folder, the message says what to write. Several paths of one file that are
 missing for one reason (they all lie under one folder that does not exist, or they are all
 written from the repository root) give one finding that names that cause.
 
 A `file:` prefix on any key but `environment:` (`conda_file: file:env.yml`, from the 2021
 preview syntax) is an error too: the current CLI keeps it as part of the path and fails.
 
-Warnings, not errors: a missing path that `.gitignore` or `.amlignore` ignores (an earlier
-step such as training produces it), and an absolute path (it exists on one machine only;
+Warnings, not errors: a missing path that `.gitignore` or `.amlignore` ignores, or that a
+script of the repository downloads, extracts or copies (`wget`, `tar`, `az ml model
+download`, `dvc pull`): an earlier step produces it; and an absolute path (it exists on one machine only;
 not checked). Placeholders (`$(condaFile)`, `{{ model_dir }}`) are not paths yet and are
 not checked.
 
@@ -59,10 +60,13 @@ def _groups(problems: list[LinkProblem]) -> tuple[list[Hit], list[LinkProblem]]:
     """Problems with one cause merged into one hit; the rest returned as they are."""
     hits: list[Hit] = []
     missing = [p for p in problems if p.target is not None]
-    # All written from the repository root: one mistake, one finding that says what to write.
-    if len(missing) >= 2 and all(p.from_root for p in missing):
+    # All written from one folder above (the repository root, often): one mistake, one finding.
+    bases = {p.written_from for p in missing}
+    if len(missing) >= 2 and len(bases) == 1 and None not in bases:
+        base = bases.pop()
         fixes = ", ".join(f"{p.role} '{p.from_root}' (line {p.location.line})" for p in missing)
-        hits.append(Hit(f"{len(missing)} paths of this file are written from the repository root, but the "
+        where = "the repository root" if base == "" else f"the folder '{base}'"
+        hits.append(Hit(f"{len(missing)} paths of this file are written from {where}, but the "
                         f"CLI resolves them from the YAML file's folder: write {fixes}", missing[0].location))
         return hits, [p for p in problems if p.target is None]
     by_folder: dict[str, list[LinkProblem]] = {}
