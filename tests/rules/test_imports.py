@@ -83,6 +83,7 @@ def test_extra_needed_by_submodule(lint: LintFn) -> None:
     found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)),
                       script(f"from {module} import NumpyParameterType")), rule="AML501")
     assert len(found) == 1 and "needs 'numpy'" in found[0].message
+    assert found[0].message.endswith("add 'numpy' to its pip list (or 'inference-schema[numpy-support]')")
     assert lint(repo(conda("python=3.10", "pip", pip=(SERVER, "inference-schema[numpy-support]")),
                      script(f"from {module} import NumpyParameterType")), rule="AML501") == []
 

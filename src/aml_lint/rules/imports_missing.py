@@ -105,10 +105,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             )
         elif v.needs and v.status in (iv.DIRECT, iv.TRANSITIVE):
             names = ", ".join(f"'{n}'" for n in v.needs)
+            extra = f"'{v.providers[0]}[{v.needs[0]}-support]'" \
+                if v.providers and v.providers[0] == "inference-schema" else "the package's extra that brings it"
             yield Hit(
                 f"'{v.ref.module}' needs {names}, which the environment {env.label} does not "
-                f"install: add {names} to {env.where_to_add()} (or the package's extra that "
-                "brings it, e.g. inference-schema[numpy-support])",
+                f"install: add {names} to {env.where_to_add(v.needs[0])} (or {extra})",
                 v.ref.location,
                 severity=Severity.WARNING if v.ref.guarded else None,
                 path=v.path, related=(env.label,),
