@@ -70,6 +70,10 @@ REPO = {
     "jobs/ctx/Dockerfile": "FROM rocker/r-ver:4.4.0\nCOPY install.R /tmp/\n",
     ".devcontainer/devcontainer.json": '{"build": {"dockerfile": "../tools/dev.Dockerfile"}}\n',
     "tools/dev.Dockerfile": "FROM ubuntu:latest\nCOPY missing /x\n",
+    # A model a deploy script downloads: a warning in a full run and in a --changed-files run alike.
+    "tf/dep.yml": deployment("code", "score.py", "environment: azureml:tf:1\n", "./half_plus_two"),
+    "tf/code/score.py": SCRIPT.format(extra=""),
+    "deploy-tf.sh": "wget https://example.org/m -O tf/half_plus_two.tar.gz && tar -xf tf/half_plus_two.tar.gz\n",
     # Unrelated files that happen to use the same words.
     ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  code:\n    runs-on: ubuntu-latest\n"
                                 "    steps:\n      - run: cat conda.yaml score.py\n",
@@ -107,7 +111,7 @@ def test_each_changed_file_reaches_the_same_neighbourhood_as_the_full_graph(repo
 
 
 @pytest.mark.parametrize("changed", [
-    {"images/score/Dockerfile"}, {"tools/build.sh"}, {"jobs/ctx/Dockerfile"}, {"jobs/train.yml"},
+    {"tf/dep.yml"}, {"images/score/Dockerfile"}, {"tools/build.sh"}, {"jobs/ctx/Dockerfile"}, {"jobs/train.yml"},
     {"tools/dev.Dockerfile"}, {".devcontainer/devcontainer.json"},
     {"online/env/conda.yaml", "docs/readme.md"},
     {"shared/code/helper.py", "envs/docker/ctx/base.txt"},
@@ -165,3 +169,6 @@ def test_dockerfiles_are_checked_as_the_scripts_that_build_them_say(repo: Path) 
     assert ("images/score/Dockerfile", "AML218") in found  # built for AzureML from the root: gone.txt
     assert ("jobs/ctx/Dockerfile", "AML218") in found  # a job builds it from jobs/ctx
     assert not any(path == "tools/dev.Dockerfile" for path, _ in found)  # a dev container's image
+    assert [f[3] for f in _findings(repo, frozenset({"tf/dep.yml"})) if f[1] == "AML101"] \
+        == [f[3] for f in _findings(repo, None) if f[1] == "AML101" and f[0] == "tf/dep.yml"]
+    assert any("deploy-tf.sh creates it" in f[3] for f in _findings(repo, frozenset({"tf/dep.yml"})))

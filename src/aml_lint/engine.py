@@ -30,6 +30,7 @@ def discover(settings: Settings) -> Project:
     """Load the documents in scope and resolve their links."""
     project = Project(settings.root)
     candidates = list(walk(settings.root, settings.paths, settings.exclude))
+    project.note_scripts(candidates)  # by name, before --changed-files narrows the list
     if settings.changed_files is not None:
         # A text scan decides which files could link to a changed file; only those are parsed.
         candidates = files_in_scope(settings.root, candidates, settings.changed_files)

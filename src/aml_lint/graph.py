@@ -159,7 +159,7 @@ class Project:
         self._build_texts: dict[str, str] = {}  # YAML ones, whose text was read anyway
         self.build_contexts: dict[str, list[Path]] = {}  # Dockerfile rel -> contexts its CI scripts use
         self.out_of_scope: dict[str, str] = {}  # Dockerfile rel -> why no rule checks it
-        self._ci_yaml: list[str] = []  # CI pipelines and workflows (read only when a path is missing)
+        self._scripts: list[str] = []  # every script and CI pipeline (read only when a path is missing)
         self._producer_texts: list[tuple[str, str]] | None = None
 
     # -- loading -----------------------------------------------------------------------------
@@ -171,6 +171,16 @@ class Project:
         if rel.startswith("/") or rel.split("/", 1)[0] == "..":
             return None  # outside the repository: never read (callers check symlinks with is_inside)
         return self._add(path, rel, hint)
+
+    def note_scripts(self, listing: Iterable[str]) -> None:
+        """Remember, by name only, the repository's scripts and CI pipelines (shell, PowerShell,
+        Makefiles, devcontainer.json, workflow and pipeline YAML): what they download or generate
+        explains a missing path, whatever part of the repository a run loads."""
+        for rel in listing:
+            if rel.endswith(BUILD_SCRIPT_SUFFIXES) or rel.rpartition("/")[2] in BUILD_SCRIPT_NAMES:
+                self._scripts.append(rel)
+            elif is_yaml_name(rel) and _CI_YAML_RE.search(rel):
+                self._scripts.append(rel)
 
     def add_listed(self, rel: str) -> Document | None:
         """add() for a path from the workspace listing (clean, relative, inside the root).
@@ -213,8 +223,6 @@ class Project:
                 if text is not None and not looks_like_azureml_yaml(text):
                     if "build" in text and ("docker" in text or "acr" in text or "podman" in text):
                         self._build_texts[rel] = text  # a CI pipeline may build a Dockerfile
-                    elif _CI_YAML_RE.search(rel):
-                        self._ci_yaml.append(rel)
                     return None  # unrelated YAML: not parsed, not reported on
                 kind = Kind.OTHER_YAML
         doc = Document(path, rel, kind, text, problem)
@@ -345,8 +353,8 @@ class Project:
         if not name or name in (".", ".."):
             return None
         if self._producer_texts is None:
-            self._producer_texts = list(self._build_texts.items())
-            for rel in (*self._build_scripts, *self._ci_yaml):
+            self._producer_texts = []
+            for rel in self._scripts:
                 text, _ = read_text(self.root / rel)
                 if text is not None:
                     self._producer_texts.append((rel, text))
