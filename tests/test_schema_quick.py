@@ -31,6 +31,11 @@ SEEDS: dict[Kind, list[dict[str, Any]]] = {
         "request_settings": {"request_timeout_ms": 3000, "max_concurrent_requests_per_instance": 2},
         "environment_variables": {"WORKER_COUNT": "2"},
         "liveness_probe": {"initial_delay": 10, "period": 10},
+        "scale_settings": {"type": "default"},
+        "data_collector": {"sampling_rate": 0.5, "rolling_rate": "hour", "collections": {
+            "model_inputs": {"enabled": "true", "data": {"name": "d", "version": "1"}},
+            "model_outputs": {"enabled": "false", "data": "azureml:d:1"}},
+            "request_logging": {"capture_headers": ["x-id"]}},
     }, {
         "name": "green", "endpoint_name": "ep", "model": "azureml:m:1",
         "environment": "azureml:env:3", "instance_type": "Standard_F2s_v2", "instance_count": 2,
@@ -42,6 +47,7 @@ SEEDS: dict[Kind, list[dict[str, Any]]] = {
         "code_configuration": {"code": ".", "scoring_script": "score.py"},
         "environment": {"image": "img:1", "conda_file": "conda.yml"}, "instance_count": 1,
         "resources": {"requests": {"cpu": "0.5", "memory": "1Gi"}, "limits": {"cpu": "1"}},
+        "scale_settings": {"type": "target_utilization", "min_instances": 1, "max_instances": 3},
     }],
     Kind.BATCH_DEPLOYMENT: [{
         "$schema": "https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json",
@@ -169,6 +175,16 @@ def test_mutated_documents_agree(data: st.DataObject) -> None:
     ({"type": "number"}, False),
     ({"additionalProperties": {"type": "string"}, "properties": {"a": {}}}, {"a": 1, "b": 2}),
     ({"items": {"minLength": 2}}, ["ab", "c"]),
+    ({"pattern": "zure"}, "azureml:m:1"),  # a search, not a full match
+    ({"pattern": "^azureml:"}, "./model"),
+    ({"pattern": "^azureml:(?!//registries/)"}, "azureml://registries/r/models/m/versions/1"),
+    ({"pattern": "^azureml:"}, 3),  # only strings are matched
+    ({"maximum": 1}, 1.0),
+    ({"maximum": 1}, 1.5),
+    ({"maximum": 1}, True),  # a boolean is not a number
+    ({"dependentRequired": {"code": ["scoring_script"]}}, {"code": "src"}),
+    ({"dependentRequired": {"code": ["scoring_script"]}}, {"scoring_script": "s.py"}),
+    ({"dependentRequired": {"code": ["scoring_script"]}}, ["code"]),
 ])
 def test_keyword_semantics_match_jsonschema(schema: dict[str, Any], instance: Any) -> None:
     from jsonschema import Draft202012Validator
@@ -181,4 +197,4 @@ def test_keyword_semantics_match_jsonschema(schema: dict[str, Any], instance: An
 
 def test_unknown_keyword_is_unsure() -> None:
     with pytest.raises(quick.Unsure):
-        quick.is_valid({"pattern": "^a"}, "b", {}, lambda ref, root: ({}, {}))
+        quick.is_valid({"maxLength": 1}, "b", {}, lambda ref, root: ({}, {}))

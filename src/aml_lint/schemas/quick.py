@@ -13,6 +13,7 @@ generated documents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -119,6 +120,16 @@ def is_valid(schema: Schema, instance: Any, root: Schema, resolve: Resolve, dept
                 return False
         elif key == "minimum":
             if _is_type(instance, "number") and instance < value:
+                return False
+        elif key == "maximum":
+            if _is_type(instance, "number") and instance > value:
+                return False
+        elif key == "pattern":
+            if isinstance(instance, str) and re.search(value, instance) is None:
+                return False
+        elif key == "dependentRequired":
+            if isinstance(instance, dict) and any(
+                    name in instance and any(d not in instance for d in needs) for name, needs in value.items()):
                 return False
         elif key == "oneOf":
             if sum(1 for sub in value if is_valid(sub, instance, root, resolve, depth + 1)) != 1:
