@@ -1,0 +1,112 @@
+"""The Azure ML SDK v2 (azure-ai-ml) as a second opinion: does the real client accept a YAML file?
+
+Each kind is loaded the way `az ml ... create --file` loads it, then given the client-side
+checks that `create` runs before it talks to Azure (`Environment.validate()`, the
+deployment's `_validate()`, the code configuration's `_validate()`). Nothing here reaches
+the network: sockets are blocked while the SDK is imported and while it loads a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+class NetworkBlocked(RuntimeError):
+    """The SDK tried to open a socket while loading a local file."""
+
+
+@contextlib.contextmanager
+def sockets_blocked() -> Iterator[None]:
+    """Any attempt to open a connection raises NetworkBlocked (and the test sees it)."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise NetworkBlocked(f"the SDK tried to open a socket: {args!r}")
+
+    class Refused(socket.socket):  # a class, not a function: modules imported meanwhile subclass it
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            refuse(*args)
+
+    saved = socket.socket, socket.create_connection, socket.getaddrinfo
+    socket.socket = Refused  # type: ignore[misc]
+    socket.create_connection = refuse  # type: ignore[assignment]
+    socket.getaddrinfo = refuse  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        socket.socket, socket.create_connection, socket.getaddrinfo = saved  # type: ignore[misc]
+
+
+class Sdk:
+    """The SDK's loaders, imported once (azure.ai.ml takes one to two seconds to import)."""
+
+    def __init__(self) -> None:
+        with sockets_blocked():
+            from azure.ai.ml.entities import _load_functions as load
+
+        self.load = load
+        # The SDK logs every rejected file at WARNING/ERROR on top of raising: keep the test output quiet.
+        logging.getLogger("azure").setLevel(logging.CRITICAL)
+
+    def loader(self, kind: str, data: Any) -> Callable[[Path], Any]:
+        load = self.load
+        if kind == "environment":
+            return load.load_environment
+        if kind == "online":  # switches to the Kubernetes schema on `type: kubernetes`
+            return load.load_online_deployment
+        if kind == "batch":
+            # `az ml batch-deployment create` picks the entity from `type:` as these loaders do.
+            kind_of = data.get("type") if isinstance(data, dict) else None
+            if kind_of == "model":
+                return load.load_model_batch_deployment
+            if kind_of == "pipeline":
+                return load.load_pipeline_component_batch_deployment
+            return load.load_batch_deployment
+        if kind == "online-endpoint":
+            return load.load_online_endpoint
+        if kind == "batch-endpoint":
+            return load.load_batch_endpoint
+        raise ValueError(kind)
+
+    def verdict(self, kind: str, path: Path, data: Any) -> str | None:
+        """None when the SDK accepts the file, else the first line of its complaint."""
+        try:
+            with sockets_blocked():
+                entity = self.loader(kind, data)(path)
+                _client_checks(entity)
+        except NetworkBlocked:
+            raise
+        except Exception as exc:  # the SDK raises marshmallow, its own and plain Python errors alike
+            text = " ".join(str(exc).split())
+            return f"{type(exc).__name__}: {text[:300]}"
+        return None
+
+
+def _client_checks(entity: Any) -> None:
+    """What `create` checks on the client before its first request."""
+    from azure.ai.ml.entities import Environment
+
+    if isinstance(entity, Environment):
+        entity.validate()  # EnvironmentOperations.create_or_update -> _to_rest_object -> validate
+        return
+    validate = getattr(entity, "_validate", None)
+    if validate is not None:
+        validate()  # the deployments' _to_rest_object runs it first
+    code = getattr(entity, "code_configuration", None)
+    if code is not None:
+        code._validate()  # "scoring script can't be empty"
+        from azure.ai.ml._utils._endpoint_utils import validate_scoring_script
+        from azure.ai.ml.entities import PipelineComponentBatchDeployment
+
+        # create() opens and parses the scoring script unless `code` names a registered asset.
+        if not isinstance(entity, PipelineComponentBatchDeployment) and isinstance(code.code, str) \
+                and not code.code.startswith("azureml:"):
+            validate_scoring_script(entity)
+    env = getattr(entity, "environment", None)
+    if isinstance(env, Environment):
+        # An inline environment is registered as it is: create_or_update validates it then.
+        env.validate()
