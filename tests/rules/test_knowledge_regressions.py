@@ -152,3 +152,18 @@ def test_python_range_names_the_blocking_dependency(lint: LintFn) -> None:
     hits = found(lint, conda("inference-schema==1.5.1", python="3.11"), "AML504")
     assert [(line, sev) for line, sev, _ in hits] == [(5, "error")]
     assert "requires Python >=3.7,<3.11" in hits[0][2]
+
+
+def test_mlflow_model_requirements_are_left_to_its_conda_file(lint: LintFn) -> None:
+    files: dict[str, str | bytes] = {
+        "model/MLmodel": "flavors:\n  python_function:\n    env:\n      conda: conda.yaml\n",
+        "model/conda.yaml": conda("pandas==1.5.3", python="3.10"),
+        "model/requirements.txt": "pandas==1.5.3\n",
+    }
+    found_ = lint(files, rule="AML215")
+    assert [(f.path, f.line) for f in found_] == [("model/conda.yaml", 5)]
+    # a requirements.txt without MLmodel beside it is still checked
+    plain = {"other/conda.yaml": files["model/conda.yaml"], "other/requirements.txt": "pandas==1.5.3\n"}
+    found_ = lint(plain, rule="AML215")  # the same tree: model/ is still there
+    assert sorted(f.path for f in found_ if f.path.startswith("other/")) == [
+        "other/conda.yaml", "other/requirements.txt"]

@@ -9,7 +9,8 @@ numpy 2 cannot be installed there: numpy is pinned below 2; the pinned Python ha
 wheel (numpy 2.0 needs Python 3.9); another pin already caps numpy below 2 through its own
 requirements (`scipy==1.10.1` requires `numpy<1.27`, from the releases' METADATA in
 `knowledge/releases.json`); or conda provides numpy (numpy, or a conda package that brings it,
-in the conda list), so pip keeps conda's.
+in the conda list), so pip keeps conda's. The `requirements.txt` MLflow writes beside an `MLmodel`
+file is not checked (AzureML builds an MLflow model's environment from its `conda.yaml`, which is).
 
 Why it matters: those old wheels do not cap numpy, so pip installs numpy 2 and the
 import fails in the container: "ValueError: numpy.dtype size changed, may indicate
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import cache
+from pathlib import PurePosixPath
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
@@ -125,8 +127,16 @@ def numpy2_blocked(context: Sequence[Declared], python: deps.PythonFull | None) 
     return any(d.source != "conda" and caps_numpy(d, python) for d in context)
 
 
+def _mlflow_requirements(doc: Document, ctx: Context) -> bool:
+    """MLflow's requirements.txt beside MLmodel and conda.yaml: AzureML builds from the conda.yaml."""
+    folder = ctx.settings.root / PurePosixPath(doc.rel).parent
+    return doc.kind is Kind.REQUIREMENTS and (folder / "MLmodel").is_file() and (folder / "conda.yaml").is_file()
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     first = table("numpy1_builds.json")["first_numpy2_release"]
+    if _mlflow_requirements(doc, ctx):
+        return
     python = _python(doc, ctx)
     for group in declared_groups(doc, ctx):
         old = [d for d in group.own if d.source != "conda" and d.name in first
