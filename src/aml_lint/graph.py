@@ -160,7 +160,7 @@ class Project:
         self.build_contexts: dict[str, list[Path]] = {}  # Dockerfile rel -> contexts its CI scripts use
         self.out_of_scope: dict[str, str] = {}  # Dockerfile rel -> why no rule checks it
         self._scripts: list[str] = []  # every script and CI pipeline (read only when a path is missing)
-        self._producer_texts: list[tuple[str, str]] | None = None
+        self._script_texts: dict[str, str | None] = {}
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -352,18 +352,16 @@ class Project:
         ``dvc pull``): then a missing path of that name is made by an earlier step."""
         if not name or name in (".", ".."):
             return None
-        if self._producer_texts is None:
-            self._producer_texts = []
-            for rel in self._scripts:
-                text, _ = read_text(self.root / rel)
-                if text is not None:
-                    self._producer_texts.append((rel, text))
         word = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])")
-        for rel, text in self._producer_texts:
-            if name not in text:
+        for rel in self._scripts:
+            text = self._script_text(rel)
+            if text is None or name not in text:
                 continue
-            for line in text.splitlines():
-                if word.search(line) and _PRODUCE_RE.search(line) and not line.lstrip().startswith("#"):
+            for m in word.finditer(text):  # the lines that name it, not every line
+                start = text.rfind("\n", 0, m.start()) + 1
+                end = text.find("\n", m.end())
+                line = text[start:end if end >= 0 else len(text)]
+                if _PRODUCE_RE.search(line) and not line.lstrip().startswith("#"):
                     return rel, line.strip()[:120]
         return None
 
@@ -716,11 +714,21 @@ class Project:
                 contexts.append(context)
 
     def _build_script_texts(self) -> Iterator[tuple[str, str]]:
+        """Scripts and pipelines that may build a Dockerfile: from the whole listing when the engine
+        gave it (note_scripts), else those this run loaded; each read once."""
         yield from self._build_texts.items()
-        for rel in self._build_scripts:
-            text, _ = read_text(self.root / rel)
-            if text is not None:
+        for rel in dict.fromkeys((*self._scripts, *self._build_scripts)):
+            if rel in self._build_texts:
+                continue
+            text = self._script_text(rel)
+            if text is not None and (not is_yaml_name(rel) or "build" in text):
                 yield rel, text
+
+    def _script_text(self, rel: str) -> str | None:
+        """A script's text, read once per run (several questions are asked of the same scripts)."""
+        if rel not in self._script_texts:
+            self._script_texts[rel] = read_text(self.root / rel)[0]
+        return self._script_texts[rel]
 
     # -- traversal -----------------------------------------------------------------------------
 
@@ -899,6 +907,8 @@ def docker_builds(text: str, script: str, dockerfiles: set[str]) -> list[tuple[s
     script's own folder. Paths holding variables are skipped: their value is not known here.
     """
     out: list[tuple[str, str]] = []
+    if "build" not in text and "bud" not in text or _BUILD_RE.search(text) is None:
+        return out
     text = re.sub(r"\\\r?\n|`\r?\n", " ", text)  # shell and PowerShell line continuations
     variables = {m.group(1): m.group(3) for m in _ASSIGN_RE.finditer(text)}
     for line in text.splitlines():
