@@ -211,13 +211,16 @@ def test_duplicate_key_with_an_invalid_kept_value_is_an_error(lint: LintFn) -> N
     assert rules(lint({"dep.yml": dep}), "AML003") == [("AML003", "error", 8)]
 
 
-def test_batch_deployment_name_is_a_warning(lint: LintFn) -> None:
-    # The SDK checks endpoint and online deployment names only; a batch deployment name is the service's.
+def test_batch_deployment_name_follows_the_rest_api_pattern(lint: LintFn) -> None:
+    # The SDK checks endpoint and online deployment names only; the REST API accepts underscores in a
+    # batch deployment's name (^[a-zA-Z0-9][a-zA-Z0-9-_]{0,254}$).
     dep = (f"$schema: {SCHEMAS}modelBatchDeployment.schema.json\nname: mnist_deployment\n"
            "endpoint_name: my-batch\nmodel: azureml:m:1\ncompute: azureml:cpu\n")
-    assert rules(lint({"dep.yml": dep}), "AML404") == [("AML404", "warning", 2)]
-    assert rules(lint({"dep.yml": dep.replace("my-batch", "my_batch")}), "AML404") == [
-        ("AML404", "warning", 2), ("AML404", "error", 3)]
+    assert lint({"dep.yml": dep}, rule="AML404") == []
+    assert rules(lint({"dep.yml": dep.replace("mnist_deployment", "mnist.deployment")}), "AML404") == [
+        ("AML404", "error", 2)]
+    # The endpoint it names is an endpoint, whose name the SDK checks.
+    assert rules(lint({"dep.yml": dep.replace("my-batch", "my_batch")}), "AML404") == [("AML404", "error", 3)]
 
 
 def test_broken_yaml_of_another_kind_is_left_alone(lint: LintFn) -> None:

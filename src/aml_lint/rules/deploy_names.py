@@ -12,7 +12,9 @@ alphanumeric characters", or "... must be at least 3 and at most 32 characters l
 that breaks the rule names an endpoint that cannot exist, so the deployment cannot be
 created either. Underscores and dots, common in names copied from models, are the
 usual cause. The SDK checks the names of endpoints and online deployments only; a batch
-deployment's own `name` is left to the service, which may accept it: a warning there.
+deployment's own `name` is checked by the REST API alone, whose pattern is wider
+(`^[a-zA-Z0-9][a-zA-Z0-9-_]{0,254}$`: `mnist_deployment` is accepted), so only a name
+outside that pattern is reported there.
 
 Fails:
     name: sklearn_blue
@@ -33,7 +35,6 @@ from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.placeholders import is_placeholder
-from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
 
 ID = "AML404"
@@ -41,6 +42,8 @@ NAME = "endpoint-deployment-name"
 SEVERITY = "error"
 KINDS = (Kind.ENDPOINT, *DEPLOYMENT_KINDS)
 _NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]*[a-zA-Z0-9]$")
+# What the REST API accepts for a batch deployment's own name (the SDK does not check it).
+_REST_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$")
 _VARIABLE = re.compile(r"[${}<>%]")  # any templating or variable syntax: the name is not known yet
 
 
@@ -68,8 +71,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             else:
                 what = "endpoint name" if doc.kind is Kind.ENDPOINT else "deployment name"
                 if doc.kind in (Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT):
-                    yield Hit(f"batch deployment name '{text}' {why}, as endpoint and online deployment names "
-                              "must: the service may refuse it; rename it", doc.yaml.loc((key,)),
-                              severity=Severity.WARNING)
+                    if not _REST_NAME.match(text):
+                        yield Hit(f"batch deployment name '{text}' must start with a letter or digit and hold only "
+                                  "letters, digits, '-' and '_' (at most 255 characters): AzureML refuses it",
+                                  doc.yaml.loc((key,)))
                 else:
                     yield Hit(f"{what} '{text}' {why}: AzureML refuses it", doc.yaml.loc((key,)))
