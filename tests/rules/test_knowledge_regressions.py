@@ -167,3 +167,18 @@ def test_mlflow_model_requirements_are_left_to_its_conda_file(lint: LintFn) -> N
     found_ = lint(plain, rule="AML215")  # the same tree: model/ is still there
     assert sorted(f.path for f in found_ if f.path.startswith("other/")) == [
         "other/conda.yaml", "other/requirements.txt"]
+
+
+def test_requirements_file_judged_on_the_python_of_its_environment(lint: LintFn) -> None:
+    env = ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\nname: e\n"
+           "image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1\nconda_file: conda.yml\n")
+    files: dict[str, str | bytes] = {
+        "env.yml": env,
+        "conda.yml": "dependencies:\n  - python=3.8\n  - pip\n  - pip:\n      - -r requirements.txt\n",
+        # on Python 3.8 pip takes server 1.3.4 (pydantic~=2.9.0) and numpy stays 1.x
+        "requirements.txt": "azureml-inference-server-http\npydantic==2.9.2\npandas==1.5.3\n",
+    }
+    assert lint(files, rule="AML214") == [] and lint(files, rule="AML215") == []
+    # without the environment, any Python: pip would take 1.5.1 and fall back for this pin
+    alone = {"alone/requirements.txt": files["requirements.txt"]}
+    assert [f.path for f in lint(alone, rule="AML214")] == ["alone/requirements.txt"]

@@ -169,13 +169,16 @@ def is_lock(own: Sequence[Declared], lines: Sequence[str]) -> bool:
                                          and "*" not in d.specifier for d in own)
 
 
-def _python(doc: Document, ctx: Context) -> deps.PythonFull | None:
-    """The Python of the conda spec this document is (or holds), when it pins one."""
-    for conda in conda_envs(doc, ctx):
-        for pin, minor in python_pins(conda):
-            if minor is not None and minor[0] == 3:
-                return deps.python_full(pin.version, minor)
-    return None
+def environment_python(doc: Document, ctx: Context) -> deps.PythonFull | None:
+    """The Python of the conda spec this document is (or holds) when it pins one; for a
+    requirements file or Dockerfile, that of the environments installing it, when they agree."""
+    specs = conda_envs(doc, ctx)
+    if doc.kind in (Kind.REQUIREMENTS, Kind.DOCKERFILE):
+        specs = [env.conda for envs in ctx.project.environments.values() for env in envs
+                 if env.conda is not None and (doc is env.dockerfile_doc or any(doc is r for r in env.requirements_docs))]
+    found = {deps.python_full(pin.version, minor) for conda in specs for pin, minor in python_pins(conda)
+             if minor is not None and minor[0] == 3}
+    return found.pop() if len(found) == 1 else None
 
 
 def _lines(doc: Document) -> list[str]:
@@ -240,7 +243,7 @@ def _flask1_hit(server: Declared, stack: Stack, context: Sequence[Declared]) -> 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     managed = set(table("inference_server.json")["server_managed"]["packages"])
-    python = _python(doc, ctx)
+    python = environment_python(doc, ctx)
     for group in declared_groups(doc, ctx):
         server = next((d for d in group.context if d.name == SERVER), None) \
             or next((d for d in group.context if d.name == DEFAULTS), None)

@@ -51,14 +51,8 @@ from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.requirements import Declared
 from aml_lint.knowledge import deps
 from aml_lint.rules.base import Context, Hit
-from aml_lint.rules.env_common import (
-    conda_envs,
-    declared_groups,
-    only_below,
-    python_pins,
-    specifier_of,
-    table,
-)
+from aml_lint.rules.env_common import declared_groups, only_below, specifier_of, table
+from aml_lint.rules.env_inference_server_pins import environment_python
 
 ID = "AML215"
 NAME = "numpy-2-abi"
@@ -107,14 +101,6 @@ def conda_provides_numpy(context: Sequence[Declared]) -> bool:
     return NUMPY in conda or (bool(conda) and NUMPY in deps.closure(conda))
 
 
-def _python(doc: Document, ctx: Context) -> deps.PythonFull | None:
-    for conda in conda_envs(doc, ctx):
-        for pin, minor in python_pins(conda):
-            if minor is not None and minor[0] == 3:
-                return deps.python_full(pin.version, minor)
-    return None
-
-
 def numpy2_blocked(context: Sequence[Declared], python: deps.PythonFull | None) -> bool:
     """numpy 2 cannot end up in this environment: see the module docstring."""
     minor = python[:2] if python else None
@@ -137,7 +123,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     first = table("numpy1_builds.json")["first_numpy2_release"]
     if _mlflow_requirements(doc, ctx):
         return
-    python = _python(doc, ctx)
+    python = environment_python(doc, ctx)
     for group in declared_groups(doc, ctx):
         old = [d for d in group.own if d.source != "conda" and d.name in first
                and (spec := specifier_of(d)) is not None and only_below(spec, first[d.name])]
