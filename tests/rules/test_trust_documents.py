@@ -267,3 +267,35 @@ def test_unknown_top_level_key_message_is_one_clear_sentence(lint: LintFn) -> No
     assert [f.message for f in found] == [
         "unknown key 'compute' for a managed online deployment; the CLI refuses keys it does not know: "
         "remove it or correct its spelling"]
+
+
+# -- the rule pages' own examples -----------------------------------------------------------------
+
+def _example(rule_id: str, section: str) -> str:
+    import textwrap
+
+    from aml_lint.rules import find_rule
+
+    rule = find_rule(rule_id)
+    assert rule is not None
+    doc = rule.info.doc
+    start = doc.index(f"{section}:") + len(section) + 1
+    end = doc.index("Passes:" if section == "Fails" else "Fix:", start)
+    return textwrap.dedent(doc[start:end]).strip("\n") + "\n"
+
+
+# rule -> (file the example is written to, text around it, severity its Fails example gets)
+PAGES = {
+    "AML003": ("dep.yml", ONLINE.replace("instance_type: Standard_DS3_v2\n", "") + "{example}", "warning"),
+    "AML004": ("dep.yml", f"$schema: {SCHEMAS}managedOnlineDeployment.schema.json\n{{example}}", "info"),
+    "AML007": ("dep.yml", "{example}", "error"),
+    "AML008": ("dep.yml", "{example}", "warning"),
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(PAGES))
+def test_rule_page_examples(lint: LintFn, rule_id: str) -> None:
+    target, wrapper, severity = PAGES[rule_id]
+    fails = lint({target: wrapper.replace("{example}", _example(rule_id, "Fails"))}, rule=rule_id)
+    assert [f.severity.label for f in fails] == [severity], rule_id
+    assert lint({target: wrapper.replace("{example}", _example(rule_id, "Passes"))}, rule=rule_id) == [], rule_id
