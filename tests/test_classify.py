@@ -36,6 +36,7 @@ SCHEMA = "https://azuremlschemas.azureedge.net/latest/"
         # `type:` picks the deployment schema, as the SDK does.
         ({"$schema": SCHEMA + "managedOnlineDeployment.schema.json", "type": "kubernetes"}, Kind.K8S_DEPLOYMENT),
         ({"$schema": SCHEMA + "kubernetesOnlineDeployment.schema.json", "type": "managed"}, Kind.ONLINE_DEPLOYMENT),
+        ({"name": "e", "type": "online", "auth_mode": "key", "traffic": {"blue": 100}}, Kind.ENDPOINT),
         ({"$schema": "https://azuremlsdk2.blob.core.windows.net/latest/onlineDeployment.schema.json"},
          Kind.ONLINE_DEPLOYMENT),
         ({"name": "x", "channels": ["conda-forge"], "dependencies": ["python=3.10"]}, Kind.CONDA),

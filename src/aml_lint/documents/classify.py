@@ -49,6 +49,8 @@ _OTHER_SCHEMA_NAMES = frozenset({
 })
 # `type:` values that only deployments take (online: managed, kubernetes; batch: model, pipeline).
 DEPLOYMENT_TYPES = frozenset({"managed", "kubernetes", "model", "pipeline"})
+# ... and the 2021 preview endpoints' `type: online` / `type: batch`: the shape decides those.
+_SHAPE_TYPES = DEPLOYMENT_TYPES | {"online", "batch"}
 # `type:` values of other AzureML assets: jobs, data and model assets, compute, datastores.
 _OTHER_TYPES = frozenset({
     "command", "sweep", "spark", "automl", "finetuning", "distillation", "parallel", "import",
@@ -191,7 +193,7 @@ def _kind_from_shape(data: dict[Any, Any], declared: str | None) -> Kind:
         key in CONDA_KEYS or _near(key, CONDA_KEYS) for key in keys
     ):
         return Kind.CONDA  # near misses ('chanels') stay conda files, so the schema can name the typo
-    if declared is not None and declared not in DEPLOYMENT_TYPES and "endpoint_name" not in keys:
+    if declared is not None and declared not in _SHAPE_TYPES and "endpoint_name" not in keys:
         return Kind.OTHER_YAML  # a `type:` no deployment has, and nothing that says deployment
     if "auth_mode" in keys and "endpoint_name" not in keys:
         return Kind.ENDPOINT
