@@ -299,3 +299,35 @@ def test_rule_page_examples(lint: LintFn, rule_id: str) -> None:
     fails = lint({target: wrapper.replace("{example}", _example(rule_id, "Fails"))}, rule=rule_id)
     assert [f.severity.label for f in fails] == [severity], rule_id
     assert lint({target: wrapper.replace("{example}", _example(rule_id, "Passes"))}, rule=rule_id) == [], rule_id
+
+
+def test_refused_type_of_a_mapping_is_one_finding(lint: LintFn, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: the refused `type` and then each key of that type as "unknown": one mistake, three errors.
+    from aml_lint.rules import schema as rule
+    from aml_lint.schemas import SchemaProblem
+
+    stand_in = [SchemaProblem("'scale_settings.type' is 'target_utilization'; expected one of: default",
+                              ("scale_settings", "type")),
+                SchemaProblem("unknown key 'min_instances' under 'scale_settings'", ("scale_settings", "min_instances"),
+                              on_key=True),
+                SchemaProblem("unknown key 'max_instances' under 'scale_settings'", ("scale_settings", "max_instances"),
+                              on_key=True),
+                SchemaProblem("unknown key 'instance_typo'", ("instance_typo",), on_key=True)]
+    monkeypatch.setattr(rule, "problems", lambda kind, data: iter(stand_in))
+    dep = (ONLINE + "instance_count: 1\nscale_settings:\n  type: target_utilization\n  min_instances: 1\n"
+           "  max_instances: 2\ninstance_typo: x\n")
+    found = lint({"dep.yml": dep}, rule="AML005")
+    assert [(f.line, f.message.split(";")[0]) for f in found] == [
+        (9, "'scale_settings.type' is 'target_utilization'"), (12, "unknown key 'instance_typo'")]
+
+
+def test_enum_message_for_a_yaml_boolean() -> None:
+    from jsonschema import Draft202012Validator
+
+    from aml_lint.schemas import _explain
+
+    validator = Draft202012Validator({"type": "object", "properties": {"access": {
+        "enum": ["enabled", "disabled", "Enabled", "Disabled"]}}})
+    (problem,) = [p for e in validator.iter_errors({"access": False}) for p in _explain(e)]
+    assert problem.message == ("'access' is the boolean false (YAML reads unquoted yes/no/on/off as booleans); "
+                               "expected one of: enabled, disabled, quoted if need be")

@@ -11,6 +11,9 @@ Not reported: a problem whose value is a placeholder a release pipeline fills in
 value is what counts; the other keys of the file are still checked. Keys of the 2021 preview
 syntax are reported once by AML007, not here one by one.
 
+One mistake, one finding: when a mapping's `type:` is refused, the keys that belong to
+that other type are not reported again as unknown keys.
+
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
 compute=cpu-cluster`), which aml-lint cannot see.
@@ -69,9 +72,13 @@ def reported_problems(doc: Document) -> list[SchemaProblem]:
     if doc.kind is Kind.CONDA and not isinstance(data, dict):
         return []
     old = preview_syntax.old_keys(doc)
-    return [problem for problem in problems(doc.kind, data)
-            if not about_placeholder(doc.yaml, problem)
-            and not preview_syntax.folded(old, problem.path, problem.missing)]
+    found = [problem for problem in problems(doc.kind, data)
+             if not about_placeholder(doc.yaml, problem)
+             and not preview_syntax.folded(old, problem.path, problem.missing)]
+    # A mapping whose `type:` is refused has the keys of that other type: one finding, on `type`
+    # (`scale_settings: {type: target_utilization, min_instances: 2}` on a managed deployment).
+    wrong_type = {p.path[:-1] for p in found if not p.on_key and p.path and p.path[-1] == "type"}
+    return [p for p in found if not (p.on_key and p.path[:-1] in wrong_type)]
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:

@@ -160,7 +160,12 @@ def _message(error: ValidationError, path: tuple[Any, ...]) -> str:
         return f"{where} must be {_article(expected_text)}, not {_describe(value)}"
     if error.validator == "enum":
         enum: Any = error.validator_value
-        options = ", ".join(str(o) for o in enum)
+        # One spelling per option: the schemas list the case variants the SDK accepts.
+        options = ", ".join(dict.fromkeys(str(o) for o in enum if str(o).lower() == str(o) or
+                                          str(o).lower() not in {str(x) for x in enum}))
+        if isinstance(value, bool):
+            return (f"{where} is the boolean {str(value).lower()} (YAML reads unquoted yes/no/on/off as "
+                    f"booleans); expected one of: {options}, quoted if need be")
         return f"{where} is {_short(value)}; expected one of: {options}"
     if error.validator == "const":
         return f"{where} is {_short(value)}; expected {error.validator_value!r}"
