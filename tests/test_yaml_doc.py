@@ -68,3 +68,14 @@ def test_placeholders_that_yaml_reads_as_something_else_are_kept_as_text() -> No
     assert doc.data == {"name": "{{ name }}", "timeout": "#{timeout}#", "items": ["#{pkg}#"], "empty": None,
                         "flow": {"a": 1}}
     assert doc.placeholder(("name",)) == "{{ name }}" and doc.placeholder(("flow",)) is None
+
+
+def test_missing_colon_is_reported_on_its_own_line() -> None:
+    import pytest
+
+    from aml_lint.documents.yaml_doc import YamlReadError, load_yaml
+
+    # PyYAML's own mark is past the end of the file; the line at fault is the one without ':' or '- '.
+    with pytest.raises(YamlReadError) as info:
+        load_yaml("dependencies:\n  - pip\n  - pip:\n    numpy==1.26\n")
+    assert info.value.location.line == 4 and "neither 'key: value' nor a list item" in str(info.value)

@@ -216,10 +216,14 @@ def load_yaml(text: str) -> YamlDoc:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Location(mark.line + 1, mark.column + 1) if mark else Location()
         problem = exc.problem or str(exc)
-        if exc.context:
+        if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+            # PyYAML points past the end of the text; the line at fault is where the "key" began.
+            mark = exc.context_mark
+            problem = "this line is neither 'key: value' nor a list item '- value' (a missing ':' or '- ')"
+        elif exc.context:
             problem = f"{problem} ({exc.context})"
+        loc = Location(mark.line + 1, mark.column + 1) if mark else Location()
         raise YamlReadError(f"invalid YAML: {problem}", loc) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise YamlReadError(f"invalid YAML: {exc}") from None
