@@ -182,3 +182,10 @@ def test_requirements_file_judged_on_the_python_of_its_environment(lint: LintFn)
     # without the environment, any Python: pip would take 1.5.1 and fall back for this pin
     alone = {"alone/requirements.txt": files["requirements.txt"]}
     assert [f.path for f in lint(alone, rule="AML214")] == ["alone/requirements.txt"]
+
+
+def test_conda_pin_the_server_excludes_is_replaced_by_pip(lint: LintFn) -> None:
+    text = "dependencies:\n  - python=3.12\n  - flask=2.2\n  - pip\n  - pip:\n      - azureml-inference-server-http==1.5.1\n"
+    hits = found(lint, text, "AML214")
+    assert [(line, sev) for line, sev, _ in hits] == [(3, "warning")]
+    assert "pip replaces conda's flask" in hits[0][2]

@@ -8,7 +8,8 @@ The requirements of each release of the server and of azureml-defaults (which pi
 come from their wheels' METADATA (`knowledge/releases.json`): server 1.0.0 requires
 `pydantic<1.11,>=1.9`, 1.1.0 and later pydantic 2. An error when no release the declaration allows
 accepts the pin (pip cannot resolve); a warning when only older releases do (pip falls back to
-one of them). Also a warning: an old server or azureml-defaults that installs Flask 1.x while
+one of them), or when the pin is in the conda list (pip, which runs after conda, replaces the
+package). Also a warning: an old server or azureml-defaults that installs Flask 1.x while
 nothing holds Jinja2 below 3.1 or itsdangerous below 2.1 (nor MarkupSafe below 2.1 under Jinja2
 2.x), in its own pins or yours. A pin the server accepts is fine, in any file; in a lock file or
 `pip freeze` output (hash-pinned, or every line `==`-pinned) the advice is to regenerate the
@@ -199,6 +200,12 @@ def _pin_hits(dep: Declared, choices: tuple[Stack, ...], lock: bool,
     fix = ("regenerate the lock file with a version the server accepts" if lock
            else "remove the pin or move it into that range")
     fallback = next((s for s, v in zip(reversed(choices), reversed(verdicts), strict=True) if v is None), None)
+    if dep.source == "conda":
+        # pip installs after conda and replaces a conda-installed package it must change: it resolves
+        yield Hit(f"'{dep.spec}' (conda list) excludes {wanted}, which {newest.label} requires: pip "
+                  f"replaces conda's {dep.name} with one the server accepts; drop it from the conda list",
+                  dep.location)
+        return
     if fallback is None:
         more = "" if len(choices) == 1 else " (and no other release allowed here accepts it)"
         yield Hit(f"'{dep.spec}' excludes {wanted}, which {newest.label} requires{more}: pip cannot "
