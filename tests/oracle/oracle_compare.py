@@ -83,7 +83,8 @@ def _recognised(case: Case, root: Path) -> bool:
     """Does aml-lint take the file for the kind of asset the SDK loads it as?"""
     wanted = {"online": {Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT},
               "batch": {Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT},
-              "environment": {Kind.ENVIRONMENT}}[case.sdk_kind]
+              "environment": {Kind.ENVIRONMENT},
+              "online-endpoint": {Kind.ENDPOINT}, "batch-endpoint": {Kind.ENDPOINT}}[case.sdk_kind]
     doc = discover(build_settings(root, paths=[root / case.main])).documents.get(case.main)
     return doc is not None and doc.kind in wanted
 
@@ -99,6 +100,11 @@ def _falsy_value(case: Case, f: Finding) -> bool:
             return False
         node = node[part]
     return not node
+
+
+def _empty_image(case: Case) -> bool:
+    env = case.data.get("environment", case.data) if isinstance(case.data, dict) else None
+    return isinstance(env, dict) and "image" in env and not env["image"]
 
 
 # aml-lint asks for the type the schema documents; the SDK's marshmallow fields convert
@@ -122,7 +128,8 @@ EXCEPTIONS: tuple[Exception_, ...] = (
         and f.rule_id in ("AML005", "AML101")),
     Exception_("stringified-values", finding=_says(
         "AML005", r"environment_variables\.[^']+' must be a string or number or boolean, not a (mapping|list)")),
-    Exception_("empty-values", finding=lambda case, f: f.rule_id == "AML005" and _falsy_value(case, f)),
+    Exception_("empty-values", finding=lambda case, f: (f.rule_id == "AML005" and _falsy_value(case, f))
+               or (f.rule_id == "AML201" and "both 'image' and 'build'" in f.message and _empty_image(case))),
     Exception_("pipeline-settings", finding=lambda case, f: f.rule_id == "AML005"
                and case.data.get("type") == "pipeline" and re.search(r"(under |^)'settings", f.message) is not None),
     Exception_("names-checked-by-the-service", finding=lambda case, f: f.rule_id == "AML404"),

@@ -50,7 +50,7 @@ SUPPORT: dict[str, str] = {
 @dataclass
 class Case:
     name: str
-    sdk_kind: str  # environment | online | batch: which `az ml ... create` reads the file
+    sdk_kind: str  # environment | online | batch | online-endpoint | batch-endpoint: the `az ml` command
     main: str  # the YAML under test, relative to the case folder
     data: Any  # its document (written with yaml.safe_dump unless `text` is given)
     files: dict[str, str] = field(default_factory=dict)  # the other files of the folder
@@ -161,6 +161,23 @@ ENVIRONMENT_INFERENCE = {
     },
 }
 
+# Endpoints: aml-lint checks their names only (AML404; no endpoint schema yet), so their
+# mutants change names and drop keys, nothing a schema would decide.
+ONLINE_ENDPOINT = {
+    "$schema": SCHEMA + "managedOnlineEndpoint.schema.json",
+    "name": "my-endpoint", "auth_mode": "key", "description": "scores", "tags": {"team": "ml"},
+    "identity": {"type": "system_assigned"},
+}
+KUBERNETES_ENDPOINT = {
+    "$schema": SCHEMA + "kubernetesOnlineEndpoint.schema.json",
+    "name": "k8s-endpoint", "compute": "azureml:k8s-compute", "auth_mode": "aml_token",
+}
+BATCH_ENDPOINT = {
+    "$schema": SCHEMA + "batchEndpoint.schema.json",
+    "name": "my-batch", "description": "nightly", "auth_mode": "aad_token",
+    "defaults": {"deployment_name": "nightly"},
+}
+
 HAND_WRITTEN: list[tuple[str, str, str, dict[str, Any]]] = [
     ("online-full", "online", "deployment.yml", ONLINE),
     ("online-minimal", "online", "deployment.yml", ONLINE_MINIMAL),
@@ -171,7 +188,11 @@ HAND_WRITTEN: list[tuple[str, str, str, dict[str, Any]]] = [
     ("environment", "environment", "environment.yml", ENVIRONMENT),
     ("environment-build", "environment", "environment.yml", ENVIRONMENT_BUILD),
     ("environment-inference", "environment", "environment.yml", ENVIRONMENT_INFERENCE),
+    ("online-endpoint", "online-endpoint", "endpoint.yml", ONLINE_ENDPOINT),
+    ("kubernetes-endpoint", "online-endpoint", "endpoint.yml", KUBERNETES_ENDPOINT),
+    ("batch-endpoint", "batch-endpoint", "endpoint.yml", BATCH_ENDPOINT),
 ]
+ENDPOINT_OPS = ("name", "drop", "duplicate-key")
 
 
 def sdk_kind_of(data: Any) -> str | None:
@@ -357,8 +378,10 @@ def _mutate_once(rng: random.Random, case: Case) -> None:
     doc = case.data
     ops = ["drop", "misspell", "type", "enum", "add-key", "model", "environment", "scale",
            "request", "probe", "collector", "conda", "duplicate-key", "name"]
-    op = rng.choice(ops)
+    op = rng.choice(ENDPOINT_OPS if case.sdk_kind.endswith("endpoint") else ops)
     all_paths = _paths(doc)
+    if case.sdk_kind.endswith("endpoint"):
+        all_paths = [p for p in all_paths if len(p) == 1]  # no endpoint schema: nothing nested
     if op == "drop" and all_paths:
         path = rng.choice(all_paths)
         parent = _get(doc, path[:-1])

@@ -93,6 +93,19 @@ def _client_checks(entity: Any) -> None:
     if isinstance(entity, Environment):
         entity.validate()  # EnvironmentOperations.create_or_update -> _to_rest_object -> validate
         return
+    from azure.ai.ml.entities import Endpoint
+
+    if isinstance(entity, Endpoint):
+        from azure.ai.ml.entities._endpoint._endpoint_helpers import (
+            validate_endpoint_or_deployment_name,
+            validate_identity_type_defined,
+        )
+
+        # What _to_rest_online_endpoint / _to_rest_batch_endpoint check first.
+        validate_endpoint_or_deployment_name(entity.name)
+        if hasattr(entity, "traffic"):
+            validate_identity_type_defined(entity.identity)
+        return
     validate = getattr(entity, "_validate", None)
     if validate is not None:
         validate()  # the deployments' _to_rest_object runs it first

@@ -87,6 +87,8 @@ CASES = [
     # a pipeline component is an azureml: reference or a component YAML
     (Kind.PIPELINE_BATCH_DEPLOYMENT, {**PIPELINE, "component": "true"},
      {**PIPELINE, "component": "components/pipeline.yml"}, "component"),
+    (Kind.PIPELINE_BATCH_DEPLOYMENT, {**PIPELINE, "component": {"type": "pipeline", "jobs": {}}}, PIPELINE,
+     "component"),  # no inline component: the SDK's field takes a reference or a file
     # used to be false errors: values the SDK accepts and sends on
     (Kind.ONLINE_DEPLOYMENT, {**ONLINE, "type": "cloud"}, {**ONLINE, "type": "Managed",
                                                            "egress_public_network_access": "Disabled"}, "type"),
