@@ -331,3 +331,12 @@ def test_enum_message_for_a_yaml_boolean() -> None:
     (problem,) = [p for e in validator.iter_errors({"access": False}) for p in _explain(e)]
     assert problem.message == ("'access' is the boolean false (YAML reads unquoted yes/no/on/off as booleans); "
                                "expected one of: enabled, disabled, quoted if need be")
+
+
+def test_template_messages(lint: LintFn) -> None:
+    value = ONLINE.replace("name: blue", "name: {{ color }}-deployment")
+    tags = "{% if prod %}\n" + ONLINE + "{% endif %}\n"
+    found = {f.path: f for f in lint({"a.yml": value, "b.yml": tags}, rule="AML004")}
+    assert (found["a.yml"].line, found["b.yml"].line) == (2, 1)
+    assert "quote the templated value" in found["a.yml"].message
+    assert "template tags ({% if prod %})" in found["b.yml"].message

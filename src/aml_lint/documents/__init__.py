@@ -85,6 +85,13 @@ class Document:
         found = find_template_syntax(self.text)
         if found is None:
             return None
+        # Prefer the placeholder that breaks the parse (on the error's line) over the first one.
+        error_line = self.yaml_result.location.line
+        lines = self.text.splitlines()
+        if found[1] != error_line and 1 <= error_line <= len(lines):
+            on_line = find_template_syntax(lines[error_line - 1])
+            if on_line is not None:
+                found = (on_line[0], error_line, on_line[2])
         marker, line, col = found
         if not has_control_tags(self.text) and self.rendered is None:
             return None  # still broken once rendered: a real syntax error (AML002), not a template

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 
 from aml_lint.documents import YAML_KINDS, Document, Kind
 from aml_lint.documents.classify import kind_from_yaml
+from aml_lint.documents.placeholders import has_control_tags
 from aml_lint.rules.base import Context, Hit
 
 ID = "AML004"
@@ -47,5 +48,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if doc.kind is Kind.OTHER_YAML and rendered is not None and kind_from_yaml(rendered.data) is Kind.OTHER_YAML:
         return  # a template of something aml-lint does not check (a job, a Helm chart): not ours
     text, location = marker
-    yield Hit(f"templated file: it parses as YAML only once placeholders such as {text} are filled in; "
-              "not checked until it is rendered", location)
+    if doc.text is not None and has_control_tags(doc.text):
+        yield Hit(f"templated file: its template tags ({text}) make it YAML only once rendered, so it is not "
+                  "checked; lint the rendered output", location)
+        return
+    yield Hit(f"templated file: it parses as YAML only once {text} is filled in, so it is not checked; "
+              "quote the templated value to have the rest of the file checked", location)
