@@ -340,3 +340,13 @@ def test_template_messages(lint: LintFn) -> None:
     assert (found["a.yml"].line, found["b.yml"].line) == (2, 1)
     assert "quote the templated value" in found["a.yml"].message
     assert "template tags ({% if prod %})" in found["b.yml"].message
+
+
+def test_batch_type_decides_the_batch_schema(lint: LintFn) -> None:
+    dep = (f"$schema: {SCHEMAS}modelBatchDeployment.schema.json\nname: hello\nendpoint_name: hello-batch\n"
+           "type: pipeline\ncomponent: azureml:hello:1\n")
+    found = lint({"dep.yml": dep})
+    assert rules(found, "AML005", "AML008") == [("AML008", "warning", 4)]
+    # The generic batchDeployment schema names no kind: nothing to say.
+    generic = dep.replace("modelBatchDeployment", "batchDeployment")
+    assert rules(lint({"dep.yml": generic}), "AML005", "AML008") == []
