@@ -146,3 +146,11 @@ def test_a_context_above_the_dockerfile_that_every_source_needs_is_taken(lint: L
     files["lab/environment/Dockerfile"] += "COPY gone.txt /tmp/\n"  # resolves from no folder: the own one is assumed
     found = lint(files, rule=RULE)
     assert [(f.line, f.severity.label) for f in found] == [(2, "warning"), (3, "warning"), (4, "warning")]
+
+
+def test_a_placeholder_source_is_not_checked(lint: LintFn) -> None:
+    files = {"env.yml": ENV.replace("  dockerfile_path: docker/Dockerfile\n", ""),
+             "context/Dockerfile": "FROM python:3.12-slim\nCOPY {{ model_dir }} /model/\nCOPY __CONDA__ /tmp/\n"
+                                   "COPY missing.txt /tmp/\n"}
+    found = lint(files, rule=RULE)
+    assert [(f.line, f.severity.label) for f in found] == [(4, "error")]

@@ -43,6 +43,7 @@ from pathlib import Path, PurePosixPath
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.dockerfile import Instruction
+from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
 from aml_lint.workspace import is_inside, relpath
@@ -69,6 +70,8 @@ def contexts(doc: Document, ctx: Context) -> list[Path]:
 def sources(ins: Instruction) -> list[str] | None:
     """The source operands of a COPY/ADD; None when they cannot be judged (stage copy, heredoc)."""
     args = ins.args.strip()
+    if is_placeholder(args):
+        return None  # `COPY {{ model_dir }} /model/`: filled in before the build
     if args.startswith("["):
         try:
             words = json.loads(args)
@@ -94,7 +97,7 @@ def sources(ins: Instruction) -> list[str] | None:
 
 
 def _problem(source: str, context: Path, root: Path) -> str | None:
-    if "$" in source or "://" in source or source.startswith("git@"):
+    if "$" in source or "://" in source or source.startswith("git@") or is_placeholder(source):
         return None
     rel = PurePosixPath(source.lstrip("/")) if source.strip("/") else PurePosixPath(".")
     target = (context / rel).absolute()
