@@ -227,3 +227,14 @@ def test_missing_model_that_a_repository_script_downloads_is_a_warning(lint: Lin
     assert "deploy-tf.sh creates it ('wget https://example.org/model" in found[0].message
     files["deploy-tf.sh"] = "# wget it by hand: half_plus_two\nrm -r tf/half_plus_two\n"  # mentions, creates nothing
     assert summary(lint(files, rule=RULE)) == [("tf/dep.yml", 13, "error")]
+
+
+def test_an_environment_reached_twice_reports_its_group_once(lint: LintFn) -> None:
+    files = unit()
+    files["dep.yml"] = files["dep.yml"].replace(
+        "environment:\n  image: mcr.microsoft.com/azureml/minimal-py312-inference:20250601.v1\n"
+        "  conda_file: env/conda.yml\n", "environment: file:env/env.yml\n")
+    files["env/env.yml"] = ENV_SCHEMA + "build:\n  path: gone/ctx\n  dockerfile_path: ../docker/Dockerfile\nconda_file: gone/conda.yml\n"
+    found = lint(files, rule=RULE)
+    assert summary(found) == [("env/env.yml", 6, "error")]
+    assert found[0].message.count("conda_file 'gone/conda.yml'") == 1 and "the folder 'env/gone'" in found[0].message

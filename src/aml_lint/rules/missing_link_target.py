@@ -86,7 +86,9 @@ def _groups(problems: list[LinkProblem]) -> tuple[list[Hit], list[LinkProblem]]:
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    problems = [p for p in ctx.project.problems if p.source == doc.rel]
+    # A file reached twice (an environment YAML that a deployment also names with `file:`)
+    # records its problems twice: each once.
+    problems = list(dict.fromkeys(p for p in ctx.project.problems if p.source == doc.rel))
     hits, single = _groups(problems)
     yield from hits
     for problem in single:
