@@ -68,6 +68,10 @@ REPO = {
     "jobs/train.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
                        "command: Rscript train.R\nenvironment:\n  build:\n    path: ctx\ncompute: azureml:cpu\n"),
     "jobs/ctx/Dockerfile": "FROM rocker/r-ver:4.4.0\nCOPY install.R /tmp/\n",
+    # An asset repository's environment whose build path a publishing pipeline fills in.
+    "assets/sk/spec.yaml": ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
+                            "name: sk\nbuild:\n  path: '{{image.context.path}}'\n"),
+    "assets/sk/context/Dockerfile": "FROM ubuntu:22.04\nCOPY conda_dependencies.yaml /tmp/\n",
     ".devcontainer/devcontainer.json": '{"build": {"dockerfile": "../tools/dev.Dockerfile"}}\n',
     "tools/dev.Dockerfile": "FROM ubuntu:latest\nCOPY missing /x\n",
     # A model a deploy script downloads: a warning in a full run and in a --changed-files run alike.
@@ -112,7 +116,7 @@ def test_each_changed_file_reaches_the_same_neighbourhood_as_the_full_graph(repo
 
 @pytest.mark.parametrize("changed", [
     {"tf/dep.yml"}, {"images/score/Dockerfile"}, {"tools/build.sh"}, {"jobs/ctx/Dockerfile"}, {"jobs/train.yml"},
-    {"tools/dev.Dockerfile"}, {".devcontainer/devcontainer.json"},
+    {"tools/dev.Dockerfile"}, {".devcontainer/devcontainer.json"}, {"assets/sk/context/Dockerfile"},
     {"online/env/conda.yaml", "docs/readme.md"},
     {"shared/code/helper.py", "envs/docker/ctx/base.txt"},
     {"dot/my env/conda.yaml", "other/code/util.py", "registered/dep.yml"},
@@ -168,6 +172,7 @@ def test_dockerfiles_are_checked_as_the_scripts_that_build_them_say(repo: Path) 
     found = {(f[0], f[1]) for f in _findings(repo, None)}
     assert ("images/score/Dockerfile", "AML218") in found  # built for AzureML from the root: gone.txt
     assert ("jobs/ctx/Dockerfile", "AML218") in found  # a job builds it from jobs/ctx
+    assert ("assets/sk/context/Dockerfile", "AML218") in found  # an environment with a templated build.path
     assert not any(path == "tools/dev.Dockerfile" for path, _ in found)  # a dev container's image
     assert [f[3] for f in _findings(repo, frozenset({"tf/dep.yml"})) if f[1] == "AML101"] \
         == [f[3] for f in _findings(repo, None) if f[1] == "AML101" and f[0] == "tf/dep.yml"]
