@@ -68,6 +68,10 @@ REPO = {
     "jobs/train.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
                        "command: Rscript train.R\nenvironment:\n  build:\n    path: ctx\ncompute: azureml:cpu\n"),
     "jobs/ctx/Dockerfile": "FROM rocker/r-ver:4.4.0\nCOPY install.R /tmp/\n",
+    # SDK code that builds a Dockerfile from a context folder.
+    "sdkenv/create.py": ("from azure.ai.ml.entities import BuildContext, Environment\n"
+                         "env = Environment(name='r', build=BuildContext(path='docker', dockerfile_path='r.dockerfile'))\n"),
+    "sdkenv/docker/r.dockerfile": "FROM rocker/r-ver:4.4.0\nCOPY install.R /tmp/\n",
     # An asset repository's environment whose build path a publishing pipeline fills in.
     "assets/sk/spec.yaml": ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
                             "name: sk\nbuild:\n  path: '{{image.context.path}}'\n"),
@@ -117,6 +121,7 @@ def test_each_changed_file_reaches_the_same_neighbourhood_as_the_full_graph(repo
 @pytest.mark.parametrize("changed", [
     {"tf/dep.yml"}, {"images/score/Dockerfile"}, {"tools/build.sh"}, {"jobs/ctx/Dockerfile"}, {"jobs/train.yml"},
     {"tools/dev.Dockerfile"}, {".devcontainer/devcontainer.json"}, {"assets/sk/context/Dockerfile"},
+    {"sdkenv/docker/r.dockerfile"}, {"sdkenv/create.py"},
     {"online/env/conda.yaml", "docs/readme.md"},
     {"shared/code/helper.py", "envs/docker/ctx/base.txt"},
     {"dot/my env/conda.yaml", "other/code/util.py", "registered/dep.yml"},

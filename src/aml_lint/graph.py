@@ -637,9 +637,9 @@ class Project:
     def settle_dockerfiles(self) -> None:
         """Drop the Dockerfiles no AzureML asset builds; note the build context CI scripts use.
 
-        A Dockerfile is checked (by every rule on Dockerfiles) when an AzureML environment builds
-        it (``build.path`` of an environment or deployment YAML, or SDK code / a ``links:`` entry
-        naming it), when a CI script that also talks to AzureML (``az ml``, ``azureml``,
+        A Dockerfile is checked (by every rule on Dockerfiles) when an AzureML asset builds it
+        (``build.path`` of an environment, deployment, job or component YAML, ``BuildContext(path=)``
+        in SDK code, a ``links:`` entry naming it), when a CI script that also talks to AzureML (``az ml``, ``azureml``,
         ``azure.ai.ml``) builds it with ``docker build`` / ``az acr build``, or when it starts
         FROM an AzureML base image (``mcr.microsoft.com/azureml/...``). Anything else, a dev
         container's or a CI tool's image, is not an AzureML environment and is left alone: its
@@ -656,6 +656,11 @@ class Project:
             if other.text is not None and "build" in other.text:
                 for build in _environment_builds(other.data if other.yaml is not None else None):
                     self._job_build(other, build, built, templated)
+        for path, text in self.sdk_sources:  # SDK v2 `Environment(build=BuildContext(path=...))`
+            for context, dockerfile in sdk_build_contexts(text):
+                for base in (path.parent, self.root):
+                    if self._built_from(relpath(path, self.root), (base / context).absolute(), dockerfile, built):
+                        break
         dockerfiles = self.of_kind(Kind.DOCKERFILE)
         if all(doc.rel in built for doc in dockerfiles):
             return
@@ -698,20 +703,23 @@ class Project:
         if doc.kind is Kind.ENVIRONMENT or not isinstance(path, str) or not isinstance(dockerfile, str) \
                 or path.startswith(ASSET_PREFIXES) or is_absolute_path(path):
             return
-        context = (doc.path.parent / path).absolute()
+        self._built_from(doc.rel, (doc.path.parent / path).absolute(), dockerfile, built)
+
+    def _built_from(self, source: str, context: Path, dockerfile: str, built: set[str]) -> bool:
+        """``source`` builds ``context/dockerfile`` (when it exists): note it and its context."""
         target = (context / dockerfile).absolute()
         if not (is_inside(target, self.root) and _is(target)):
-            return
+            return False
         dockerfile_doc = self.add(target, Kind.DOCKERFILE)  # loaded here when a --changed-files run left it out
         if dockerfile_doc is None or dockerfile_doc.kind is not Kind.DOCKERFILE:
-            return
+            return False
         rel = dockerfile_doc.rel
-        if rel not in built:
-            built.add(rel)
-            self._link(Link(doc.rel, rel, "dockerfile", ("environment", "build")))
-            contexts = self.build_contexts.setdefault(rel, [])
-            if context not in contexts:
-                contexts.append(context)
+        built.add(rel)
+        self._link(Link(source, rel, "dockerfile"))
+        contexts = self.build_contexts.setdefault(rel, [])
+        if context not in contexts:
+            contexts.append(context)
+        return True
 
     def _build_script_texts(self) -> Iterator[tuple[str, str]]:
         """Scripts and pipelines that may build a Dockerfile: from the whole listing when the engine
@@ -957,6 +965,21 @@ def _build_operands(words: list[str]) -> tuple[str | None, str | None]:
             context = word
         i += 1
     return file, context
+
+
+_SDK_BUILD_RE = re.compile(r"BuildContext\(([^()]*)\)")
+_KWARG_RE = re.compile(r"""\b(path|dockerfile_path)\s*=\s*(["'])([^"'\n]+)\2""")
+
+
+def sdk_build_contexts(text: str) -> list[tuple[str, str]]:
+    """(context, Dockerfile) pairs of ``BuildContext(path="ctx", dockerfile_path="x")`` calls with
+    literal arguments in Python code (SDK v2); the Dockerfile defaults to ``Dockerfile``."""
+    out = []
+    for m in _SDK_BUILD_RE.finditer(text):
+        kwargs = {k.group(1): k.group(3) for k in _KWARG_RE.finditer(m.group(1))}
+        if "path" in kwargs and not is_placeholder(kwargs["path"]) and "://" not in kwargs["path"]:
+            out.append((kwargs["path"], kwargs.get("dockerfile_path", "Dockerfile")))
+    return out
 
 
 def dev_container_dockerfiles(rel: str, text: str) -> list[str]:

@@ -154,3 +154,13 @@ def test_a_placeholder_source_is_not_checked(lint: LintFn) -> None:
                                    "COPY missing.txt /tmp/\n"}
     found = lint(files, rule=RULE)
     assert [(f.line, f.severity.label) for f in found] == [(4, "error")]
+
+
+def test_sdk_code_that_builds_the_dockerfile_brings_it_in_with_its_context(lint: LintFn) -> None:
+    files = {"deploy/create_env.py": ("from azure.ai.ml.entities import BuildContext, Environment\n"
+                                      "env = Environment(name='r', build=BuildContext(path='docker', "
+                                      "dockerfile_path='r.dockerfile'))\n"),
+             "deploy/docker/r.dockerfile": "FROM rocker/r-ver:4.4.0\nCOPY install.R /tmp/\n"}
+    found = lint(files, rule=RULE)
+    assert [(f.path, f.line, f.severity.label) for f in found] == [("deploy/docker/r.dockerfile", 2, "error")]
+    assert "as deploy/create_env.py builds it" in found[0].message
