@@ -2,16 +2,17 @@
 
 What it finds: `COPY` and `ADD` sources that do not exist in the build context, or
 that lead out of it (`../`). The build context is the one the repository uses: the
-environment's `build.path` when an AzureML environment builds the Dockerfile, else the
-context that `docker build -f X CONTEXT` / `az acr build --file X CONTEXT` gives it in the
+`build.path` of the environment, job or component that builds the Dockerfile (or the
+`BuildContext` path of SDK code), else the context that `docker build -f X CONTEXT` / `az acr build --file X CONTEXT` gives it in the
 repository's CI workflows, pipelines or shell scripts (both errors: that build fails). A
 Dockerfile in scope whose context is written nowhere aml-lint reads is checked against its
 own folder, the usual `docker build .` context, as a warning; when every source resolves
 from a folder above it (`COPY environment/requirements.txt .` in `environment/Dockerfile`),
 that folder is taken to be its context.
-In scope: Dockerfiles an AzureML environment builds, that a script talking to AzureML
-builds, or that start FROM an AzureML image (`mcr.microsoft.com/azureml/...`). A dev
-container's or a CI tool's Dockerfile is not an AzureML environment and is not checked.
+In scope: Dockerfiles an AzureML environment, job or component builds (YAML `build.path`,
+SDK `BuildContext(path=...)`), that a script talking to AzureML builds, or that start FROM
+an AzureML image (`mcr.microsoft.com/azureml/...`). A dev container's or a CI tool's
+Dockerfile is not an AzureML environment and is not checked (by any rule).
 A missing source that `.gitignore` or `.amlignore` lists is produced by an earlier step
 (a trained model, `dvc pull`): a warning. Skipped: copies from a build stage or image
 (`--from=`), URLs, heredocs, sources with variables; a glob is fine when it matches something.
