@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aml_lint.fix import Fix
 
 
 class Severity(enum.IntEnum):
@@ -52,6 +56,7 @@ class Finding:
     location: Location = WHOLE_FILE
     # Extra paths a finding is about (e.g. the conda file a missing import should be added to).
     related: tuple[str, ...] = field(default_factory=tuple)
+    fix: Fix | None = None  # edits that make it go away, when the rule knows them for certain
 
     @property
     def line(self) -> int:
@@ -72,7 +77,7 @@ class Finding:
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "rule": self.rule_id,
             "severity": self.severity.label,
             "message": self.message,
@@ -82,6 +87,9 @@ class Finding:
             "end_line": self.location.end_line,
             "end_column": self.location.end_col,
         }
+        if self.fix is not None:
+            out["fix"] = self.fix.to_dict()
+        return out
 
 
 @dataclass(frozen=True)

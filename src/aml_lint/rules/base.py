@@ -23,6 +23,7 @@ from aml_lint.findings import WHOLE_FILE, Location, Severity
 if TYPE_CHECKING:
     from aml_lint.config import Settings
     from aml_lint.documents import Document, Kind
+    from aml_lint.fix import Fix
     from aml_lint.graph import EnvSpec, Project
 
 
@@ -35,6 +36,7 @@ class Hit:
     path: str | None = None  # defaults to the document being checked
     severity: Severity | None = None  # defaults to the rule's SEVERITY
     related: tuple[str, ...] = field(default_factory=tuple)
+    fix: Fix | None = None  # text edits that make this finding go away (see aml_lint.fix)
 
 
 @dataclass

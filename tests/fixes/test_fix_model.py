@@ -1,0 +1,58 @@
+"""The fix model: edits as character ranges, applied without touching other characters."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aml_lint.fix import Edit, Fix, apply_edits, line_end, line_start, newline_of, offset
+
+CRLF = "a: 1\r\nb: 2\r\n# keep\r\n"
+
+
+def test_positions_on_crlf_text() -> None:
+    assert line_start(CRLF, 2) == 6
+    assert offset(CRLF, 2, 4) == 9 and CRLF[9] == "2"
+    assert line_end(CRLF, 2) == 10 and CRLF[10] == "\r"
+    assert line_end(CRLF, 2, with_newline=True) == 12
+    assert line_start(CRLF, 9) == len(CRLF)
+    assert newline_of(CRLF) == "\r\n" and newline_of("a\nb") == "\n" and newline_of("a") == "\n"
+
+
+def test_apply_replaces_only_the_range() -> None:
+    edit = Edit("f.yml", offset(CRLF, 2, 4), line_end(CRLF, 2), "3")
+    assert apply_edits(CRLF, [edit]) == "a: 1\r\nb: 3\r\n# keep\r\n"
+
+
+def test_insert_and_delete_in_one_pass() -> None:
+    text = "x\ny\nz\n"
+    inserted = Edit("f", line_start(text, 2), line_start(text, 2), "new\n")
+    deleted = Edit("f", line_start(text, 3), line_end(text, 3, with_newline=True), "")
+    assert apply_edits(text, [deleted, inserted]) == "x\nnew\ny\n"
+
+
+def test_overlapping_edits_are_refused() -> None:
+    with pytest.raises(ValueError):
+        apply_edits("abcdef", [Edit("f", 0, 3, "x"), Edit("f", 2, 4, "y")])
+
+
+def test_overlap_rules() -> None:
+    a = Edit("f", 0, 3, "x")
+    assert a.overlaps(Edit("f", 2, 4, "y"))
+    assert not a.overlaps(Edit("f", 3, 4, "y"))  # touching ends do not overlap
+    assert not a.overlaps(Edit("g", 0, 3, "y"))  # another file
+    assert Edit("f", 5, 5, "x").overlaps(Edit("f", 5, 5, "y"))  # two inserts at one place
+    fix = Fix("write it", (a, Edit("g", 0, 0, "z")), safe=False)
+    assert fix.paths == ("f", "g")
+    assert fix.overlaps(Fix("other", (Edit("g", 0, 1, ""),)))
+    assert fix.to_dict()["safe"] is False
+
+
+@given(st.text(max_size=60), st.data())
+def test_untouched_characters_stay(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    replacement = data.draw(st.text(max_size=5))
+    out = apply_edits(text, [Edit("f", start, end, replacement)])
+    assert out == text[:start] + replacement + text[end:]
