@@ -45,7 +45,8 @@ def test_overlap_rules() -> None:
     assert Edit("f", 5, 5, "x").overlaps(Edit("f", 5, 5, "y"))  # two inserts at one place
     fix = Fix("write it", (a, Edit("g", 0, 0, "z")), safe=False)
     assert fix.paths == ("f", "g")
-    assert fix.overlaps(Fix("other", (Edit("g", 0, 1, ""),)))
+    assert fix.overlaps(Fix("other", (Edit("g", 0, 0, "w"),)))  # both insert at one place
+    assert not fix.overlaps(Fix("other", (Edit("g", 0, 1, ""),)))  # insert, then delete after it
     assert fix.to_dict()["safe"] is False
 
 
