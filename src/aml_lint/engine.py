@@ -174,7 +174,7 @@ def _finding(rule: Rule, hit: Hit, doc: Document, settings: Settings) -> Finding
             return None
         severity = override
     return Finding(rule.id, Severity(severity), hit.message, hit.path or doc.rel,
-                   hit.location or Location(), hit.related)
+                   hit.location or Location(), hit.related, hit.fix)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -57,3 +57,25 @@ def test_untouched_characters_stay(text: str, data: st.DataObject) -> None:
     replacement = data.draw(st.text(max_size=5))
     out = apply_edits(text, [Edit("f", start, end, replacement)])
     assert out == text[:start] + replacement + text[end:]
+
+
+def test_the_engine_carries_a_rule_fix_to_the_finding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from aml_lint.config import build_settings
+    from aml_lint.documents import Kind
+    from aml_lint.engine import run
+    from aml_lint.findings import RuleInfo, Severity
+    from aml_lint.rules import Rule
+    from aml_lint.rules.base import Hit
+
+    (tmp_path / "conda.yml").write_text("dependencies:\n  - python=3.11\n", encoding="utf-8")
+    fix = Fix("pin it", (Edit("conda.yml", 0, 0, "# x\n"),))
+
+    def check(doc, ctx):  # type: ignore[no-untyped-def]
+        yield Hit("found", fix=fix)
+
+    module = SimpleNamespace(ID="AML999", NAME="t", SEVERITY="info", KINDS=(Kind.CONDA,), check=check)
+    rule = Rule(module, RuleInfo("AML999", "t", Severity.INFO, "t"))  # type: ignore[arg-type]
+    result = run(build_settings(tmp_path), rules=[rule])
+    assert [f.fix for f in result.findings] == [fix]
