@@ -350,3 +350,17 @@ def test_batch_type_decides_the_batch_schema(lint: LintFn) -> None:
     # The generic batchDeployment schema names no kind: nothing to say.
     generic = dep.replace("modelBatchDeployment", "batchDeployment")
     assert rules(lint({"dep.yml": generic}), "AML005", "AML008") == []
+
+
+def test_batch_setting_written_at_the_root_is_one_finding(lint: LintFn, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: AML403 (move it under settings:) and AML005 ('settings' is missing mini_batch_size).
+    from aml_lint.rules import schema as rule
+    from aml_lint.schemas import SchemaProblem
+
+    missing = SchemaProblem("'settings' is missing required key(s): mini_batch_size", ("settings",),
+                            missing=("mini_batch_size",))
+    monkeypatch.setattr(rule, "problems", lambda kind, data: iter([missing]))
+    dep = (f"$schema: {SCHEMAS}modelBatchDeployment.schema.json\nname: nightly\nendpoint_name: my-batch\n"
+           "type: model\nmodel: azureml:m:1\ncompute: azureml:cpu\nsettings:\n  output_action: append_row\n")
+    assert lint({"dep.yml": dep + "mini_batch_size: 10\n"}, rule="AML005") == []
+    assert rules(lint({"dep.yml": dep}, rule="AML005")) == [("AML005", "error", 8)]

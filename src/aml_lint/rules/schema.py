@@ -12,7 +12,8 @@ value is what counts; the other keys of the file are still checked. Keys of the 
 syntax are reported once by AML007, not here one by one.
 
 One mistake, one finding: when a mapping's `type:` is refused, the keys that belong to
-that other type are not reported again as unknown keys.
+that other type are not reported again as unknown keys; a `settings:` key of a batch
+deployment that is missing because it was written at the root is AML403's finding.
 
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
@@ -78,7 +79,10 @@ def reported_problems(doc: Document) -> list[SchemaProblem]:
     # A mapping whose `type:` is refused has the keys of that other type: one finding, on `type`
     # (`scale_settings: {type: target_utilization, min_instances: 2}` on a managed deployment).
     wrong_type = {p.path[:-1] for p in found if not p.on_key and p.path and p.path[-1] == "type"}
-    return [p for p in found if not (p.on_key and p.path[:-1] in wrong_type)]
+    # `settings.mini_batch_size` missing because it sits at the root: AML403 says where to move it.
+    misplaced = (doc.kind in (Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT) and isinstance(data, dict))
+    return [p for p in found if not (p.on_key and p.path[:-1] in wrong_type)
+            and not (misplaced and p.path == ("settings",) and p.missing and all(k in data for k in p.missing))]
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
