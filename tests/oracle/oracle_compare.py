@@ -126,6 +126,7 @@ EXCEPTIONS: tuple[Exception_, ...] = (
         r"'(environment\.)?build' is missing required key\(s\): path"
         r"|^(environment\.)?build\.dockerfile_path file .* does not exist", f.message) is not None
         and f.rule_id in ("AML005", "AML101")),
+    Exception_("paths-checked-at-upload", finding=_says("AML101", r"^model\.path ")),
     Exception_("stringified-values", finding=_says(
         "AML005", r"environment_variables\.[^']+' must be a string or number or boolean, not a (mapping|list)")),
     Exception_("empty-values", finding=lambda case, f: (f.rule_id == "AML005" and _falsy_value(case, f))
