@@ -143,10 +143,6 @@ EXCEPTIONS: tuple[Exception_, ...] = (
         or (f.rule_id == "AML005" and re.search(r"missing required key\(s\): type\b", f.message) is not None)
         for f in findings)),
     Exception_("not-recognised", sdk=lambda case, root, sdk, findings: not _recognised(case, root)),
-    # An aml-lint gap, not an SDK one (docs/oracle.md, "Gaps of aml-lint"): a misspelt `$schema`
-    # key ("$SCHEMA", "$shcema") reads as an envsubst placeholder, so AML005 does not report it.
-    Exception_("gap:dollar-keys-read-as-placeholders", sdk=lambda case, root, sdk, findings: re.search(
-        r'failed: \{ "\$[A-Za-z]+": \[ "Unknown field\." \] \}', sdk) is not None),
 )
 
 

@@ -15,6 +15,9 @@ One mistake, one finding: when a mapping's `type:` is refused, the keys that bel
 that other type are not reported again as unknown keys; a `settings:` key of a batch
 deployment that is missing because it was written at the root is AML403's finding.
 
+A quoted number where a number is expected (`instance_count: "3"`) is info: the CLI
+converts it and the deployment is created as intended.
+
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
 compute=cpu-cluster`), which aml-lint cannot see.
@@ -61,7 +64,10 @@ KINDS = tuple(SCHEMA_FILES)
 def about_placeholder(yaml: YamlDoc, problem: SchemaProblem) -> bool:
     """True when the offending value (or key) is, or holds, a placeholder."""
     if problem.on_key:
-        return bool(problem.path) and find_placeholder(str(problem.path[-1])) is not None
+        key = str(problem.path[-1]) if problem.path else ""
+        found = find_placeholder(key)
+        # A misspelt `$shcema` is a key, not an envsubst `$x`: only delimited forms count on keys.
+        return found is not None and not (found.startswith("$") and found[1:2].isalpha())
     return yaml.placeholder(problem.path) is not None
 
 
@@ -94,5 +100,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             message = problem.message.removeprefix("the document is ")
             yield Hit(f"{message}; the CLI refuses the file unless the command line gives it "
                       f"(--set {settable})", doc.yaml.loc(problem.path), severity=Severity.WARNING)
+            continue
+        if problem.coerced:  # the file loads: worth knowing, not a failure
+            yield Hit(problem.message, doc.yaml.loc(problem.path), severity=Severity.INFO)
             continue
         yield Hit(problem.message, doc.yaml.loc(problem.path, key=problem.on_key))

@@ -38,6 +38,7 @@ class SchemaProblem:
     path: tuple[str | int, ...]
     on_key: bool = False  # point at the key (unknown key) rather than the value
     missing: tuple[str, ...] = ()  # the required keys that are absent, for a "missing" problem
+    coerced: bool = False  # a quoted number where a number is expected: the CLI converts it
 
 
 @cache
@@ -127,7 +128,32 @@ def _explain(error: ValidationError, what: str = "") -> Iterator[SchemaProblem]:
         missing = tuple(str(k) for k in required if k not in error.instance)
     elif error.validator == "dependentRequired" and isinstance(error.instance, dict):
         missing = tuple(dict.fromkeys(need for _, need in _dependencies(error)))
+    if _numeric_text(error):
+        where = f"'{_dotted(path)}'" if path else "the document"
+        yield SchemaProblem(f"{where} is the quoted number {_short(error.instance)}: the CLI converts it, "
+                            "but write it unquoted", path, coerced=True)
+        return
     yield SchemaProblem(_message(error, path), path, missing=missing)
+
+
+def _numeric_text(error: ValidationError) -> bool:
+    """A string such as "3" where an integer or number is expected: the SDK's marshmallow fields
+    convert it, so the file loads (azure-ai-ml 1.35 accepts `instance_count: "3"`)."""
+    if error.validator != "type" or not isinstance(error.instance, str):
+        return False
+    expected = error.validator_value
+    wanted = set(expected) if isinstance(expected, list) else {expected}
+    text = error.instance.strip()
+    try:
+        if "integer" in wanted:
+            int(text)
+            return True
+        if "number" in wanted:
+            float(text)
+            return text.lower() not in ("nan", "inf", "-inf", "infinity", "-infinity")
+    except ValueError:
+        return False
+    return False
 
 
 def _dependencies(error: ValidationError) -> list[tuple[str, str]]:

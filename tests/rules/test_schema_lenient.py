@@ -1,0 +1,28 @@
+"""AML005: a quoted number loads (info), a misspelt `$schema` key is still an unknown key."""
+
+from __future__ import annotations
+
+from lintkit import LintFn
+
+HEAD = """
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: blue
+endpoint_name: my-endpoint
+model: azureml:my-model:1
+environment: azureml:my-env:1
+instance_type: Standard_DS3_v2
+"""
+
+
+def test_a_quoted_number_is_info_and_a_word_still_an_error(lint: LintFn) -> None:
+    found = lint({"a.yml": HEAD + 'instance_count: "3"\n', "b.yml": HEAD.replace("blue", "green")
+                  + "instance_count: three\n"}, rule="AML005")
+    got = [(f.path, f.severity.label) for f in found]
+    assert got == [("a.yml", "info"), ("b.yml", "error")]
+    assert "quoted number '3'" in found[0].message or "quoted number \"3\"" in found[0].message
+
+
+def test_a_misspelt_schema_key_is_not_a_placeholder(lint: LintFn) -> None:
+    found = lint({"d.yml": HEAD.replace("$schema", "$shcema") + "instance_count: 1\n"}, rule="AML005")
+    assert [(f.path, f.severity.label) for f in found] == [("d.yml", "error")]
+    assert "$shcema" in found[0].message
