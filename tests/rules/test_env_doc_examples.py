@@ -62,6 +62,8 @@ def example(rule_id: str, section: str) -> str:
     doc = rule.info.doc
     start = doc.index(f"{section}:") + len(section) + 1
     end = doc.index("Passes:" if section == "Fails" else "Fix:", start)
+    fixed = doc.find("\nFixed:", start, end)  # a fixable rule's page shows the fixed example next
+    end = fixed if fixed >= 0 else end
     return textwrap.dedent(doc[start:end]).strip("\n") + "\n"
 
 

@@ -14,12 +14,17 @@ version.
 Fails:
     environment: azureml:my-env:latest
 
+Fixed:
+    environment: azureml:my-env@latest
+
 Passes:
     environment: azureml:my-env@latest
 
 Fix: write `azureml:<name>:<version>`, `azureml:<name>@latest`,
 `azureml://registries/<registry>/environments/<name>/versions/<version>` (or
-`/labels/latest`), or define the environment inline or with `file:`.
+`/labels/latest`), or define the environment inline or with `file:`. `--fix` rewrites
+`azureml:<name>:latest` as `azureml:<name>@latest` (safe: the one character that changes is the
+one AzureML's guide says to change; the value's quoting and the rest of the line stay).
 """
 
 from __future__ import annotations
@@ -29,11 +34,15 @@ from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document
 from aml_lint.documents.placeholders import is_placeholder
+from aml_lint.findings import Location
+from aml_lint.fix import Edit, Fix
 from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.fix_helpers import span
 
 ID = "AML102"
 NAME = "environment-reference"
 SEVERITY = "error"
+FIX = "safe"
 KINDS = tuple(DEPLOYMENT_KINDS)
 
 _REGISTRY = re.compile(r"^azureml://registries/[^/]+/environments/[^/]+/(versions|labels)/[^/]+$")
@@ -76,4 +85,23 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if isinstance(value, str) and not is_placeholder(value) and "${{" not in value:
         message = problem(value.strip())
         if message:
-            yield Hit(message, doc.yaml.loc(("environment",)))
+            loc = doc.yaml.loc(("environment",))
+            yield Hit(message, loc, fix=_latest_fix(doc, value, loc))
+
+
+_LATEST = re.compile(r"^(azureml:[^:/@]+):latest$")
+
+
+def _latest_fix(doc: Document, value: str, loc: Location) -> Fix | None:
+    """'azureml:<name>:latest' -> 'azureml:<name>@latest': the ':' before 'latest' becomes '@'."""
+    m = _LATEST.match(value.strip())
+    if m is None or doc.text is None or problem(f"{m.group(1)}@latest") is not None:
+        return None
+    where = span(doc.text, loc)
+    if where is None:
+        return None
+    raw = doc.text[where[0]:where[1]]
+    if raw.count(value.strip()) != 1:  # escapes or a folded scalar: the text is not the value
+        return None
+    colon = where[0] + raw.index(value.strip()) + len(m.group(1))
+    return Fix(f"write '{m.group(1)}@latest'", (Edit(doc.rel, colon, colon + 1, "@"),))
