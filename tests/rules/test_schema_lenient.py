@@ -26,3 +26,11 @@ def test_a_misspelt_schema_key_is_not_a_placeholder(lint: LintFn) -> None:
     found = lint({"d.yml": HEAD.replace("$schema", "$shcema") + "instance_count: 1\n"}, rule="AML005")
     assert [(f.path, f.severity.label) for f in found] == [("d.yml", "error")]
     assert "$shcema" in found[0].message
+
+
+def test_a_reference_pattern_is_explained_in_words(lint: LintFn) -> None:
+    found = lint({"d.yml": HEAD.replace("azureml:my-model:1", "./model") + "instance_count: 1\n",
+                  "model/m.pkl": "x"}, rule="AML005")
+    assert len(found) == 1 and found[0].severity.label == "error"
+    assert "'model' is './model'; expected a registered model" in found[0].message
+    assert "^azureml" not in found[0].message  # the regular expression is not shown

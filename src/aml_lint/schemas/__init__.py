@@ -206,6 +206,9 @@ def _message(error: ValidationError, path: tuple[Any, ...]) -> str:
             given = f"'{key}: {value[key]}'" if isinstance(value[key], (str, int, float)) else f"'{key}'"
             inside = f" in {where}" if path else ""
             return f"{given}{inside} requires '{need}' too, and it is missing"
+    if error.validator == "pattern" and isinstance(error.schema, dict) and error.schema.get("description"):
+        # The schemas describe their reference patterns in words: say what is expected, not the regex.
+        return f"{where} is {_short(value)}; expected {error.schema['description']}"
     if error.validator in ("minimum", "maximum", "minLength", "minItems"):
         return f"{where} is {_short(value)}: {error.message}"
     return f"{where}: {error.message}"
