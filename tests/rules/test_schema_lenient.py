@@ -34,3 +34,21 @@ def test_a_reference_pattern_is_explained_in_words(lint: LintFn) -> None:
     assert len(found) == 1 and found[0].severity.label == "error"
     assert "'model' is './model'; expected a registered model" in found[0].message
     assert "^azureml" not in found[0].message  # the regular expression is not shown
+
+
+K8S = """
+$schema: https://azuremlschemas.azureedge.net/latest/kubernetesOnlineDeployment.schema.json
+name: blue
+endpoint_name: my-endpoint
+model: azureml:my-model:1
+environment: azureml:my-env:1
+instance_type: defaultinstancetype
+instance_count: 1
+"""
+
+
+def test_kubernetes_schema_without_type_is_an_error_only_when_managed_refuses_it(lint: LintFn) -> None:
+    resources = K8S + "resources:\n  requests:\n    cpu: '1'\n"
+    found = lint({"a.yml": resources, "b.yml": K8S.replace("blue", "green")}, rule="AML008")
+    assert [(f.path, f.severity.label) for f in found] == [("a.yml", "error"), ("b.yml", "warning")]
+    assert "refuses 'resources'" in found[0].message

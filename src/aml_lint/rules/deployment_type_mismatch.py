@@ -10,7 +10,8 @@ Why it matters: the CLI does not read `$schema`; the SDK picks the schema from `
 else as a managed one). aml-lint checks the file the same way, so the file is checked
 against the schema the CLI will use, and this finding says the `$schema` line misleads
 editors and readers. Without `type: kubernetes`, a file written for Kubernetes is loaded as a
-managed deployment, where its Kubernetes keys (`resources`) are refused: likely to fail.
+managed deployment: an error when the file then breaks the managed schema (its Kubernetes
+keys such as `resources` are refused), a warning when it happens to load either way.
 
 Fails:
     $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
@@ -35,7 +36,9 @@ from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.classify import kind_from_schema
+from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
+from aml_lint.schemas import problems
 
 ID = "AML008"
 NAME = "deployment-type-mismatch"
@@ -56,9 +59,16 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     declared = yaml.get(("type",))
     schema = str(yaml.get(("$schema",), "")).strip().rpartition("/")[2]
     if named is Kind.K8S_DEPLOYMENT and declared is None:
-        yield Hit(f"$schema names {schema}, but without 'type: kubernetes' the CLI loads this file as a managed "
-                  "online deployment, which refuses the Kubernetes keys: add 'type: kubernetes'",
-                  yaml.loc(("$schema",)))
+        # The CLI will validate it as a managed deployment: certain to fail if that schema refuses it.
+        refused = [p for p in problems(Kind.ONLINE_DEPLOYMENT, yaml.data) if p.path]
+        if refused:
+            what = refused[0].path[0]
+            yield Hit(f"$schema names {schema}, but without 'type: kubernetes' the CLI loads this file as a "
+                      f"managed online deployment, which refuses '{what}': add 'type: kubernetes'",
+                      yaml.loc(("$schema",)), severity=Severity.ERROR)
+        else:
+            yield Hit(f"$schema names {schema}, but without 'type: kubernetes' the CLI loads this file as a "
+                      "managed online deployment: add 'type: kubernetes'", yaml.loc(("$schema",)))
         return
     if named is not doc.kind and declared is not None and schema.lower() != "batchdeployment.schema.json":
         yield Hit(f"'type: {declared}' makes the CLI load this file as a {doc.kind.value}, but $schema names "
