@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixkit import no_fix, roundtrip
+from rule_fixkit import no_fix, roundtrip
 
 HEAD = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\r\n"
         "# blue: the current model\t(keep this comment)\r\n"

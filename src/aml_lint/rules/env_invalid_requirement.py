@@ -25,6 +25,13 @@ Fails:
       - pip:
           - numpy=1.26.4        # pip wants ==
 
+Fixed:
+    dependencies:
+      - python=3.11
+      - pip
+      - pip:
+          - numpy==1.26.4        # pip wants ==
+
 Passes:
     dependencies:
       - python=3.11
@@ -34,6 +41,11 @@ Passes:
 
 Fix: write pip pins with `==` (`numpy==1.26.4`) and conda pins as `name=version`,
 `name>=version` or `name version build`; quote nothing, and keep one requirement per line.
+`--fix` (safe) turns the single `=` of `name=version` in a pip list or requirements file into
+`==` when the result is a valid requirement (one character added; quoting and comments stay), and
+a conda spec's reversed operator `=>` / `=<` into `>=` / `<=` (there is no other reading of it).
+Other invalid lines (`numpy==>1.2`: at least, or exactly?) and Dockerfile `pip install`
+arguments are left to you.
 """
 
 from __future__ import annotations
@@ -41,22 +53,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.conda import CondaDep, parse_match_spec
 from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.documents.requirements import PipLine, RequirementsFile
+from aml_lint.findings import Location
+from aml_lint.fix import Edit, Fix, line_end, line_start
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import conda_envs
+from aml_lint.rules.fix_helpers import positions_reliable, span
 
 ID = "AML203"
 NAME = "invalid-requirement"
 SEVERITY = "error"
+FIX = "safe"
 KINDS = (Kind.CONDA, Kind.REQUIREMENTS, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 
 
 _SINGLE_EQUALS = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._\[\], -]*)=([^=<>!~]+)$")
 
 
-def _pip_hit(line: PipLine) -> Hit | None:
+def _pip_hit(line: PipLine, doc: Document | None = None) -> Hit | None:
     if line.error is None or "$" in line.text or find_placeholder(line.text):
         # a shell variable (Dockerfile), ${VAR} (pip expands them in requirements files), or a
         # placeholder a pipeline fills in ('=={{latest-pypi-version}}'): judged once rendered
@@ -66,7 +85,61 @@ def _pip_hit(line: PipLine) -> Hit | None:
     pin = _SINGLE_EQUALS.match(head)
     if pin:  # conda's 'name=version' written for pip
         hint = f" (pip pins with '==': '{pin.group(1).strip()}=={pin.group(2).strip()}')"
-    return Hit(f"invalid pip requirement '{line.display}': {line.error}{hint}", line.location)
+    fix = _equals_fix(line, doc) if pin and doc is not None else None
+    return Hit(f"invalid pip requirement '{line.display}': {line.error}{hint}", line.location, fix=fix)
+
+
+def _region(doc: Document, loc: Location) -> tuple[int, int] | None:
+    """The characters of one requirement: its YAML scalar, or its line of a requirements file."""
+    text = doc.text
+    if text is None or not positions_reliable(text) or loc.line < 1:
+        return None
+    if doc.kind is Kind.REQUIREMENTS:
+        start, end = line_start(text, loc.line), line_end(text, loc.line)
+        return None if text[start:end].rstrip().endswith("\\") else (start, end)
+    where = span(text, loc)
+    return where if where is not None and loc.end_line == loc.line else None
+
+
+def _equals_fix(line: PipLine, doc: Document) -> Fix | None:
+    """'name=version' -> 'name==version', when the line holds that one '=' and the result is valid."""
+    where = _region(doc, line.location)
+    if where is None or doc.text is None:
+        return None
+    raw = doc.text[where[0]:where[1]]
+    cut = min((i for i in (raw.find(";"), raw.find("#")) if i >= 0), default=len(raw))
+    requirement = re.split(r"\s#", line.text, maxsplit=1)[0]
+    if raw[:cut].count("=") != 1 or requirement.split(";")[0].count("=") != 1:
+        return None
+    fixed = requirement.replace("=", "==", 1).strip()
+    try:
+        Requirement(fixed)
+    except InvalidRequirement:
+        return None
+    at = where[0] + raw.index("=")
+    name = fixed.split("==")[0].strip()
+    return Fix(f"pin {name} with '=='", (Edit(doc.rel, at, at, "="),))
+
+
+_REVERSED = {"=>": ">=", "=<": "<="}
+
+
+def _conda_fix(dep: CondaDep, doc: Document | None) -> Fix | None:
+    """A conda spec with its operator reversed ('numpy=>1.2') -> 'numpy>=1.2'."""
+    ops = [op for op in _REVERSED if op in dep.text]
+    if doc is None or len(ops) != 1 or dep.text.count(ops[0]) != 1:
+        return None
+    fixed = dep.text.replace(ops[0], _REVERSED[ops[0]])
+    if not parse_match_spec(fixed, dep.location).valid:
+        return None
+    where = _region(doc, dep.location)
+    if where is None or doc.text is None:
+        return None
+    raw = doc.text[where[0]:where[1]]
+    if raw.count(ops[0]) != 1:
+        return None
+    at = where[0] + raw.index(ops[0])
+    return Fix(f"write '{fixed.split('#')[0].strip()}'", (Edit(doc.rel, at, at + 2, _REVERSED[ops[0]]),))
 
 
 _SHAPES = {
@@ -108,10 +181,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     elif doc.kind is Kind.DOCKERFILE and doc.dockerfile is not None:
         lines = doc.dockerfile.pip_installs()
     for line in lines:
-        hit = _pip_hit(line)
+        hit = _pip_hit(line, doc if doc.kind is Kind.REQUIREMENTS else None)
         if hit:
             yield hit
     for conda in conda_envs(doc, ctx):
+        holder = ctx.project.documents.get(conda.path)
         for dep in conda.conda_deps:
             if not dep.valid and not find_placeholder(dep.text):
                 hint = ""
@@ -119,8 +193,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                     hint = " (YAML read a number here: did you mean '- python=" + dep.text + "'?)"
                 why = f"{dep.error}; " if dep.error else ""
                 yield Hit(f"invalid conda match spec '{dep.text}': {why}write 'name', 'name=version', "
-                          f"'name>=version' or 'name version build'{hint}", dep.location)
+                          f"'name>=version' or 'name version build'{hint}", dep.location,
+                          fix=_conda_fix(dep, holder))
         for line in conda.pip_lines:
-            hit = _pip_hit(line)
+            hit = _pip_hit(line, holder)
             if hit:
                 yield hit

@@ -18,6 +18,13 @@ Fails:
       - pip:
           - azureml-inference-server-http==1.4.1
 
+Fixed:
+    dependencies:
+      - python=3.11
+      - pip
+      - pip:
+          - azureml-inference-server-http==1.4.1
+
 Passes:
     dependencies:
       - python=3.11
@@ -26,7 +33,8 @@ Passes:
           - azureml-inference-server-http==1.4.1
 
 Fix: add `- pip` (better, pinned: `- pip=24.2`) to the conda dependencies, before the
-`pip:` list.
+`pip:` list. `--fix` inserts `- pip` (unpinned, what conda adds anyway) on its own line just
+before the `- pip:` item, with that item's indentation (safe: the build installs what it did).
 """
 
 from __future__ import annotations
@@ -34,12 +42,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents.conda import CondaEnv
+from aml_lint.fix import Fix
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import conda_envs
+from aml_lint.rules.fix_helpers import conda_doc, insert_item_before
 
 ID = "AML205"
 NAME = "pip-not-listed"
 SEVERITY = "info"
+FIX = "safe"
 KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 
 
@@ -48,4 +60,12 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if conda.pip_list_location is not None and not conda.has_pip:
             yield Hit("the conda dependencies have a 'pip:' list but not 'pip' itself: conda adds the "
                       "newest pip for you (and warns); list it, pinned ('- pip=24.2'), to choose the "
-                      "version", conda.pip_list_location)
+                      "version", conda.pip_list_location, fix=_fix(conda, ctx))
+
+
+def _fix(conda: CondaEnv, ctx: Context) -> Fix | None:
+    doc = conda_doc(conda, ctx.project.documents)
+    if doc is None or doc.text is None or conda.pip_list_location is None:
+        return None
+    edit = insert_item_before(doc.rel, doc.text, conda.pip_list_location, "pip")
+    return Fix("add '- pip' before the 'pip:' list", (edit,)) if edit else None

@@ -17,7 +17,8 @@ from aml_lint.fix import Edit, line_end, line_start, newline_of, offset
 
 # PyYAML (and Python's tokenizer) break lines at characters the '\n'-counting helpers of
 # aml_lint.fix do not: positions would disagree, so no fix is computed in such a file.
-_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+# str.splitlines (the requirements reader) also breaks at \v, \f and \x1c-\x1e.
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # What precedes a block-sequence item on its line: indentation, the dash, the gap.
 _ITEM_PREFIX = re.compile(r"[ ]*-[ \t]+")
 
