@@ -10,8 +10,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aml_lint import __version__
+
+if TYPE_CHECKING:
+    from aml_lint.config import Settings
+    from aml_lint.findings import LintResult
+    from aml_lint.fixing import FixRun
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -45,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--resolve", action="store_true", default=None,
                        help="resolve pip requirements for real (network; opt-in)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes, then report what is left")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: also apply the fixes a reviewer must judge")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff and write nothing (exit 1 when there is one)")
 
     rules = sub.add_parser("rules", help="list the rules, or explain one")
     rules.add_argument("rule", nargs="?", help="rule id or name, e.g. AML101")
@@ -122,7 +134,14 @@ def _check(args: argparse.Namespace) -> int:
     root = find_root(paths[0])
     try:
         changed: frozenset[str] | None = None
-        if args.changed_files is not None:
+        if args.changed_files is None and not args.changed_since and any(p.is_file() for p in paths):
+            # Files named on the command line (what pre-commit passes) are checked with what links
+            # to them, as --changed-files does: the deployment naming a script's environment.
+            from aml_lint.scope import explicit_scope
+
+            root, changed = explicit_scope(paths)
+            paths = [root]
+        elif args.changed_files is not None:
             if not args.changed_files.is_file():
                 raise ConfigError(f"--changed-files: {args.changed_files} does not exist")
             changed = frozenset(_normalise(p, root) for p in read_changed_files_list(args.changed_files))
@@ -135,10 +154,18 @@ def _check(args: argparse.Namespace) -> int:
     except (ConfigError, GitError) as exc:
         sys.stderr.write(f"aml-lint: error: {clean(str(exc))}\n")  # quotes repository text
         return EXIT_USAGE
-    result = run(settings)
+    if args.fix or args.diff:
+        from aml_lint.fixing import fix_project
+
+        fixing = fix_project(settings, unsafe=args.unsafe_fixes)
+        if args.diff:
+            return _show_diff(fixing)
+        result = _write_fixes(fixing, settings)
+    else:
+        result = run(settings)
     color = args.color == "always" or (args.color == "auto" and args.output is None and sys.stdout.isatty()
                                        and "NO_COLOR" not in os.environ)
-    output = render(result, args.format, color=color)
+    output = render(result, args.format, color=color, unsafe_fixes=args.unsafe_fixes)
     if args.output is not None:
         try:
             args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +174,7 @@ def _check(args: argparse.Namespace) -> int:
             sys.stderr.write(f"aml-lint: error: cannot write {args.output}: {exc.strerror or exc}\n")
             return EXIT_USAGE
         if args.format != "text":
-            sys.stdout.write(render(result, "text", color=color))
+            sys.stdout.write(render(result, "text", color=color, unsafe_fixes=args.unsafe_fixes))
     else:
         sys.stdout.write(output)
     for error in result.internal_errors:
@@ -156,6 +183,47 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     worst = result.worst()
     return EXIT_FINDINGS if worst is not None and settings.fails(worst) else EXIT_OK
+
+
+def _show_diff(fixing: FixRun) -> int:
+    """``--diff``: the diff on stdout, what it would do on stderr; exit 1 when it would change a file."""
+    from aml_lint.fixing import unified_diff
+    from aml_lint.report.text import clean
+
+    sys.stdout.write(unified_diff(fixing))
+    for note in fixing.skipped:
+        sys.stderr.write(f"aml-lint: {clean(note)}\n")
+    for error in fixing.result.internal_errors:
+        sys.stderr.write(f"aml-lint: internal error (a bug, please report it): {clean(error)}\n")
+    changed = fixing.changed
+    if changed:
+        count = len(fixing.fixed)
+        sys.stderr.write(f"aml-lint: would fix {count} finding{'s' * (count != 1)} in {len(changed)} "
+                         f"file{'s' * (len(changed) != 1)}\n")
+    else:
+        sys.stderr.write("aml-lint: nothing to fix\n")
+    if fixing.result.internal_errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if changed else EXIT_OK
+
+
+def _write_fixes(fixing: FixRun, settings: Settings) -> LintResult:
+    """``--fix``: write the fixed files, and the lint of what is left (with a note of what was done)."""
+    from aml_lint.engine import run
+    from aml_lint.fixing import write_fixes
+
+    write_fixes(fixing, settings.root)
+    written = set(fixing.written)
+    result = fixing.result
+    if set(fixing.changed) != written:
+        result = run(settings)  # a file was left as it was: report on the disk, not on the fixed text
+    fixed = [f for f in fixing.fixed if f.fix is not None and set(f.fix.paths) <= written]
+    notes = list(fixing.skipped)
+    if fixed:
+        notes.insert(0, f"fixed {len(fixed)} finding{'s' * (len(fixed) != 1)} in {len(written)} "
+                        f"file{'s' * (len(written) != 1)}")
+    result.notes[:0] = notes
+    return result
 
 
 def _normalise(path: str, root: Path) -> str:

@@ -163,6 +163,8 @@ def run(settings: Settings, rules: Iterable[Rule] | None = None) -> LintResult:
         elapsed=time.perf_counter() - started,
         root=str(settings.root),
         internal_errors=internal_errors,
+        sources={rel: fixed.text for f in findings if f.fix is not None for rel in f.fix.paths
+                 if (fixed := project.documents.get(rel)) is not None and fixed.text is not None},
     )
 
 

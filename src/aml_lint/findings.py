@@ -116,6 +116,8 @@ class LintResult:
     notes: list[str] = field(default_factory=list)
     # Bugs in aml-lint met during the run (a rule that raised): reported, never a lint result.
     internal_errors: list[str] = field(default_factory=list)
+    # The text each fix's edits count in (repository-relative path -> Document.text), for --fix.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

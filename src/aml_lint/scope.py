@@ -300,3 +300,42 @@ def files_in_scope(root: Path, candidates: Sequence[str], changed: Iterable[str]
         new_targets = _with_ancestors(found) - targets
         targets |= new_targets
     return chosen
+
+
+def repository_root(start: Path) -> Path:
+    """The root a file belongs to: the git top level, else the nearest folder holding an aml-lint
+    config (``.aml-lint.yml``, or ``pyproject.toml`` with ``[tool.aml-lint]``), else its folder."""
+    from aml_lint.config import ConfigError, find_config
+    from aml_lint.workspace import find_root
+
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    git_root = find_root(folder)
+    if (git_root / ".git").exists():
+        return git_root
+    for candidate in (folder, *folder.parents):
+        try:
+            if find_config(candidate) is not None:
+                return candidate
+        except ConfigError:
+            continue
+    return folder
+
+
+def explicit_scope(paths: Sequence[Path]) -> tuple[Path, frozenset[str]]:
+    """Files named on the command line (pre-commit passes the staged ones): the root to walk, and
+    the files to report on, as ``--changed-files`` would. A folder named beside them adds the
+    files under it. Only the files' links are looked at beyond them, never the whole report."""
+    from aml_lint.workspace import is_inside, relpath, walk
+
+    first = next(p for p in paths if p.is_file())
+    root = repository_root(first)
+    changed: set[str] = set()
+    for path in paths:
+        absolute = path.absolute()
+        if path.is_file():
+            if is_inside(absolute, root):
+                changed.add(relpath(absolute, root))
+        elif path.is_dir():
+            changed.update(walk(root, [absolute]))
+    return root, frozenset(changed)

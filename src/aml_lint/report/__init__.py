@@ -13,10 +13,10 @@ from aml_lint.findings import LintResult
 FORMATS = ("text", "json", "sarif", "github", "azure")
 
 
-def render(result: LintResult, fmt: str, *, color: bool = False) -> str:
+def render(result: LintResult, fmt: str, *, color: bool = False, unsafe_fixes: bool = False) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     module = importlib.import_module(f"aml_lint.report.{fmt}")
     if fmt == "text":
-        return str(module.render(result, color=color))
+        return str(module.render(result, color=color, unsafe_fixes=unsafe_fixes))
     return str(module.render(result))

@@ -28,7 +28,8 @@ def line_start(text: str) -> str:
     return _LEADING_COLON.sub(lambda m: m.group(1) + "\\x3a", clean(text))
 
 
-def render(result: LintResult, *, color: bool = False) -> str:
+def render(result: LintResult, *, color: bool = False, unsafe_fixes: bool = False) -> str:
+    """``unsafe_fixes``: the run was given --unsafe-fixes, so unsafe fixes count as fixable."""
     lines: list[str] = []
     current = None
     for f in result.findings:
@@ -43,7 +44,9 @@ def render(result: LintResult, *, color: bool = False) -> str:
             sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
             where = f"{_BOLD}{where}{_RESET}"
         rule = f"{_DIM}{f.rule_id}{_RESET}" if color else f.rule_id
-        lines.append(f"{where}  {sev}  {rule}  {clean(f.message)}")
+        # "[*]" as ruff marks a finding --fix (with --unsafe-fixes, when given) would mend.
+        mark = "[*] " if f.fix is not None and (f.fix.safe or unsafe_fixes) else ""
+        lines.append(f"{where}  {sev}  {rule}  {mark}{clean(f.message)}")
     for note in result.notes:
         lines.append(f"note: {clean(note)}")
     if lines:
@@ -55,5 +58,13 @@ def render(result: LintResult, *, color: bool = False) -> str:
                    f"{warnings} warning{'s' * (warnings != 1)}, {infos} info")
     else:
         summary = "no findings"
+    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in result.findings if f.fix is not None and not f.fix.safe)
+    if unsafe_fixes and safe + unsafe:
+        summary += f", {safe + unsafe} fixable with --fix --unsafe-fixes"
+    elif safe:
+        summary += f", {safe} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)" if unsafe else "")
+    elif unsafe:
+        summary += f", {unsafe} fixable with --fix --unsafe-fixes"
     lines.append(f"{summary} ({result.files_checked} files checked in {result.elapsed:.2f} s)")
     return "\n".join(lines) + "\n"
