@@ -19,6 +19,14 @@ Fails:
     def run(data):
         return model.predict(data).tolist()
 
+Fixed:
+    def init():
+        global model
+        model = joblib.load("model.pkl")
+
+    def run(data):
+        return model.predict(data).tolist()
+
 Passes:
     def init():
         global model
@@ -28,6 +36,10 @@ Passes:
         return model.predict(data).tolist()
 
 Fix: add `global <name>` as the first statement of `init()` for every name `run()` uses.
+`--fix` inserts that line with the indentation of init's body (after its docstring). Safe when
+`run()` would otherwise fail (the name is missing or None at module level); unsafe (applied with
+`--unsafe-fixes`) when the module gives the name another value, which `run()` then stops seeing.
+No fix when init's body starts on the `def` line.
 """
 
 from __future__ import annotations
@@ -38,12 +50,15 @@ from collections.abc import Iterator
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.python_script import node_location
 from aml_lint.findings import Severity
+from aml_lint.fix import Edit, Fix, line_start, newline_of
 from aml_lint.rules import script_ast as sa
 from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.fix_helpers import positions_reliable
 
 ID = "AML303"
 NAME = "init-missing-global"
 SEVERITY = "error"
+FIX = "safe or unsafe"
 KINDS = (Kind.SCORING_SCRIPT,)
 
 
@@ -90,11 +105,34 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"init() assigns '{name}' without 'global {name}', so it only sets a local variable and "
                       f"the module-level '{name}' that {_reader(name, via)} reads at line {use.lineno} {what}; "
                       f"add 'global {name}' at the top of init()",
-                      node_location(node), severity=None if placeholder else Severity.WARNING)
+                      node_location(node), severity=None if placeholder else Severity.WARNING,
+                      fix=_global_fix(doc, init, name, safe=placeholder))
         elif name not in sa.BUILTIN_NAMES:
             yield Hit(f"init() assigns '{name}' without 'global {name}', so {_reader(name, via)} fails with "
                       f"\"NameError: name '{name}' is not defined\" at line {use.lineno} on the first request; "
-                      f"add 'global {name}' at the top of init()", node_location(node))
+                      f"add 'global {name}' at the top of init()", node_location(node),
+                      fix=_global_fix(doc, init, name, safe=True))
+
+
+def _global_fix(doc: Document, init: sa.FunctionNode, name: str, *, safe: bool) -> Fix | None:
+    """'global <name>' on its own line before init's first statement (after its docstring)."""
+    text = doc.text
+    body = init.body
+    first = body[1] if len(body) > 1 and _is_docstring(body[0]) else body[0]
+    if text is None or not positions_reliable(text) or first.lineno <= init.lineno:
+        return None
+    start = line_start(text, first.lineno)
+    line = text[start:text.find("\n", start) if "\n" in text[start:] else len(text)]
+    # col_offset counts UTF-8 bytes; the indentation before a statement is ASCII whitespace.
+    indent = line[:first.col_offset]
+    if indent.strip(" \t") or len(indent.encode()) != first.col_offset:
+        return None  # the statement does not start its line (after ';' or a docstring on that line)
+    edit = Edit(doc.rel, start, start, f"{indent}global {name}{newline_of(text)}")
+    return Fix(f"add 'global {name}' at the top of init()", (edit,), safe=safe)
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 def _reader(name: str, via: dict[str, str]) -> str:
