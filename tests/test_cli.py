@@ -146,3 +146,51 @@ def test_a_crash_is_not_a_lint_result(tmp_path: Path, monkeypatch: pytest.Monkey
     assert main(["check", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "internal error" in err and "simulated bug" in err
+
+
+# What pre-commit runs when only the scoring script changed: `aml-lint check src/score.py`.
+SCOPE_REPO = {
+    "deploy/blue.yml": SCHEMA + "name: blue\nendpoint_name: my-endpoint\nmodel: azureml:m:1\n"
+    "code_configuration:\n  code: ../src\n  scoring_script: score.py\nenvironment:\n"
+    "  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1\n  conda_file: ../env/conda.yml\n"
+    "instance_type: Standard_DS3_v2\ninstance_count: 3\n",
+    "env/conda.yml": "name: e\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n"
+                     "      - azureml-inference-server-http==1.3.4\n",
+    "src/score.py": "import lightgbm\n\n\ndef init():\n    pass\n\n\ndef run(data):\n    return data\n",
+    "other/dep.yml": SCHEMA + "name: b\nenvironment: azureml:env:latest\n",
+}
+
+
+def _findings(proc: subprocess.CompletedProcess[str]) -> set[tuple[str, str]]:
+    return {(f["rule"], f["path"]) for f in json.loads(proc.stdout)["findings"]}
+
+
+@pytest.mark.parametrize("repo_marker", ["git", "config", "pyproject"])
+def test_a_file_named_alone_is_checked_with_what_links_to_it(tmp_path: Path, repo_marker: str) -> None:
+    write_tree(tmp_path, SCOPE_REPO)
+    if repo_marker == "git":
+        subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    elif repo_marker == "config":
+        (tmp_path / ".aml-lint.yml").write_text("fail-on: error\n")
+    else:
+        (tmp_path / "pyproject.toml").write_text("[tool.aml-lint]\nfail-on = 'error'\n")
+    full = _findings(aml_lint("check", ".", "--format", "json", cwd=tmp_path))
+    assert ("AML501", "src/score.py") in full and ("AML102", "other/dep.yml") in full
+    one = aml_lint("check", "src/score.py", "--format", "json", cwd=tmp_path)
+    assert one.returncode == 1, one.stderr
+    # The missing import a full check reports, found through the deployment naming the conda file;
+    # the unrelated deployment is not reported on.
+    assert _findings(one) == {f for f in full if f[1] in {"src/score.py", "deploy/blue.yml", "env/conda.yml"}}
+    assert ("AML501", "src/score.py") in _findings(one)
+    # From inside a sub-folder too (the root is found from the file).
+    inside = aml_lint("check", "score.py", "--format", "json", cwd=tmp_path / "src")
+    assert ("AML501", "src/score.py") in _findings(inside)
+
+
+def test_a_folder_keeps_its_meaning_beside_files(tmp_path: Path) -> None:
+    write_tree(tmp_path, SCOPE_REPO)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    folder = aml_lint("check", "other", "--format", "json", cwd=tmp_path)
+    assert {path for _, path in _findings(folder)} == {"other/dep.yml"}
+    both = aml_lint("check", "other", "src/score.py", "--format", "json", cwd=tmp_path)
+    assert {("AML102", "other/dep.yml"), ("AML501", "src/score.py")} <= _findings(both)
