@@ -8,12 +8,19 @@ rule then reports its finding without a fix. Offsets are into ``Document.text``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from packaging.version import InvalidVersion, Version
 
 from aml_lint.documents import Document
 from aml_lint.documents.conda import CondaEnv
 from aml_lint.findings import Location
 from aml_lint.fix import Edit, line_end, line_start, newline_of, offset
+from aml_lint.knowledge import deps
+
+if TYPE_CHECKING:
+    from aml_lint.graph import EnvSpec
 
 # PyYAML (and Python's tokenizer) break lines at characters the '\n'-counting helpers of
 # aml_lint.fix do not: positions would disagree, so no fix is computed in such a file.
@@ -142,3 +149,77 @@ def add_pip_requirements(conda: CondaEnv, doc: Document, requirements: Sequence[
     block += prefix + "pip:" + nl + "".join(inner + r + nl for r in requirements)
     at, lead = _after_line(text, loc.end_line)
     return [Edit(doc.rel, at, at, lead + block)]
+
+
+# --------------------------------------------------------------------------- adding a package
+
+
+def installable_pin(dist: str, python: deps.PythonFull, *, accept: Callable[[Version], bool] | None = None) \
+        -> Version | None:
+    """The newest release of ``dist`` that installs on ``python``, from the bundled data only:
+    python_support.json (a manylinux x86_64 or pure wheel for that minor, Requires-Python honoured)
+    or releases.json (Requires-Python, then a pure wheel or a classifier naming the minor), and,
+    where releases.json holds them, its own requirements installing too (python_blocker). None when
+    the data cannot tell (a package it does not hold): no pin is guessed. ``accept`` filters more."""
+    dist = deps.normalize(dist)
+    minor = python[1]
+    table = deps.supported_pythons(dist)
+    candidates: list[Version] = []
+    if table is not None:
+        candidates = sorted((v for text, minors in table.items()
+                             if minor in minors and (v := _final(text)) is not None), reverse=True)
+    elif deps.has_releases(dist):
+        entry = deps._table("releases.json")["dists"][dist]
+        for i, text in reversed(list(enumerate(entry["versions"]))):
+            v = _final(text)
+            pure = str(entry["wheels"][i]).endswith("-py3-none-any.whl")
+            if v is not None and (pure or minor in entry["classifiers"][i]):
+                candidates.append(v)
+        candidates.sort(reverse=True)
+    for version in candidates:
+        if deps.has_releases(dist) and deps.python_blocker(dist, f"=={version}", python) is not None:
+            continue
+        if accept is None or accept(version):
+            return version
+    return None
+
+
+def _final(text: str) -> Version | None:
+    try:
+        v = Version(text)
+    except InvalidVersion:
+        return None
+    return None if v.is_prerelease or v.is_devrelease or v.local else v
+
+
+def conda_name(pypi: str) -> str | None:
+    """The conda-forge name of a PyPI distribution when it is certainly the same name: no conda
+    package of the data maps to it under another name, and the same name means that package."""
+    pypi = deps.normalize(pypi)
+    names: dict[str, list[str] | None] = deps._table("conda.json")["names"]
+    if pypi in names and names[pypi] != [pypi]:
+        return None
+    if any(pypi in (targets or ()) and conda != pypi for conda, targets in names.items()):
+        return None
+    return pypi
+
+
+def add_to_environment(env: EnvSpec, documents: dict[str, Document], requirement: str) -> list[Edit] | None:
+    """Edits that declare ``requirement`` (a pip requirement, 'name==1.2') in an environment written
+    in the repository: its conda spec's pip list (created, with '- pip', after the conda
+    dependencies when there is none), or its requirements file when the pip list only includes
+    that one file. None for an environment aml-lint cannot edit with certainty (a Dockerfile,
+    a registered environment, a flow-style list)."""
+    conda = env.conda
+    if env.reference or conda is None or env.dockerfile_doc is not None:
+        return None
+    holder = conda_doc(conda, documents)
+    if holder is None:
+        return None
+    lines = conda.pip_lines
+    if lines and all(line.include for line in lines) and len(env.requirements_docs) == 1:
+        edit = add_to_requirements(env.requirements_docs[0], requirement)
+        return [edit] if edit else None
+    if any(line.include for line in lines):
+        return None  # both: which one the author keeps it in is theirs to say
+    return add_pip_requirements(conda, holder, [requirement])

@@ -29,6 +29,16 @@ Fails:
     # score.py
     import sklearn
 
+Fixed:
+    # conda.yml
+    dependencies:
+      - python=3.10
+      - pip:
+          - azureml-inference-server-http
+          - scikit-learn==1.7.2
+    # score.py
+    import sklearn
+
 Passes:
     # conda.yml
     dependencies:
@@ -42,7 +52,16 @@ Passes:
 Fix: add the package the message names to the environment (the pip list of the conda file,
 its conda dependencies when it has no pip list, or the requirements file). If the module
 lives in your code folder, keep it next to the scoring script so aml-lint (and the server)
-find it.
+find it. `--fix` (safe) appends the package, pinned, to the conda file's pip list (created after
+the conda dependencies, with `- pip`, when there is none), or to the requirements file when the
+pip list only includes one; the list's indentation and quoting are kept. It does so only when the
+import is certainly missing (not guarded, no declared package of unknown dependencies that may
+bring it), the import maps to exactly one package in aml-lint's data (not guessed from the name),
+the environment's Python is pinned, and the bundled release data name the newest release that
+installs on it (`knowledge/python_support.json`, `knowledge/releases.json`; a package they do not
+hold gets no fix rather than a guessed pin). Adding a package changes the image, which is why the
+pin is written out: the reviewer sees exactly what will be installed. A Dockerfile environment is
+left to you.
 """
 
 from __future__ import annotations
@@ -51,13 +70,16 @@ from collections.abc import Iterator
 
 from aml_lint.documents import Document, Kind
 from aml_lint.findings import Severity
+from aml_lint.fix import Fix
 from aml_lint.knowledge import deps
 from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.fix_helpers import add_to_environment, installable_pin
 
 ID = "AML501"
 NAME = "import-not-provided"
 SEVERITY = "error"
+FIX = "safe"
 KINDS = (Kind.SCORING_SCRIPT,)
 
 
@@ -74,6 +96,23 @@ def _message(v: iv.Verdict) -> str:
     guess = " (guessed from the name)" if v.guessed else ""
     return (f"'{v.ref.module}' is imported but the environment {v.env.label} does not install it: "
             f"add '{v.suggestion}'{guess} to {where}")
+
+
+def _add_fix(v: iv.Verdict, ctx: Context) -> Fix | None:
+    """The missing package added, pinned, to the environment: see the page's Fix section."""
+    cands = deps.import_candidates(v.ref.module)
+    top = deps.normalize(v.ref.module.split(".")[0])
+    unambiguous = len(cands.dists) == 1 and (not cands.heuristic or cands.dists == (top,))
+    if v.guessed or v.needs or not unambiguous or v.suggestion != cands.dists[0] or v.env.python is None:
+        return None
+    dist = cands.dists[0]
+    pin = installable_pin(dist, deps.python_full(None, v.env.python))
+    if pin is None:
+        return None
+    edits = add_to_environment(v.env.spec, ctx.project.documents, f"{dist}=={pin}")
+    if not edits:
+        return None
+    return Fix(f"add '{dist}=={pin}' to {edits[0].path}", tuple(edits))
 
 
 def _unknown_note(v: iv.Verdict) -> str:
@@ -102,6 +141,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 v.ref.location,
                 severity=Severity.WARNING if v.ref.guarded or note else None,
                 path=v.path, related=(env.label,),
+                fix=None if v.ref.guarded or note else _add_fix(v, ctx),
             )
         elif v.needs and v.status in (iv.DIRECT, iv.TRANSITIVE):
             names = ", ".join(f"'{n}'" for n in v.needs)
