@@ -194,3 +194,21 @@ def test_a_folder_keeps_its_meaning_beside_files(tmp_path: Path) -> None:
     assert {path for _, path in _findings(folder)} == {"other/dep.yml"}
     both = aml_lint("check", "other", "src/score.py", "--format", "json", cwd=tmp_path)
     assert {("AML102", "other/dep.yml"), ("AML501", "src/score.py")} <= _findings(both)
+
+
+def test_rules_show_which_rules_fix(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from aml_lint.rules import all_rules
+
+    fixing = [r for r in all_rules() if getattr(r.module, "FIX", None)]
+    assert main(["rules"]) == 0
+    listing = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    for rule in all_rules():
+        fix = getattr(rule.module, "FIX", None)
+        column = listing[rule.id].split()[2]
+        assert column == ("-" if fix is None else fix.replace(" or ", "/")), rule.id
+    if fixing:
+        assert main(["rules", fixing[0].id]) == 0
+        assert f"; fix: {fixing[0].module.FIX})" in capsys.readouterr().out.splitlines()[0]
+    module = all_rules()[0].module
+    monkeypatch.setattr(module, "FIX", "maybe", raising=False)
+    assert main(["rules"]) == 2  # a FIX the listing does not know is a bug, said so

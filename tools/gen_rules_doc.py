@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from aml_lint.fixing import rule_fix
 from aml_lint.rules import all_rules
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
@@ -29,10 +30,18 @@ One principle decides every rule's default severity:
 Severities can be changed per rule in the config (`severity: {AML213: error}`), and findings can be
 suppressed with `# aml-lint: ignore[RULE]` on the line or `# aml-lint: ignore-file[RULE]` anywhere in the file.
 
+## Fixes
+
+A rule with a fix mends its findings with `aml-lint check --fix` (the **fix** column). A *safe*
+fix keeps what the author meant and is applied by `--fix`; an *unsafe* one changes behaviour in a
+way a reviewer must judge and is applied only with `--fix --unsafe-fixes` (on a pull request it is
+offered as a suggested change either way). `aml-lint check --diff` shows the edits without writing.
+A rule page's `Fixed:` example is its `Fails:` example after the fix.
+
 ## Index
 
-| rule | name | severity | what it finds |
-|---|---|---|---|
+| rule | name | severity | fix | what it finds |
+|---|---|---|---|---|
 """
 
 
@@ -41,11 +50,15 @@ def render() -> str:
     parts = [HEADER]
     for rule in rules:
         info = rule.info
-        parts.append(f"| [{info.id}](#{info.id.lower()}) | {info.name} | {info.severity.label} | {info.summary} |\n")
+        fix = rule_fix(rule.module) or ""
+        parts.append(f"| [{info.id}](#{info.id.lower()}) | {info.name} | {info.severity.label} | {fix} "
+                     f"| {info.summary} |\n")
     for rule in rules:
         info = rule.info
         body = info.doc.split("\n", 1)[1].strip() if "\n" in info.doc else ""
-        parts.append(f"\n## {info.id}\n\n**{info.name}** ({info.severity.label}): {info.summary}.\n\n")
+        fix = rule_fix(rule.module)
+        fixable = f"; {fix} fix" if fix else ""
+        parts.append(f"\n## {info.id}\n\n**{info.name}** ({info.severity.label}{fixable}): {info.summary}.\n\n")
         parts.append(_markdown(body) + "\n")
     return "".join(parts)
 

@@ -237,6 +237,7 @@ def _normalise(path: str, root: Path) -> str:
 
 
 def _rules(key: str | None) -> int:
+    from aml_lint.fixing import rule_fix
     from aml_lint.rules import all_rules, find_rule
 
     if key:
@@ -245,11 +246,16 @@ def _rules(key: str | None) -> int:
             sys.stderr.write(f"aml-lint: error: no rule {key!r} (see 'aml-lint rules')\n")
             return EXIT_USAGE
         info = rule.info
-        sys.stdout.write(f"{info.id} {info.name} ({info.severity.label})\n\n{info.doc}\n")
+        fix = rule_fix(rule.module)
+        fixable = f"; fix: {fix}" if fix else ""
+        sys.stdout.write(f"{info.id} {info.name} ({info.severity.label}{fixable})\n\n{info.doc}\n")
         return EXIT_OK
     for rule in all_rules():
         info = rule.info
-        sys.stdout.write(f"{info.id:8} {info.severity.label:8} {info.name:32} {info.summary}\n")
+        # The fix column: whether --fix can mend it, and whether that fix is safe (ruff's convention).
+        fix = rule_fix(rule.module)
+        column = f"{fix.replace(' or ', '/')} fix" if fix else "-"
+        sys.stdout.write(f"{info.id:8} {info.severity.label:8} {column:16} {info.name:32} {info.summary}\n")
     return EXIT_OK
 
 

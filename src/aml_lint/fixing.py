@@ -70,6 +70,19 @@ class FixRun:
         return sorted(rel for rel, text in self.after.items() if text != self.before.get(rel))
 
 
+FIX_KINDS = ("safe", "unsafe", "safe or unsafe")
+
+
+def rule_fix(module: object) -> str | None:
+    """What a rule module's ``FIX`` constant says: "safe", "unsafe", "safe or unsafe", or None."""
+    value = getattr(module, "FIX", None)
+    if value is None:
+        return None
+    if value not in FIX_KINDS:
+        raise ValueError(f"FIX = {value!r}: expected one of {', '.join(map(repr, FIX_KINDS))}")
+    return str(value)
+
+
 def applicable(fix: Fix | None, unsafe: bool) -> bool:
     return fix is not None and (fix.safe or unsafe)
 
