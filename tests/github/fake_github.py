@@ -1,11 +1,13 @@
 """A small fake of the GitHub REST API on 127.0.0.1, with state, for real PyGithub.
 
 It serves the endpoints aml-lint uses (issues, issue comments, pull requests and
-their files) in GitHub's JSON shapes, under an Enterprise-style ``/api/v3``
+their files, reviews with comments, review comments: list, get, delete) in GitHub's JSON shapes, under an Enterprise-style ``/api/v3``
 prefix, and renders every URL on its own host (PyGithub refuses URLs on other
 hosts). It enforces what GitHub enforces that matters here: the token, the
 65,536-character comment limit (422), 100 items per page with ``Link`` headers,
-the 3,000-file cap of the PR files list, and read-only tokens (403).
+the 3,000-file cap of the PR files list, read-only tokens (403), and review comments
+only on lines of the diff (the right side's added and context lines of one hunk, else 422
+"Pull request review thread line must be part of the diff", which fails the whole review).
 
 Faults are injected per request: ``fail(method, pattern, status, commit=...)``
 answers the next matching request with ``status``, after doing the work when
@@ -56,6 +58,8 @@ class FakeGitHub:
         self.comments: dict[int, dict[str, Any]] = {}
         self.pulls: dict[int, dict[str, Any]] = {}
         self.files: dict[int, list[dict[str, Any]]] = {}
+        self.reviews: dict[int, dict[str, Any]] = {}
+        self.review_comments: dict[int, dict[str, Any]] = {}
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self._next_id = 1000
@@ -82,14 +86,38 @@ class FakeGitHub:
         self.server.shutdown()
         self.server.server_close()
 
-    def add_pull(self, number: int, files: list[str], *, fork: bool = False) -> None:
+    def add_pull(
+        self,
+        number: int,
+        files: list[str],
+        *,
+        fork: bool = False,
+        patches: dict[str, str | None] | None = None,
+        head: str = "a" * 40,
+    ) -> None:
+        """A PR; ``patches`` gives a file's unified-diff hunks as GitHub sends them (None: binary)."""
         head_repo = "forker/app" if fork else self.repo
         self.pulls[number] = {
             "number": number,
-            "head": {"sha": "a" * 40, "ref": "feature", "repo": {"full_name": head_repo}},
+            "head": {"sha": head, "ref": "feature", "repo": {"full_name": head_repo}},
             "base": {"sha": "b" * 40, "ref": "main", "repo": {"full_name": self.repo}},
         }
-        self.files[number] = [{"filename": f, "status": "modified"} for f in files]
+        patches = patches or {}
+        self.files[number] = [
+            {"filename": f, "status": "modified", "patch": patches.get(f, "@@ -1 +1 @@\n-a\n+b")}
+            for f in files
+        ]
+
+    def set_patches(self, number: int, patches: dict[str, str | None], head: str | None = None) -> None:
+        """A new push: the PR's files and their hunks become these."""
+        self.files[number] = [
+            {"filename": f, "status": "modified", "patch": patch} for f, patch in patches.items()
+        ]
+        if head:
+            self.pulls[number]["head"]["sha"] = head
+
+    def review_comments_on(self, number: int) -> list[dict[str, Any]]:
+        return [c for c in self.review_comments.values() if c["_pull"] == number]
 
     def add_comment(self, number: int, body: str, login: str = "github-actions[bot]") -> int:
         with self._lock:
@@ -182,7 +210,7 @@ class FakeGitHub:
             "blob_url": f"{self.host}/{self.repo}/blob/{'a' * 40}/{name}",
             "raw_url": f"{self.host}/{self.repo}/raw/{'a' * 40}/{name}",
             "contents_url": f"{self._repo_url()}/contents/{name}",
-            "patch": "@@ -1 +1 @@\n-a\n+b",
+            **({"patch": item["patch"]} if item.get("patch") is not None else {}),
         }
 
     # --------------------------------------------------------------- handling
@@ -273,6 +301,34 @@ class FakeGitHub:
                 return 404, {}, {"message": "Not Found"}
             items = [self._file_json(f) for f in self.files[number][:MAX_FILES]]
             return self._page(request, items)
+        if m := re.fullmatch(r"/commits/([0-9a-f]{40})", rest):
+            sha = m.group(1)
+            return 200, {}, {"sha": sha, "url": f"{self._repo_url()}/commits/{sha}"}
+        if m := re.fullmatch(r"/pulls/(\d+)/reviews", rest):
+            number = int(m.group(1))
+            if number not in self.pulls:
+                return 404, {}, {"message": "Not Found"}
+            if method == "POST":
+                return self._create_review(number, request.body)
+            if method == "GET":
+                items = [self._review_json(r) for r in self.reviews.values() if r["_pull"] == number]
+                return self._page(request, items)
+        if m := re.fullmatch(r"/pulls/(\d+)/comments", rest):
+            number = int(m.group(1))
+            if number not in self.pulls:
+                return 404, {}, {"message": "Not Found"}
+            if method == "GET":
+                ids = sorted(c["id"] for c in self.review_comments_on(number))
+                return self._page(request, [self._review_comment_json(i) for i in ids])
+        if m := re.fullmatch(r"/pulls/comments/(\d+)", rest):
+            cid = int(m.group(1))
+            if cid not in self.review_comments:
+                return 404, {}, {"message": "Not Found"}
+            if method == "GET":
+                return 200, {}, self._review_comment_json(cid)
+            if method == "DELETE":
+                del self.review_comments[cid]
+                return 204, {}, None
         if m := re.fullmatch(r"/issues/(\d+)/comments", rest):
             number = int(m.group(1))
             if method == "GET":
@@ -302,6 +358,110 @@ class FakeGitHub:
                 return 204, {}, None
         return 404, {}, {"message": "Not Found"}
 
+    # ---------------------------------------------------------------- reviews
+    def _right_hunks(self, number: int, path: str) -> list[range]:
+        """Right-side line ranges of each hunk of ``path``: what review comments may point at."""
+        item = next((f for f in self.files.get(number, []) if f["filename"] == path), None)
+        if item is None or item.get("patch") is None:
+            return []
+        return [range(start, start + count) for start, count in hunk_ranges(item["patch"])]
+
+    def _create_review(self, number: int, body: Any) -> tuple[int, dict[str, str], Any]:
+        if not isinstance(body, dict):
+            return 400, {}, {"message": "Problems parsing JSON"}
+        event = body.get("event")
+        if event not in (None, "COMMENT", "APPROVE", "REQUEST_CHANGES"):
+            return 422, {}, {"message": "Unprocessable Entity", "errors": ["Invalid event"]}
+        commit = body.get("commit_id", self.pulls[number]["head"]["sha"])
+        comments = body.get("comments") or []
+        if not isinstance(comments, list):
+            return 422, {}, {"message": "Invalid request.", "errors": ["comments is not an array"]}
+        for c in comments:
+            problem = self._check_review_comment(number, c)
+            if problem:
+                return 422, {}, {"message": "Unprocessable Entity", "errors": [problem],
+                                 "documentation_url": "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request"}
+        if event == "COMMENT" and not comments and not body.get("body"):
+            return 422, {}, {"message": "Unprocessable Entity",
+                             "errors": ["Review Can not request changes on your own pull request"]}
+        self._next_id += 1
+        rid = self._next_id
+        now = self._stamp()
+        self.reviews[rid] = {
+            "_pull": number,
+            "id": rid,
+            "node_id": f"PRR_{rid}",
+            "user": {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"},
+            "body": body.get("body") or "",
+            "state": "COMMENTED" if event == "COMMENT" else ("PENDING" if event is None else event + "D"),
+            "html_url": f"{self.host}/{self.repo}/pull/{number}#pullrequestreview-{rid}",
+            "pull_request_url": f"{self._repo_url()}/pulls/{number}",
+            "commit_id": commit,
+            "submitted_at": now,
+            "author_association": "NONE",
+        }
+        for c in comments:
+            self._next_id += 1
+            cid = self._next_id
+            line = c["line"]
+            start = c.get("start_line")
+            self.review_comments[cid] = {
+                "_pull": number,
+                "id": cid,
+                "node_id": f"PRRC_{cid}",
+                "pull_request_review_id": rid,
+                "url": f"{self._repo_url()}/pulls/comments/{cid}",
+                "html_url": f"{self.host}/{self.repo}/pull/{number}#discussion_r{cid}",
+                "pull_request_url": f"{self._repo_url()}/pulls/{number}",
+                "diff_hunk": "@@ -1 +1 @@",
+                "path": c["path"],
+                "position": 1,
+                "original_position": 1,
+                "commit_id": commit,
+                "original_commit_id": commit,
+                "user": {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"},
+                "body": c["body"],
+                "created_at": now,
+                "updated_at": now,
+                "author_association": "NONE",
+                "line": line,
+                "original_line": line,
+                "side": c.get("side", "RIGHT"),
+                "start_line": start,
+                "original_start_line": start,
+                "start_side": c.get("start_side") if start else None,
+                "subject_type": "line",
+            }
+        return 200, {}, self._review_json(self.reviews[rid])
+
+    def _check_review_comment(self, number: int, c: Any) -> str:
+        if not isinstance(c, dict) or not isinstance(c.get("path"), str) or not isinstance(c.get("body"), str):
+            return "comments need a path and a body"
+        if len(c["body"]) > MAX_BODY:
+            return "Body is too long (maximum is 65536 characters)"
+        if "position" in c:
+            return "position is deprecated here: use line and side"
+        line = c.get("line")
+        if not isinstance(line, int):
+            return "line is required"
+        if c.get("side", "RIGHT") != "RIGHT" or c.get("start_side", "RIGHT") != "RIGHT":
+            return "only RIGHT-side comments are modelled"
+        start = c.get("start_line", line)
+        if not isinstance(start, int) or start > line:
+            return "start_line must precede line"
+        if "start_line" in c and start == line:
+            return "start_line must be less than line"
+        hunks = self._right_hunks(number, c["path"])
+        if not any(start in hunk and line in hunk for hunk in hunks):
+            return "Pull request review thread line must be part of the diff"
+        return ""
+
+    def _review_json(self, review: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in review.items() if not k.startswith("_")}
+
+    def _review_comment_json(self, cid: int) -> dict[str, Any]:
+        return {k: v for k, v in self.review_comments[cid].items() if not k.startswith("_")}
+
     def _page(self, request: Request, items: list[Any]) -> tuple[int, dict[str, str], Any]:
         per_page = min(int(request.query.get("per_page", ["30"])[0]), 100)
         page = int(request.query.get("page", ["1"])[0])
@@ -317,6 +477,14 @@ class FakeGitHub:
             links.append(f'<{base}1>; rel="first"')
         headers = {"Link": ", ".join(links)} if links else {}
         return 200, headers, chunk
+
+
+def hunk_ranges(patch: str) -> list[tuple[int, int]]:
+    """(first right-side line, number of right-side lines) of each hunk of a patch."""
+    out = []
+    for m in re.finditer(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", patch, flags=re.M):
+        out.append((int(m.group(1)), int(m.group(2)) if m.group(2) is not None else 1))
+    return out
 
 
 def _too_long() -> dict[str, Any]:

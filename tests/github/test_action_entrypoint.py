@@ -173,7 +173,8 @@ def test_comment_always_posts_all_clear(tmp_path: Path, fx: Fixture, fake: FakeG
 
 def test_comment_never_makes_no_api_call(tmp_path: Path, fx: Fixture, fake: FakeGitHub) -> None:
     fake.add_pull(7, [])
-    out = run_action(tmp_path, fx, fake, inputs={"INPUT_COMMENT": "never"})
+    # Suggestions look for earlier ones on every PR run (to delete those whose finding is gone).
+    out = run_action(tmp_path, fx, fake, inputs={"INPUT_COMMENT": "never", "INPUT_SUGGESTIONS": "never"})
     assert out.code == 1
     assert fake.requests == []
 

@@ -65,6 +65,7 @@ def test_docker_action_with_the_designed_inputs_and_outputs() -> None:
         "config",
         "fail-on",
         "comment",
+        "suggestions",
         "sarif-file",
         "resolve",
     }
@@ -72,6 +73,7 @@ def test_docker_action_with_the_designed_inputs_and_outputs() -> None:
     # Empty: the config file's fail-on (else error) decides; a default here would override .aml-lint.yml.
     assert data["inputs"]["fail-on"]["default"] == ""
     assert data["inputs"]["comment"]["default"] == "auto"
+    assert data["inputs"]["suggestions"]["default"] == "auto"
     assert set(data["outputs"]) == {"errors", "warnings", "sarif-file", "comment-url"}
 
 

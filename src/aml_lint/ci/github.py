@@ -6,7 +6,11 @@ One pass, in this order, each step independent of the ones that can fail:
    the PR files API when the history is too shallow;
 3. lint the changed files and the files linked to them;
 4. annotations on stdout, the job summary, the SARIF file, the outputs;
-5. the sticky PR comment, when asked for and allowed.
+5. on a pull request, fixes as suggested changes: one review per run with a
+   ```suggestion per fixable finding inside the diff (at most 25 new ones a run),
+   earlier suggestions whose finding is gone deleted;
+6. the sticky PR comment, when asked for and allowed, with the fixes that cannot
+   be suggestions (outside the diff, across files) as diff blocks.
 A failing API call (403 on fork PRs, 5xx, rate limits) gives one warning; the
 exit status is the lint result's (0/1), or 2 for a usage or config error.
 """
@@ -50,6 +54,9 @@ NULL_SHA = "0" * 40
 # GitHub refuses step summaries over 1 MiB; stay well under it (bytes, not characters).
 SUMMARY_MAX_BYTES = 900 * 1024
 COMMENT_MAX_CHARS = 60_000
+# The part of the comment the diff blocks of fixes outside the diff may take.
+FIX_DIFFS_MAX_CHARS = 20_000
+SUGGESTION_CHOICES = ("auto", "never")
 EXIT_USAGE = 2
 
 LinkFn = Callable[[str, int], "str | None"]
@@ -64,6 +71,7 @@ class Inputs:
     comment: str
     sarif_file: str
     resolve: bool = False
+    suggestions: str = "auto"
 
 
 @dataclass
@@ -88,6 +96,8 @@ class Run:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     comment_url: str = ""
+    # Set when the token may not write to the PR: the comment step then stays quiet.
+    denied: bool = False
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -99,6 +109,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         comment=choice(env_input(env, "comment", "auto"), COMMENT_CHOICES, "comment"),
         sarif_file=env_input(env, "sarif-file"),
         resolve=flag_input(env, "resolve"),
+        suggestions=choice(
+            env_input(env, "suggestions", "auto"), SUGGESTION_CHOICES, "suggestions"
+        ),
     )
 
 
@@ -221,6 +234,29 @@ def merge_commit_files(root: Path, head: str) -> list[str] | None:
     return None if out is None else sorted({p for p in out.split("\0") if p})
 
 
+def git_hunks(root: Path, base: str, head: str) -> dict[str, list[range]] | None:
+    """Right-side hunk ranges per file of ``git diff base...head`` (what the PR's diff shows),
+    or None when git cannot tell (shallow history): then the files API gives the patches."""
+    from aml_lint.publish.github import hunk_ranges
+
+    out = _git(root, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "-U3",
+               f"{base}...{head}")
+    if out is None:
+        return None
+    hunks: dict[str, list[range]] = {}
+    current: str | None = None
+    for line in out.split("\n"):
+        if line.startswith("+++ "):
+            name = line[4:]
+            # A quoted name (newline or quote in it) is not worth decoding: no suggestions there.
+            current = name[2:] if name.startswith("b/") else None
+            if current is not None:
+                hunks.setdefault(current, [])
+        elif line.startswith("@@ ") and current is not None:
+            hunks[current].extend(hunk_ranges(line))
+    return hunks
+
+
 def api_url(env: Mapping[str, str]) -> str:
     return env.get("GITHUB_API_URL") or "https://api.github.com"
 
@@ -279,6 +315,101 @@ def write_outputs(path: str, values: Mapping[str, str]) -> None:
             fh.write(f"{name}<<{delim}\n{value}\n{delim}\n")
 
 
+def _text_loader(root: Path) -> Callable[[str], str | None]:
+    """A file's text as aml-lint read it (offsets of fixes count into it); None when unreadable."""
+    from aml_lint.documents import read_text
+    from aml_lint.workspace import is_inside
+
+    cache: dict[str, str | None] = {}
+
+    def load(path: str) -> str | None:
+        if path not in cache:
+            full = root / path
+            text = None
+            if is_inside(full, root):
+                text, _ = read_text(full)
+            cache[path] = text
+        return cache[path]
+
+    return load
+
+
+def suggest(
+    result: LintResult, event: Event, inputs: Inputs, env: Mapping[str, str], run: Run, root: Path
+) -> str:
+    """Post the fixes inside the diff as suggested changes; the Markdown for the rest.
+
+    Runs on every PR run, with or without fixable findings: earlier suggestions whose
+    finding is gone are deleted. Returns the comment's section of diff blocks.
+    """
+    if inputs.suggestions == "never" or not event.is_pr or not inputs.token:
+        return ""
+    if event.fork and event.name == "pull_request":
+        if inputs.comment == "never":  # else the comment step says it, once for both
+            run.warnings.append(
+                "pull request from a fork: its token is read-only, so no suggested changes"
+            )
+        return ""
+    from aml_lint.publish.github import (
+        PublishError,
+        connect,
+        in_diff,
+        pr_hunks,
+        sync_suggestions,
+    )
+    from aml_lint.publish.suggestions import MAX_PER_RUN, diff_section, plan
+
+    load = _text_loader(root)
+    made = plan(result.findings, load)
+    assert event.pr_number is not None
+    head = event.head or env.get("GITHUB_SHA", "")
+    gh = connect(inputs.token, api_url(env))
+    diffs = list(made.diffs)
+    try:
+        hunks: dict[str, list[range]] = {}
+        if made.suggestions:
+            found = git_hunks(root, event.base, event.head) if event.base and event.head else None
+            hunks = found if found is not None else pr_hunks(gh, event.repository, event.pr_number)
+        inside = [s for s in made.suggestions if in_diff(hunks, s.path, s.start_line, s.end_line)]
+        diffs += [(s.finding, s.fix) for s in made.suggestions if s not in inside]
+        outcome = sync_suggestions(
+            gh,
+            event.repository,
+            event.pr_number,
+            head,
+            inside,
+            {s.key for s in made.suggestions},
+            limit=MAX_PER_RUN,
+        )
+    except PublishError as exc:
+        message = redact(str(exc), [inputs.token])
+        if exc.status in (401, 403, 404):
+            run.denied = True
+            run.warnings.append("no suggested changes and no PR comment: " + message)
+        else:
+            run.warnings.append("no suggested changes: " + message)
+        return diff_section(
+            [(s.finding, s.fix) for s in made.suggestions] + list(made.diffs),
+            load,
+            max_chars=FIX_DIFFS_MAX_CHARS,
+        )
+    run.warnings.extend(redact(w, [inputs.token]) for w in outcome.warnings)
+    if outcome.posted or outcome.deleted or outcome.kept:
+        print(
+            f"aml-lint: suggested changes: {outcome.posted} posted, {outcome.kept} already on the "
+            f"pull request, {outcome.deleted} removed (finding gone)"
+            + (f", {outcome.left_over} more next run" if outcome.left_over else ""),
+            flush=True,
+        )
+    return diff_section(
+        diffs,
+        load,
+        more_suggestions=outcome.left_over,
+        posted=outcome.posted + outcome.kept,
+        max_chars=FIX_DIFFS_MAX_CHARS,
+    )
+
+
 def comment(
     result: LintResult,
     event: Event,
@@ -286,13 +417,15 @@ def comment(
     env: Mapping[str, str],
     run: Run,
     link: LinkFn | None,
+    appendix: str = "",
 ) -> None:
-    if inputs.comment == "never" or not event.is_pr:
+    if inputs.comment == "never" or not event.is_pr or run.denied:
         return
     if event.fork and event.name == "pull_request":
         run.warnings.append(
-            "pull request from a fork: its token is read-only, so no PR comment; annotations, the job "
-            "summary and SARIF still work (see the README for posting from a workflow_run job)"
+            "pull request from a fork: its token is read-only, so no PR comment or suggested "
+            "changes; annotations, the job summary and SARIF still work (see the README for "
+            "posting from a workflow_run job)"
         )
         return
     if not inputs.token:
@@ -303,7 +436,12 @@ def comment(
 
     mark = marker(env)
     body = render_markdown(
-        result, link=link, run_url=run_url(env), max_chars=COMMENT_MAX_CHARS, marker=mark
+        result,
+        link=link,
+        run_url=run_url(env),
+        max_chars=COMMENT_MAX_CHARS,
+        marker=mark,
+        appendix=appendix,
     )
     create = bool(result.findings) or inputs.comment == "always"
     assert event.pr_number is not None
@@ -402,7 +540,8 @@ def run_action(env: Mapping[str, str]) -> int:
                 f"cannot write the SARIF file {inputs.sarif_file}: {exc.strerror or exc}"
             )
 
-    comment(result, event, inputs, env, run, link)
+    appendix = suggest(result, event, inputs, env, run, root)
+    comment(result, event, inputs, env, run, link, appendix)
     # Warnings that came after the notes were copied (comment, SARIF) belong in the summary too.
     result.notes.extend(w for w in run.warnings if w not in result.notes)
 

@@ -256,3 +256,138 @@ def _delete(comments: list[IssueComment]) -> tuple[int, tuple[str, ...]]:
         except _api_errors() as exc:
             warnings.append(str(_describe(exc, f"removing the duplicate comment {comment.id}")))
     return removed, tuple(warnings)
+
+
+# -- suggested changes: one review per run ----------------------------------------------------
+
+
+@dataclass
+class SuggestionOutcome:
+    posted: int = 0  # new suggestions in this run's review
+    kept: int = 0  # already on the PR from an earlier run: not posted again
+    deleted: int = 0  # earlier suggestions whose finding is gone
+    left_over: int = 0  # in the diff but over the per-run cap
+    review_url: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def hunk_ranges(patch: str) -> list[range]:
+    """Right-side line ranges of the hunks of a file's patch: where review comments can go.
+
+    A hunk ``@@ -a,b +c,d @@`` shows new lines c..c+d-1 (added and context lines); a review
+    comment, single- or multi-line, must lie inside one of them.
+    """
+    import re
+
+    out = []
+    for m in re.finditer(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", patch, flags=re.M):
+        start, count = int(m.group(1)), int(m.group(2)) if m.group(2) is not None else 1
+        if count:
+            out.append(range(start, start + count))
+    return out
+
+
+def pr_hunks(gh: Github, repo: str, number: int) -> dict[str, list[range]]:
+    """For each file of the PR, the right-side line ranges of its hunks (none: binary or huge)."""
+    hunks: dict[str, list[range]] = {}
+    try:
+        pull = gh.get_repo(repo).get_pull(number)
+        for seen, item in enumerate(pull.get_files(), start=1):
+            if item.status != "removed":
+                hunks[item.filename] = hunk_ranges(item.patch or "")
+            if seen >= MAX_PR_FILES:
+                break
+    except _api_errors() as exc:
+        raise _describe(exc, f"listing the files of pull request #{number}") from None
+    return hunks
+
+
+def in_diff(hunks: dict[str, list[range]], path: str, start: int, end: int) -> bool:
+    return any(start in hunk and end in hunk for hunk in hunks.get(path, ()))
+
+
+def _review_comment(suggestion: Any) -> dict[str, Any]:
+    from aml_lint.publish.suggestions import comment_body
+
+    comment: dict[str, Any] = {
+        "path": suggestion.path,
+        "body": comment_body(suggestion),
+        "line": suggestion.end_line,
+        "side": "RIGHT",
+    }
+    if suggestion.start_line < suggestion.end_line:
+        comment["start_line"] = suggestion.start_line
+        comment["start_side"] = "RIGHT"
+    return comment
+
+
+def sync_suggestions(
+    gh: Github,
+    repo: str,
+    number: int,
+    head_sha: str,
+    suggestions: list[Any],
+    alive: set[str],
+    *,
+    limit: int = 25,
+) -> SuggestionOutcome:
+    """Post ``suggestions`` (all inside the diff) not already on the PR as ONE review, and delete
+    our earlier suggestions whose key is not in ``alive`` (their finding is gone).
+
+    Our review comments are found by the marker on their first line. A suggestion someone
+    replied to is left in place: deleting it would take their reply's context away.
+    """
+    from aml_lint.publish.suggestions import keys_in
+
+    errors = _api_errors()
+    outcome = SuggestionOutcome()
+    warnings: list[str] = []
+    try:
+        pull = gh.get_repo(repo).get_pull(number)
+        existing = list(pull.get_review_comments())
+    except errors as exc:
+        raise _describe(exc, f"reading the review comments of pull request #{number}") from None
+    replied = {c.in_reply_to_id for c in existing if getattr(c, "in_reply_to_id", None)}
+    ours: dict[str, list[Any]] = {}
+    for comment in existing:
+        if getattr(comment, "in_reply_to_id", None):
+            continue
+        keys = keys_in((comment.body or "").split("\n", 1)[0])
+        if keys:
+            ours.setdefault(keys[0], []).append(comment)
+
+    stale = []
+    for key, comments in ours.items():
+        comments.sort(key=lambda c: c.id)
+        # Concurrent runs can leave two of one suggestion: keep the oldest.
+        stale.extend(comments[1:] if key in alive else comments)
+    for comment in stale:
+        if comment.id in replied:
+            continue
+        try:
+            comment.delete()
+            outcome.deleted += 1
+        except errors as exc:
+            warnings.append(str(_describe(exc, f"removing the outdated suggestion {comment.id}")))
+
+    new = [s for s in suggestions if s.key not in ours]
+    outcome.kept = len(suggestions) - len(new)
+    batch, outcome.left_over = new[:limit], max(0, len(new) - limit)
+    if batch:
+        body = (
+            f"aml-lint suggests {len(batch)} fix{'es' if len(batch) != 1 else ''}: "
+            "review each change and commit the ones you accept."
+        )
+        try:
+            review = pull.create_review(
+                commit=gh.get_repo(repo).get_commit(head_sha),
+                body=body,
+                event="COMMENT",
+                comments=[_review_comment(s) for s in batch],  # type: ignore[misc]
+            )
+        except errors as exc:
+            raise _describe(exc, f"posting the suggested changes on pull request #{number}") from None
+        outcome.posted = len(batch)
+        outcome.review_url = getattr(review, "html_url", None)
+    outcome.warnings = tuple(warnings)
+    return outcome

@@ -176,12 +176,17 @@ def render_markdown(
     max_chars: int = 60_000,
     run_url: str | None = None,
     marker: str | None = None,
+    appendix: str = "",
 ) -> str:
     """The summary as Markdown, at most ``max_chars`` characters (when that allows a headline).
 
     ``link(path, line)`` gives the URL of a line (line 0: the file) or None;
-    ``marker`` is a hidden HTML comment put first, to find the comment again.
+    ``marker`` is a hidden HTML comment put first, to find the comment again;
+    ``appendix`` is Markdown the caller made safe (the fixes' diff blocks), put after the
+    findings; it is dropped when the budget cannot hold it with the headline.
     """
+    if appendix and len(appendix) > max_chars // 2:
+        appendix = ""
     head: list[str] = []
     if marker:
         head.append("<!-- " + marker.replace("--", "- -").replace(">", "&gt;") + " -->")
@@ -194,6 +199,8 @@ def render_markdown(
         head.extend(["", f"No findings in the {result.files_checked} files checked."])
 
     footer = _footer(run_url)
+    if appendix:
+        footer = [appendix.rstrip("\n"), *footer]
     body = head[:]
     used = _size(body) + _size(footer)
     # Room kept for the truncation note, whatever it ends up saying.
