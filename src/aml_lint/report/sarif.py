@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from aml_lint import __version__
 from aml_lint.findings import LintResult, Severity
+from aml_lint.fix import Fix
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -23,6 +24,38 @@ def _uri(path: str) -> str:
     """Percent-encoded bytes of the path as the OS has it: a file name that is not UTF-8
     (surrogate-escaped by Python) still gets the URI of the real file, not an exception."""
     return quote(os.fsencode(path), safe="/")
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (code points, as ``columnKind``) of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _fix(fix: Fix, sources: dict[str, str]) -> dict[str, object]:
+    """A SARIF ``fix``: per file, replacements of a ``deletedRegion`` (empty: an insertion point)
+    by ``insertedContent``. Regions in lines and columns of the text aml-lint read; character
+    offsets only when that text is not at hand."""
+    changes = []
+    for path in fix.paths:
+        text = sources.get(path)
+        replacements = []
+        for edit in sorted((e for e in fix.edits if e.path == path), key=lambda e: (e.start, e.end)):
+            if text is not None:
+                start_line, start_col = _position(text, edit.start)
+                end_line, end_col = _position(text, edit.end)
+                region: dict[str, int] = {"startLine": start_line, "startColumn": start_col,
+                                          "endLine": end_line, "endColumn": end_col}
+            else:
+                region = {"charOffset": edit.start, "charLength": edit.end - edit.start}
+            replacement: dict[str, object] = {"deletedRegion": region}
+            if edit.replacement:
+                replacement["insertedContent"] = {"text": edit.replacement}
+            replacements.append(replacement)
+        changes.append({"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
+                        "replacements": replacements})
+    return {"description": {"text": fix.description}, "artifactChanges": changes,
+            "properties": {"safe": fix.safe}}
 
 
 def render(result: LintResult) -> str:
@@ -70,6 +103,8 @@ def render(result: LintResult) -> str:
         }
         if f.rule_id in index:
             entry["ruleIndex"] = index[f.rule_id]
+        if f.fix is not None:
+            entry["fixes"] = [_fix(f.fix, result.sources)]
         results.append(entry)
     log = {
         "$schema": SCHEMA,
