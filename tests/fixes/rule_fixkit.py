@@ -70,7 +70,8 @@ def roundtrip(root: Path, files: dict[str, str], rule: str, expected: dict[str, 
             break
         apply(root, fixes)
     for rel, text in files.items():
-        assert read(root, rel) == expected.get(rel, text), rel
+        got = read(root, rel)
+        assert got == expected.get(rel, text), f"{rel}:\n{got!r}"
     again = lint(root)
     assert [f.message for f in again if f.rule_id == rule] == []
     after = Counter((f.rule_id, f.path) for f in again if f.rule_id != rule and f.rule_id not in allow)

@@ -223,3 +223,48 @@ def add_to_environment(env: EnvSpec, documents: dict[str, Document], requirement
     if any(line.include for line in lines):
         return None  # both: which one the author keeps it in is theirs to say
     return add_pip_requirements(conda, holder, [requirement])
+
+
+# --------------------------------------------------------------------------- mapping entries
+
+_BLANK_OR_COMMENT = re.compile(r"[ \t]*(?:#.*)?")
+
+
+def entry_lines(doc: Document, path: tuple[str | int, ...]) -> tuple[int, int] | None:
+    """(first, last) 1-based lines of a block mapping entry ``key: value``: the key starts its line,
+    and the lines through the value's last (the comments and blank lines after it excluded) hold
+    nothing else. None when that is not so (flow style, a key after other text, duplicates)."""
+    text, yaml = doc.text, doc.yaml
+    if text is None or yaml is None or yaml.duplicates or not positions_reliable(text):
+        return None
+    key, value = yaml.keys.get(path), yaml.values.get(path)
+    if key is None or value is None:
+        return None
+    start = line_start(text, key.line)
+    if text[start:start + key.col - 1].strip(" "):
+        return None
+    last = value.end_line if value.end_line >= key.line else key.line
+    lines = text.split("\n")
+    if value.end_col == 1 and last > key.line:
+        last -= 1  # a block value ends where the next key starts
+    while last > key.line and _BLANK_OR_COMMENT.fullmatch(lines[last - 1].rstrip("\r")):
+        last -= 1
+    for number in range(key.line + 1, last + 1):
+        line = lines[number - 1].rstrip("\r")
+        if line.strip() and len(line) - len(line.lstrip(" ")) < key.col:
+            return None  # a continuation line not indented below the key
+    return key.line, last
+
+
+def lines_span(text: str, first: int, last: int) -> tuple[int, int]:
+    """(start, end) offsets of whole lines ``first``..``last``, their last line break included."""
+    return line_start(text, first), line_end(text, last, with_newline=True)
+
+
+def child_indent(doc: Document, path: tuple[str | int, ...]) -> int | None:
+    """Column (0-based) of the keys of the block mapping at ``path``, when it has any."""
+    yaml = doc.yaml
+    if yaml is None:
+        return None
+    cols = {loc.col - 1 for p, loc in yaml.keys.items() if len(p) == len(path) + 1 and p[:-1] == path}
+    return cols.pop() if len(cols) == 1 else None
