@@ -7,6 +7,7 @@ rule then reports its finding without a fix. Offsets are into ``Document.text``.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from aml_lint.knowledge import deps
 
 if TYPE_CHECKING:
     from aml_lint.graph import EnvSpec
+    from aml_lint.rules.script_index import ScriptIndex
 
 # PyYAML (and Python's tokenizer) break lines at characters the '\n'-counting helpers of
 # aml_lint.fix do not: positions would disagree, so no fix is computed in such a file.
@@ -204,25 +206,62 @@ def conda_name(pypi: str) -> str | None:
     return pypi
 
 
-def add_to_environment(env: EnvSpec, documents: dict[str, Document], requirement: str) -> list[Edit] | None:
-    """Edits that declare ``requirement`` (a pip requirement, 'name==1.2') in an environment written
+def add_to_environment(env: EnvSpec, documents: dict[str, Document], requirements: Sequence[str]) \
+        -> list[Edit] | None:
+    """Edits that declare ``requirements`` (pip requirements, 'name==1.2') in an environment written
     in the repository: its conda spec's pip list (created, with '- pip', after the conda
     dependencies when there is none), or its requirements file when the pip list only includes
     that one file. None for an environment aml-lint cannot edit with certainty (a Dockerfile,
     a registered environment, a flow-style list)."""
     conda = env.conda
-    if env.reference or conda is None or env.dockerfile_doc is not None:
+    if env.reference or conda is None or env.dockerfile_doc is not None or not requirements:
         return None
     holder = conda_doc(conda, documents)
     if holder is None:
         return None
     lines = conda.pip_lines
     if lines and all(line.include for line in lines) and len(env.requirements_docs) == 1:
-        edit = add_to_requirements(env.requirements_docs[0], requirement)
+        nl = newline_of(env.requirements_docs[0].text or "")
+        edit = add_to_requirements(env.requirements_docs[0], nl.join(requirements))
         return [edit] if edit else None
     if any(line.include for line in lines):
         return None  # both: which one the author keeps it in is theirs to say
-    return add_pip_requirements(conda, holder, [requirement])
+    return add_pip_requirements(conda, holder, list(requirements))
+
+
+def remove_statement(doc: Document, stmt: ast.stmt, body: list[ast.stmt]) -> Edit | None:
+    """Delete a statement's whole lines (``pass`` in its place when it is alone in ``body``), when
+    the statement has its lines to itself (no ';', no code before it)."""
+    text = doc.text
+    end_lineno = getattr(stmt, "end_lineno", None)
+    if text is None or not positions_reliable(text) or end_lineno is None or stmt.end_col_offset is None:
+        return None
+    start = line_start(text, stmt.lineno)
+    first = text[start:line_end(text, stmt.lineno)]
+    indent = first[:stmt.col_offset]
+    if indent.strip(" \t") or len(indent.encode()) != stmt.col_offset:
+        return None
+    last = text[line_start(text, end_lineno):line_end(text, end_lineno)]
+    tail = last.encode()[stmt.end_col_offset:].decode(errors="replace").strip()
+    if tail and not tail.startswith("#"):
+        return None
+    if any(other is not stmt and other.lineno <= end_lineno and stmt.lineno <= (other.end_lineno or 0)
+           for other in body):
+        return None
+    end = line_end(text, end_lineno, with_newline=True)
+    alone = len(body) == 1
+    return Edit(doc.rel, start, end, f"{indent}pass{newline_of(text)}" if alone else "")
+
+
+def containing_body(ix: ScriptIndex, stmt: ast.stmt) -> list[ast.stmt] | None:
+    """The statement list (a body, orelse, finalbody ...) that holds ``stmt``."""
+    parent = ix.parent(stmt)
+    if parent is None:
+        return None
+    for _name, value in ast.iter_fields(parent):
+        if isinstance(value, list) and any(item is stmt for item in value):
+            return value
+    return None
 
 
 # --------------------------------------------------------------------------- mapping entries

@@ -109,7 +109,7 @@ def _add_fix(v: iv.Verdict, ctx: Context) -> Fix | None:
     pin = installable_pin(dist, deps.python_full(None, v.env.python))
     if pin is None:
         return None
-    edits = add_to_environment(v.env.spec, ctx.project.documents, f"{dist}=={pin}")
+    edits = add_to_environment(v.env.spec, ctx.project.documents, [f"{dist}=={pin}"])
     if not edits:
         return None
     return Fix(f"add '{dist}=={pin}' to {edits[0].path}", tuple(edits))

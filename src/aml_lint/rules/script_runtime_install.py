@@ -26,6 +26,12 @@ Fails:
     def init():
         subprocess.check_call([sys.executable, "-m", "pip", "install", "lightgbm"])
 
+Fixed:
+    import subprocess, sys
+
+    def init():
+        pass
+
 Passes:
     # conda.yml of the deployment's environment
     dependencies:
@@ -35,7 +41,15 @@ Passes:
           - lightgbm==4.5.0
 
 Fix: declare the package in the environment (conda file, requirements file or Dockerfile)
-and remove the install call from the script.
+and remove the install call from the script. `--unsafe-fixes` does both, across the two files:
+the statement is removed (`pass` in its place when it was alone in its block) and the packages
+it named are added, as written in the command, to the pip list of the deployment's environment
+(or to the requirements file its pip list includes); packages the environment declares already
+are not added twice. Unsafe: the image changes and the packages are no longer installed at start,
+which a reviewer must accept. Offered only for a `pip install` in the scoring script itself whose
+words are all known, whose options are only quiet/upgrade/cache ones, whose packages are plain
+requirements (no `-r`, index, URL or path), that is a statement of its own, and whose script
+runs in exactly one environment aml-lint can edit (not a Dockerfile or a registered one).
 """
 
 from __future__ import annotations
@@ -44,17 +58,24 @@ import ast
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.python_script import node_location
 from aml_lint.findings import Location, Severity
+from aml_lint.fix import Fix
 from aml_lint.rules import script_ast as sa
 from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.env_common import pypi_name
+from aml_lint.rules.fix_helpers import add_to_environment, containing_body, remove_statement
 
 ID = "AML302"
 NAME = "runtime-package-install"
 SEVERITY = "warning"
+FIX = "unsafe"
 KINDS = (Kind.SCORING_SCRIPT, Kind.PYTHON)
 
 # Functions that run a command (a shell string or a list of words).
@@ -81,6 +102,8 @@ _PIP_INSTALL_API = {"main", "install_given_reqs", "install_wheel", "install"}
 class Install:
     what: str  # 'pip install', 'conda install', ...
     location: Location
+    words: tuple[str, ...] = ()  # the command's words, for a runner call (the fix reads them)
+    node: ast.AST | None = field(default=None, compare=False)  # the call
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
@@ -90,7 +113,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         related = _env_files(ctx, [doc.rel])
         isolated = _isolated_deployment(ctx, [doc.rel])
         for found in installs(script.tree):
-            yield _hit(found, f"the scoring script {_name(doc.rel)}", isolated, related)
+            yield _hit(found, f"the scoring script {_name(doc.rel)}", isolated, related, _fix(doc, ctx, found))
         return
     importers = _importers(doc, ctx)
     if not importers:
@@ -113,14 +136,73 @@ def _isolated_deployment(ctx: Context, scripts: list[str]) -> str | None:
     return None
 
 
-def _hit(found: Install, where: str, isolated: str | None, related: tuple[str, ...]) -> Hit:
+def _hit(found: Install, where: str, isolated: str | None, related: tuple[str, ...],
+         fix: Fix | None = None) -> Hit:
     if isolated is None:
-        return Hit(_message(found, where), found.location, related=related)
+        return Hit(_message(found, where), found.location, related=related, fix=fix)
     # Certain to fail: the container has no route to any package index.
     return Hit(f"{where} runs '{found.what}' at run time, but {isolated} sets "
                "'egress_public_network_access: disabled', so the install cannot reach a package index "
                "and the container fails at start: declare the package in the deployment's environment "
-               "instead", found.location, related=related, severity=Severity.ERROR)
+               "instead", found.location, related=related, severity=Severity.ERROR, fix=fix)
+
+
+# pip options that change nothing about what is installed.
+_HARMLESS_OPTIONS = {"-q", "-qq", "--quiet", "-U", "--upgrade", "--user", "--no-cache-dir",
+                     "--no-warn-script-location", "--disable-pip-version-check", "--progress-bar=off"}
+
+
+def _pip_packages(words: tuple[str, ...]) -> list[str] | None:
+    """The requirements of a plain 'pip install a b==1' command, or None when it is more."""
+    if "install" not in words or any(w in _SEPARATORS for w in words):
+        return None
+    at = words.index("install")
+    head = [_base(w) if w != sa.PLACEHOLDER else w for w in words[:at]]
+    if not (len(head) == 1 and _PIP_RE.match(head[0])) and not (
+            len(head) == 3 and (head[0] == sa.PLACEHOLDER or _PY_RE.match(head[0]))
+            and head[1:] == ["-m", "pip"]):
+        return None
+    packages = []
+    for word in words[at + 1:]:
+        if word.startswith("-"):
+            if word not in _HARMLESS_OPTIONS:
+                return None
+            continue
+        try:
+            req = Requirement(word)
+        except InvalidRequirement:
+            return None
+        if sa.PLACEHOLDER in word or req.url or req.marker or "/" in word:
+            return None
+        packages.append(word)
+    return packages or None
+
+
+def _fix(doc: Document, ctx: Context, found: Install) -> Fix | None:
+    """Remove the install statement and declare its packages in the script's one environment."""
+    packages = _pip_packages(found.words)
+    script = doc.script
+    if packages is None or found.node is None or script is None or script.tree is None:
+        return None
+    envs = {(e.owner.rel, e.base): e for e in ctx.envs_for_script(doc.rel)}
+    if len(envs) != 1:
+        return None
+    env = next(iter(envs.values()))
+    ix = sa.index(script.tree)
+    stmt = ix.parent(found.node)
+    if not isinstance(stmt, ast.Expr) or stmt.value is not found.node:
+        return None
+    body = containing_body(ix, stmt)
+    removal = remove_statement(doc, stmt, body) if body is not None else None
+    if removal is None:
+        return None
+    declared = {pypi_name(d.name) for d in env.declared()}
+    new = [p for p in packages if canonicalize_name(Requirement(p).name) not in declared]
+    added = add_to_environment(env, ctx.project.documents, new) if new else []
+    if added is None:
+        return None
+    where = f" and declare {', '.join(new)} in {added[0].path}" if added else ""
+    return Fix(f"remove the run-time install{where}", (removal, *added), safe=False)
 
 
 def _env_files(ctx: Context, scripts: list[str]) -> tuple[str, ...]:
@@ -191,9 +273,10 @@ def installs(tree: ast.Module) -> Iterator[Install]:
                 scopes[tree] = sa.single_assignments(ix, tree)
             if scope is not tree:
                 scopes[scope] = {**scopes[tree], **sa.single_assignments(ix, scope)}
-        what = _command_install(node, name, scopes[scope])
+        words = command_words(node, name, scopes[scope])
+        what = install_in(words)
         if what:
-            yield Install(what, node_location(node))
+            yield Install(what, node_location(node), tuple(words), node)
     if not reported_pip_internal:
         # An import of pip's installer entry points with no call we could read.
         for imp in ix.of_types(ast.Import, ast.ImportFrom):  # in walk order: the first one is reported
@@ -224,7 +307,8 @@ def _function_of(ix: sa.ScriptIndex, node: ast.AST) -> ast.AST:
     return ix.root
 
 
-def _command_install(call: ast.Call, name: str, assigned: dict[str, ast.AST]) -> str | None:
+def command_words(call: ast.Call, name: str, assigned: dict[str, ast.AST]) -> list[str]:
+    """The command a runner call runs, as words (sa.PLACEHOLDER where a value is unknown)."""
     arg: ast.AST | None = call.args[0] if call.args else next(
         (k.value for k in call.keywords if k.arg in ("args", "command", "cmd")), None)
     if name in _EXEC_STYLE:
@@ -243,7 +327,7 @@ def _command_install(call: ast.Call, name: str, assigned: dict[str, ast.AST]) ->
     if name == "sh.pip":
         words = ["pip", *(words or [])]
     # ["bash", "-c", "pip install x"]: split words that hold a whole command line.
-    return install_in([part for word in words or [] for part in (_split(word) if " " in word else [word])])
+    return [part for word in words or [] for part in (_split(word) if " " in word else [word])]
 
 
 def _split(text: str) -> list[str]:
