@@ -3,7 +3,7 @@
 It speaks the real shapes (``{"value": [...], "count": n}`` lists, threads with
 ``comments``, string statuses in answers, ints or strings accepted in requests)
 and checks what the real service checks: the ``api-version``, the bearer
-token, the project name (URL-decoded, so names with spaces work only when
+token, line-anchored threads' ``threadContext`` (a '/' path, right-side start and end), the project name (URL-decoded, so names with spaces work only when
 quoted), JSON bodies and the 150,000-character comment limit. Faults can be
 injected per route to play 401/403, 5xx after or before committing, and slow
 answers.
@@ -261,6 +261,9 @@ class FakeAzureDevOps:
                 return "Each comment needs content."
             if len(c["content"]) > MAX_COMMENT:
                 return "A discussion comment cannot be longer than 150000 characters."
+        context = body.get("threadContext")
+        if context is not None:
+            return _check_context(context)
         return ""
 
     def _create(self, body: dict[str, Any], author: str) -> dict[str, Any]:
@@ -287,7 +290,7 @@ class FakeAzureDevOps:
             "lastUpdatedDate": now,
             "comments": comments,
             "status": _status(body.get("status", 1)),
-            "threadContext": None,
+            "threadContext": body.get("threadContext"),
             "properties": {},
             "identities": None,
             "isDeleted": False,
@@ -316,6 +319,31 @@ class FakeAzureDevOps:
             h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (timeout tests)
+
+
+def _check_context(context: Any) -> str:
+    """A CommentThreadContext as REST 7.1 defines it: a repository path starting with '/', and
+    positions {line (from 1), offset (from 1 as the web UI sends it)}, start before end."""
+    if not isinstance(context, dict):
+        return "threadContext must be an object."
+    path = context.get("filePath")
+    if not isinstance(path, str) or not path.startswith("/") or "\\" in path:
+        return "threadContext.filePath must be a repository path starting with '/'."
+    positions = {}
+    for name in ("rightFileStart", "rightFileEnd", "leftFileStart", "leftFileEnd"):
+        pos = context.get(name)
+        if pos is None:
+            continue
+        if not isinstance(pos, dict) or not all(
+            isinstance(pos.get(k), int) and pos[k] >= 1 for k in ("line", "offset")
+        ):
+            return f"threadContext.{name} needs a line and an offset, both from 1."
+        positions[name] = (pos["line"], pos["offset"])
+    if ("rightFileStart" in positions) != ("rightFileEnd" in positions):
+        return "threadContext needs both rightFileStart and rightFileEnd."
+    if "rightFileStart" in positions and positions["rightFileStart"] > positions["rightFileEnd"]:
+        return "threadContext.rightFileStart is after rightFileEnd."
+    return ""
 
 
 def _status(value: Any) -> str:

@@ -21,7 +21,7 @@ from azure_agent import agent_parse
 REPO = Path(__file__).resolve().parents[2]
 TASK_DIR = REPO / "azure-pipelines-task"
 SCHEMA = json.loads((Path(__file__).parent / "task_schema.json").read_text(encoding="utf-8"))
-INPUTS = ["paths", "configFile", "failOn", "comment", "sarifFile", "resolve"]
+INPUTS = ["paths", "configFile", "failOn", "comment", "suggestions", "sarifFile", "resolve"]
 
 
 def task_json() -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """``aml-lint ci azure``: what the Azure Pipelines task and the YAML template run.
 
 Inputs come from the task (``INPUT_PATHS``, ``INPUT_CONFIGFILE``, ``INPUT_FAILON``,
-``INPUT_COMMENT``, ``INPUT_SARIFFILE``, ``INPUT_RESOLVE``) or as flags, which win.
+``INPUT_COMMENT``, ``INPUT_SUGGESTIONS``, ``INPUT_SARIFFILE``, ``INPUT_RESOLVE``) or as flags,
+which win.
 The access token comes from ``SYSTEM_ACCESSTOKEN`` only, never from the command line.
 
 In a pull-request build (``SYSTEM_PULLREQUEST_TARGETBRANCH`` set) only the files
@@ -13,7 +14,8 @@ PR the given paths are linted.
 Output, all on stdout: one ``task.logissue`` per error and warning (errors
 first), a Markdown summary uploaded with ``task.uploadsummary``, the SARIF file
 published as the ``CodeAnalysisLogs`` artifact when asked for, one sticky PR
-thread (Azure Repos only), and ``task.complete`` with the result that ``failOn``
+thread (Azure Repos only), one line-anchored thread per fixable finding carrying a
+```` ```suggestion ```` (resolved when the finding is gone), and ``task.complete`` with the result that ``failOn``
 gives. The exit status is 1 when the build should fail, 2 on bad input, else 0;
 a failure to post the thread is a warning and never changes it.
 """
@@ -30,10 +32,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aml_lint.ci.common import (
     COMMENT_CHOICES,
+    FIX_DIFFS_MAX_CHARS,
+    SUGGESTION_CHOICES,
     ChangedFiles,
     changed_from_git,
     choice,
@@ -44,12 +49,16 @@ from aml_lint.ci.common import (
     run_engine,
     settings_for,
     split_list,
+    text_loader,
     write_text,
 )
 from aml_lint.config import FAIL_ON_CHOICES, ConfigError, Settings
 from aml_lint.findings import LintResult, Severity
 from aml_lint.report.azure import command, plain_line
 from aml_lint.workspace import find_root
+
+if TYPE_CHECKING:
+    from aml_lint.publish.azure_devops import AzureDevOpsClient, PullRequestTarget
 
 SUMMARY_MAX_CHARS = 500_000
 ARTIFACT = "CodeAnalysisLogs"  # the SARIF Scans tab reads *.sarif from the artifact of this name
@@ -71,6 +80,7 @@ class Options:
     comment: str
     sarif_file: str
     resolve: bool | None
+    suggestions: str = "auto"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         help="config | error | warning | never (input failOn; config: the config file's)",
     )
     p.add_argument("--comment", help="auto | always | never (input comment)")
+    p.add_argument("--suggestions", help="auto | never (input suggestions)")
     p.add_argument("--sarif-file", help="also write SARIF here and publish it (input sarifFile)")
     p.add_argument(
         "--resolve",
@@ -118,6 +129,7 @@ def read_options(argv: list[str], env: Mapping[str, str], root: Path) -> Options
     # "config" (the task's default): the config file's fail-on, or error when it has none.
     fail_on = args.fail_on or env_input(env, "failOn", "config")
     comment = args.comment or env_input(env, "comment", "auto")
+    suggestions = args.suggestions or env_input(env, "suggestions", "auto")
     resolve = args.resolve if args.resolve is not None else flag_input(env, "resolve")
     return Options(
         paths=paths,
@@ -126,6 +138,7 @@ def read_options(argv: list[str], env: Mapping[str, str], root: Path) -> Options
         comment=choice(comment, COMMENT_CHOICES, "comment"),
         sarif_file=_file_input(args.sarif_file or env_input(env, "sarifFile"), env, root),
         resolve=resolve,
+        suggestions=choice(suggestions, SUGGESTION_CHOICES, "suggestions"),
     )
 
 
@@ -306,8 +319,8 @@ def main(argv: list[str], *, env: Mapping[str, str] | None = None) -> int:
     _upload_summary(out, result, env)
     if options.sarif_file:
         _publish_sarif(out, result, output_path(root, options.sarif_file))
-    if options.comment != "never":
-        _publish_thread(out, result, env, create_when_clean=options.comment == "always")
+    if options.comment != "never" or options.suggestions != "never":
+        _publish_pr(out, result, env, root, options, changed.files)
 
     status = exit_status(settings, result)
     name = _result_name(settings, result)
@@ -362,11 +375,16 @@ def _publish_sarif(out: _Out, result: LintResult, path: Path) -> None:
     )
 
 
-def _publish_thread(
-    out: _Out, result: LintResult, env: Mapping[str, str], *, create_when_clean: bool
+def _publish_pr(
+    out: _Out,
+    result: LintResult,
+    env: Mapping[str, str],
+    root: Path,
+    options: Options,
+    changed: list[str] | None,
 ) -> None:
+    """The suggestion threads, then the summary thread (with the fixes that are not suggestions)."""
     from aml_lint.publish import azure_devops as ado
-    from aml_lint.report.markdown import render_markdown
 
     target = ado.PullRequestTarget.from_env(env)
     if target is None:
@@ -391,6 +409,83 @@ def _publish_thread(
             "'env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)' (the AmlLint task passes it itself)"
         )
         return
+    try:
+        client = ado.AzureDevOpsClient(target.collection_uri, token)
+    except ado.AzureDevOpsError as exc:
+        out.warning(ado.explain(exc).replace(token, "***"))
+        return
+    appendix = ""
+    if options.suggestions != "never":
+        try:
+            appendix = _publish_suggestions(out, client, target, result, root, changed)
+        except ado.AzureDevOpsError as exc:
+            out.warning(
+                ado.explain(exc).replace(token, "***").replace(
+                    "the pull request thread", "the suggestion threads", 1
+                )
+            )
+            if exc.is_permission_error:
+                return  # the summary thread would be refused alike: one warning is enough
+    if options.comment != "never":
+        _publish_thread(
+            out, result, env, client, target, token, appendix,
+            create_when_clean=options.comment == "always",
+        )
+
+
+def _publish_suggestions(
+    out: _Out,
+    client: AzureDevOpsClient,
+    target: PullRequestTarget,
+    result: LintResult,
+    root: Path,
+    changed: list[str] | None,
+) -> str:
+    """One thread per fixable finding on a changed file; the Markdown of the other fixes."""
+    from aml_lint.publish import azure_devops as ado
+    from aml_lint.publish.suggestions import MAX_PER_RUN, diff_section, plan
+
+    load = text_loader(root)
+    made = plan(result.findings, load)
+    files = set(changed) if changed is not None else None
+    inside = [s for s in made.suggestions if files is None or s.path in files]
+    diffs = list(made.diffs) + [(s.finding, s.fix) for s in made.suggestions if s not in inside]
+    outcome = ado.sync_suggestion_threads(
+        client,
+        target,
+        inside,
+        {s.key for s in made.suggestions},
+        limit=MAX_PER_RUN,
+    )
+    if outcome.created or outcome.kept or outcome.resolved or outcome.reopened:
+        out.line(
+            f"aml-lint: suggestion threads: {outcome.created} posted, {outcome.kept} already on the "
+            f"pull request, {outcome.resolved} resolved (finding gone), {outcome.reopened} reopened"
+            + (f", {outcome.left_over} more next run" if outcome.left_over else "")
+        )
+    return diff_section(
+        diffs,
+        load,
+        more_suggestions=outcome.left_over,
+        posted=outcome.created + outcome.kept,
+        max_chars=FIX_DIFFS_MAX_CHARS,
+    )
+
+
+def _publish_thread(
+    out: _Out,
+    result: LintResult,
+    env: Mapping[str, str],
+    client: AzureDevOpsClient,
+    target: PullRequestTarget,
+    token: str,
+    appendix: str,
+    *,
+    create_when_clean: bool,
+) -> None:
+    from aml_lint.publish import azure_devops as ado
+    from aml_lint.report.markdown import render_markdown
+
     marker = thread_marker(env)
     body = render_markdown(
         result,
@@ -399,10 +494,10 @@ def _publish_thread(
         max_chars=ado.BODY_BUDGET,
         run_url=run_url(env),
         marker=marker,
+        appendix=appendix,
     )
     has_findings = bool(result.findings)
     try:
-        client = ado.AzureDevOpsClient(target.collection_uri, token)
         outcome = ado.upsert_thread(
             client,
             target,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,9 @@ from aml_lint.findings import LintResult
 from aml_lint.workspace import GitError, git_changed_files, is_inside
 
 COMMENT_CHOICES = ("auto", "always", "never")
+SUGGESTION_CHOICES = ("auto", "never")
+# The part of a PR comment the diff blocks of fixes that are not suggestions may take.
+FIX_DIFFS_MAX_CHARS = 20_000
 
 
 def env_input(env: Mapping[str, str], name: str, default: str = "") -> str:
@@ -121,6 +124,21 @@ def settings_for(
         changed_files=changed,
         resolve=resolve,
     )
+
+
+def text_loader(root: Path) -> Callable[[str], str | None]:
+    """A file's text as aml-lint read it (fix offsets count into it); None when unreadable."""
+    from aml_lint.documents import read_text
+
+    cache: dict[str, str | None] = {}
+
+    def load(path: str) -> str | None:
+        if path not in cache:
+            full = root / path
+            cache[path] = read_text(full)[0] if is_inside(full, root) else None
+        return cache[path]
+
+    return load
 
 
 def run_engine(settings: Settings) -> LintResult:

@@ -31,6 +31,8 @@ from urllib.parse import quote
 
 from aml_lint.ci.common import (
     COMMENT_CHOICES,
+    FIX_DIFFS_MAX_CHARS,
+    SUGGESTION_CHOICES,
     ChangedFiles,
     changed_from_git,
     choice,
@@ -42,6 +44,7 @@ from aml_lint.ci.common import (
     run_engine,
     settings_for,
     split_list,
+    text_loader,
     write_text,
 )
 from aml_lint.config import ConfigError
@@ -54,9 +57,6 @@ NULL_SHA = "0" * 40
 # GitHub refuses step summaries over 1 MiB; stay well under it (bytes, not characters).
 SUMMARY_MAX_BYTES = 900 * 1024
 COMMENT_MAX_CHARS = 60_000
-# The part of the comment the diff blocks of fixes outside the diff may take.
-FIX_DIFFS_MAX_CHARS = 20_000
-SUGGESTION_CHOICES = ("auto", "never")
 EXIT_USAGE = 2
 
 LinkFn = Callable[[str, int], "str | None"]
@@ -315,25 +315,6 @@ def write_outputs(path: str, values: Mapping[str, str]) -> None:
             fh.write(f"{name}<<{delim}\n{value}\n{delim}\n")
 
 
-def _text_loader(root: Path) -> Callable[[str], str | None]:
-    """A file's text as aml-lint read it (offsets of fixes count into it); None when unreadable."""
-    from aml_lint.documents import read_text
-    from aml_lint.workspace import is_inside
-
-    cache: dict[str, str | None] = {}
-
-    def load(path: str) -> str | None:
-        if path not in cache:
-            full = root / path
-            text = None
-            if is_inside(full, root):
-                text, _ = read_text(full)
-            cache[path] = text
-        return cache[path]
-
-    return load
-
-
 def suggest(
     result: LintResult, event: Event, inputs: Inputs, env: Mapping[str, str], run: Run, root: Path
 ) -> str:
@@ -359,7 +340,7 @@ def suggest(
     )
     from aml_lint.publish.suggestions import MAX_PER_RUN, diff_section, plan
 
-    load = _text_loader(root)
+    load = text_loader(root)
     made = plan(result.findings, load)
     assert event.pr_number is not None
     head = event.head or env.get("GITHUB_SHA", "")

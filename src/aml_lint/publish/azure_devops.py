@@ -383,3 +383,100 @@ def explain(error: AzureDevOpsError) -> str:
     if error.is_permission_error:
         return f"cannot update the pull request thread ({error}); {PERMISSION_HINT}"
     return f"cannot update the pull request thread: {error}"
+
+
+# -- suggested changes: one line-anchored thread per fixable finding ----------------------------
+
+
+@dataclass
+class SuggestionThreads:
+    created: int = 0  # new threads this run
+    kept: int = 0  # already on the PR: not posted again
+    resolved: int = 0  # set to "fixed": their finding is gone
+    reopened: int = 0  # resolved earlier by us, the finding is back
+    left_over: int = 0  # over the per-run cap
+
+
+def suggestion_thread(suggestion: Any) -> dict[str, Any]:
+    """The thread Azure DevOps anchors on the suggestion's lines (right side of the diff)."""
+    from aml_lint.publish.suggestions import comment_body
+
+    return {
+        "comments": [{"parentCommentId": 0, "content": comment_body(suggestion), "commentType": 1}],
+        "status": ACTIVE,
+        "threadContext": {
+            "filePath": "/" + suggestion.path.lstrip("/"),
+            "rightFileStart": {"line": suggestion.start_line, "offset": 1},
+            "rightFileEnd": {"line": suggestion.end_line, "offset": max(1, suggestion.end_col)},
+        },
+    }
+
+
+def _suggestion_threads(threads: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    from aml_lint.publish.suggestions import keys_in
+
+    ours: dict[str, list[Mapping[str, Any]]] = {}
+    for thread in threads:
+        if thread.get("isDeleted"):
+            continue
+        first = _first_comment(thread)
+        if first is None or first.get("isDeleted"):
+            continue
+        keys = keys_in(str(first.get("content") or "").split("\n", 1)[0])
+        if keys:
+            ours.setdefault(keys[0], []).append(thread)
+    for found in ours.values():
+        found.sort(key=lambda t: int(t.get("id") or 0))
+    return ours
+
+
+def sync_suggestion_threads(
+    client: AzureDevOpsClient,
+    target: PullRequestTarget,
+    suggestions: list[Any],
+    alive: set[str],
+    *,
+    limit: int = 25,
+) -> SuggestionThreads:
+    """One thread per suggestion, never twice: found again by the marker of its first comment.
+
+    A thread whose key is not in ``alive`` (the finding is gone) is set to "fixed"; one we
+    resolved earlier whose finding came back is made active again. A reviewer's "won't fix",
+    "by design" or "closed" is left as they set it.
+    """
+    url = target.threads_url
+    ours = _suggestion_threads(_list_threads(client, url))
+    outcome = SuggestionThreads()
+    for key, threads in ours.items():
+        keeper = threads[0]
+        for duplicate in threads[1:]:
+            _close_duplicate(client, url, duplicate)
+        status = _status_name(keeper.get("status"))
+        if key not in alive and status in ("active", "pending", "unknown"):
+            client.request("PATCH", f"{url}/{int(keeper['id'])}", {"status": FIXED})
+            outcome.resolved += 1
+        elif key in alive and status == "fixed":
+            client.request("PATCH", f"{url}/{int(keeper['id'])}", {"status": ACTIVE})
+            outcome.reopened += 1
+
+    new = [s for s in suggestions if s.key not in ours]
+    outcome.kept = len(suggestions) - len(new)
+    outcome.left_over = max(0, len(new) - limit)
+    for suggestion in new[:limit]:
+        _create_suggestion(client, url, suggestion)
+        outcome.created += 1
+    return outcome
+
+
+def _create_suggestion(client: AzureDevOpsClient, url: str, suggestion: Any) -> None:
+    payload = suggestion_thread(suggestion)
+    try:
+        client.send("POST", url, payload)
+    except AzureDevOpsError as exc:
+        if not exc.transient:
+            raise
+        # The thread may exist though the answer was lost: look before posting again.
+        client.pause()
+        if suggestion.key in _suggestion_threads(_list_threads(client, url)):
+            return
+        client.send("POST", url, payload)

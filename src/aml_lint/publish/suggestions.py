@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from aml_lint.findings import Finding, Severity
-from aml_lint.fix import Edit, Fix, apply_edits, line_start
+from aml_lint.fix import Edit, Fix, apply_edits, line_end, line_start
 from aml_lint.report.markdown import escape_text
 
 MARKER_PREFIX = "aml-lint:suggestion:"
@@ -54,6 +54,7 @@ class Suggestion:
     end_line: int
     lines: tuple[str, ...]  # the new lines, without line breaks; empty: the lines are deleted
     key: str
+    end_col: int = 1  # 1-based column just past the last replaced line (its length + 1)
 
     @property
     def marker(self) -> str:
@@ -140,7 +141,8 @@ def suggestion_for(finding: Finding, fix: Fix, text: str) -> Suggestion | None:
     if len(body) > MAX_SUGGESTION_CHARS:
         return None
     key = _key(finding, fix.paths[0], segment, body)
-    return Suggestion(finding, fix, fix.paths[0], first, last, lines, key)
+    end_col = line_end(text, last) - line_start(text, last) + 1
+    return Suggestion(finding, fix, fix.paths[0], first, last, lines, key, end_col)
 
 
 def _key(finding: Finding, path: str, before: str, after: str) -> str:
