@@ -30,7 +30,7 @@ from aml_lint.engine import run
 from aml_lint.findings import LintResult
 from aml_lint.fixing import fix_project, rule_fix, write_fixes
 from aml_lint.rules import Rule, all_rules
-from lintkit import SCRIPT_ONLINE_DEPLOYMENT
+from lintkit import CONDA_ONLINE_DEPLOYMENT, SCRIPT_ONLINE_DEPLOYMENT
 
 RULES_TESTS = Path(__file__).resolve().parent.parent / "rules"
 
@@ -79,6 +79,12 @@ OWN_CASES: dict[str, tuple[str, str]] = {
 }
 
 
+# Scoring-script rules whose fix also declares a package in the environment: the conda file
+# their Fails example runs with (their Fixed example shows it after the fix, after '# env/conda.yml').
+SCRIPT_AND_ENV = {"AML302": "dependencies:\n  - python=3.11\n  - pip\n  - pip:\n"
+                            "      - azureml-inference-server-http==1.5.1\n"}
+
+
 def block(doc: str, section: str) -> str | None:
     """The indented block after ``section:`` in a rule page, dedented."""
     m = re.search(rf"^{section}:\n((?:[ \t]+.*\n|[ \t]*\n)+)", doc + "\n", re.M)
@@ -93,6 +99,10 @@ def layout(rule_id: str, example: str) -> dict[str, str]:
     elif rule_id in ENV_DOCS.CASES:
         target, wrapper, others = ENV_DOCS.CASES[rule_id]
         files = {**others, target: wrapper.replace("{example}", example)}
+    elif rule_id in SCRIPT_AND_ENV:  # the fix edits the script and its environment: Fixed: shows both
+        script, _, conda = example.partition("# env/conda.yml\n")
+        files = {"deploy.yml": CONDA_ONLINE_DEPLOYMENT, "src/score.py": script.strip() + "\n",
+                 "env/conda.yml": conda or SCRIPT_AND_ENV[rule_id]}
     elif rule_id.startswith("AML3"):
         files = {"deploy.yml": SCRIPT_ONLINE_DEPLOYMENT, "src/score.py": example.strip() + "\n"}
     elif rule_id.startswith("AML5"):

@@ -31,6 +31,13 @@ Fixed:
 
     def init():
         pass
+    # env/conda.yml
+    dependencies:
+      - python=3.11
+      - pip
+      - pip:
+          - azureml-inference-server-http==1.5.1
+          - lightgbm
 
 Passes:
     # conda.yml of the deployment's environment
