@@ -1,0 +1,125 @@
+"""Property: every available fix, applied to generated broken projects, mends and never harms.
+
+A project is one of the bundled examples (healthy or broken) with mistakes of the shapes the
+fixable rules find mixed in (``pkg=1.2`` pins, a missing ``- pip``, a missing ``global``, an
+``azureml:<name>:latest`` reference, an import the environment lacks, a deprecated request
+setting, batch settings at the root), CRLF line endings and trailing comments here and there.
+After ``--fix`` (with or without ``--unsafe-fixes``): nothing crashed, every fixed finding is gone,
+no finding appears that was not there before, and fixing again changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aml_lint.config import build_settings
+from aml_lint.engine import run
+from aml_lint.findings import Finding
+from aml_lint.fixing import fix_project, write_fixes
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+
+# (file, text found, text it becomes): each plants a mistake one fixable rule finds.
+MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "pin-pip-style-online": ("online/env/conda.yml", "numpy==1.26.4", "numpy=1.26.4"),
+    "pin-pip-style-batch": ("batch/env/conda.yml", "pandas==2.2.3", "pandas=2.2.3"),
+    "no-pip-online": ("online/env/conda.yml", "  - pip=24.2\n", ""),
+    "no-pip-batch": ("batch/env/conda.yml", "  - pip=24.2\n", ""),
+    "no-global-online": ("online/score/score.py", "    global model\n", ""),
+    "no-global-batch": ("batch/code/batch_driver.py", "    global model\n", ""),
+    "import-missing": ("online/score/score.py", "import joblib\n", "import joblib\nimport lightgbm\n"),
+    "import-missing-batch": ("batch/code/batch_driver.py", "import joblib\n", "import joblib\nimport xgboost\n"),
+    "deprecated-setting": ("online/deployment.yml", "  request_timeout_ms: 10000\n",
+                           "  request_timeout_ms: 10000\n  max_queue_wait_ms: 500\n"),
+    "batch-setting-at-root": ("batch/deployment.yml", "settings:\n  mini_batch_size: 10\n",
+                              "mini_batch_size: 10\nsettings:\n"),
+    "latest-reference": ("online/deployment.yml", "instance_count: 3\n", "instance_count: 3\n"),  # see below
+}
+LATEST = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+          "name: green\nendpoint_name: iris-endpoint\nmodel: azureml:iris-model:3\n"
+          "environment: {quote}azureml:iris-env:latest{quote}   # the newest one\n"
+          "instance_type: Standard_DS3_v2\ninstance_count: 3\n")
+# A finding a fix is expected to bring: a fixed reference names a registered environment (info).
+EXPECTED_NEW = {"AML103"}
+# A requirement pip cannot parse (AML203) hides every other check of it: once fixed, findings about
+# the requirement it became may appear ('numpy==1.26.4' also installed by conda). Those are allowed:
+# same file, and the message is about the requirement the AML203 message proposed.
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _revealed(fixed: list[Finding]) -> set[tuple[str, str]]:
+    """(path, requirement) pairs an AML203 fix wrote."""
+    return {(f.path, q) for f in fixed if f.rule_id == "AML203" for q in _QUOTED.findall(f.message)}
+
+
+def _allowed(finding: Finding, revealed: set[tuple[str, str]]) -> bool:
+    m = _QUOTED.match(finding.message)
+    return finding.rule_id in EXPECTED_NEW or (m is not None and (finding.path, m.group(1)) in revealed)
+
+
+def _project(root: Path, base: str, mutations: list[str], crlf: set[str], comments: bool, quote: str) -> None:
+    shutil.copytree(EXAMPLES / base, root, dirs_exist_ok=True)
+    for name in mutations:
+        rel, old, new = MUTATIONS[name]
+        path = root / rel
+        if name == "latest-reference":
+            (root / "online" / "green.yml").write_text(LATEST.format(quote=quote), encoding="utf-8")
+            continue
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.suffix not in (".yml", ".py", ".txt"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if comments and path.suffix == ".yml":
+            text = text.replace("channels:\n", "channels:   # where from\t(keep)\n")
+        rel = path.relative_to(root).as_posix()
+        if rel in crlf:
+            text = text.replace("\n", "\r\n")
+        path.write_bytes(text.encode("utf-8"))
+
+
+FILES = ["online/env/conda.yml", "batch/env/conda.yml", "online/score/score.py", "online/deployment.yml",
+         "batch/deployment.yml", "online/green.yml", "online/src/score.py", "docker-env/context/requirements.txt"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(["healthy", "broken"]),
+       mutations=st.lists(st.sampled_from(sorted(MUTATIONS)), unique=True, max_size=6),
+       crlf=st.sets(st.sampled_from(FILES), max_size=4),
+       comments=st.booleans(), quote=st.sampled_from(["", "'", '"']), unsafe=st.booleans())
+def test_fixes_mend_and_never_harm(base: str, mutations: list[str], crlf: set[str], comments: bool,
+                                   quote: str, unsafe: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        _project(root, base, mutations, crlf, comments, quote)
+        config = build_settings(root)
+        before = run(config)
+        assert before.internal_errors == []
+        outcome = fix_project(config, unsafe=unsafe)
+        write_fixes(outcome, root)
+        assert not [n for n in outcome.skipped if "bug" in n or "stopped after" in n], outcome.skipped
+        assert sorted(outcome.written) == outcome.changed
+        after = run(config)
+        assert after.internal_errors == []
+        left = {(f.rule_id, f.path, f.message) for f in after.findings}
+        fixed = {(f.rule_id, f.path, f.message) for f in outcome.fixed}
+        assert not fixed & left, f"still found after their fix: {sorted(fixed & left)}"
+        revealed = _revealed(outcome.fixed)
+        new = Counter((f.rule_id, f.path) for f in after.findings if not _allowed(f, revealed))
+        new -= Counter((f.rule_id, f.path) for f in before.findings)
+        assert not new, f"the fixes brought new findings: {sorted(new)}"
+        for rel in crlf & set(outcome.written):  # CRLF files stay CRLF
+            data = (root / rel).read_bytes()
+            assert data.count(b"\n") == data.count(b"\r\n"), rel
+        again = fix_project(config, unsafe=unsafe)
+        assert again.changed == [], f"fixing again changes {again.changed}"
