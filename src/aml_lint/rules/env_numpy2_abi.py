@@ -25,6 +25,15 @@ Fails:
           - pandas==1.5.3
           - scikit-learn==1.2.2
 
+Fixed:
+    dependencies:
+      - python=3.10
+      - pip
+      - pip:
+          - numpy<2
+          - pandas==1.5.3
+          - scikit-learn==1.2.2
+
 Passes:
     dependencies:
       - python=3.10
@@ -35,7 +44,9 @@ Passes:
           - scikit-learn==1.2.2
 
 Fix: pin numpy below 2 (`numpy<2` or an exact 1.x) next to the old pins, or move the
-pins to releases built for numpy 2.
+pins to releases built for numpy 2. `--fix` (safe) inserts `numpy<2` just before the first such
+pin, with its indentation and quoting (a pip list or requirements file; not a Dockerfile's `pip
+install`), unless the environment's Python has no numpy 1.x wheel.
 """
 
 from __future__ import annotations
@@ -49,14 +60,17 @@ from packaging.version import Version
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.requirements import Declared
+from aml_lint.fix import Edit, Fix
 from aml_lint.knowledge import deps
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import declared_groups, only_below, specifier_of, table
 from aml_lint.rules.env_inference_server_pins import environment_python
+from aml_lint.rules.fix_helpers import insert_item_before, insert_line_before
 
 ID = "AML215"
 NAME = "numpy-2-abi"
 SEVERITY = "warning"
+FIX = "safe"
 KINDS = (Kind.CONDA, Kind.REQUIREMENTS, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
 NUMPY = "numpy"
 
@@ -129,7 +143,26 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                and (spec := specifier_of(d)) is not None and only_below(spec, first[d.name])]
         if not old or numpy2_blocked(group.context, python):
             continue
+        fix = _cap_fix(doc, ctx, old[0], python)
         for dep in old:
             yield Hit(f"'{dep.spec}' was built for numpy 1.x (numpy 2 support came in {dep.name} "
                       f"{first[dep.name]}) but nothing here holds numpy below 2: pip will install numpy 2 "
-                      "and the import fails with 'numpy.dtype size changed'; add 'numpy<2'", dep.location)
+                      "and the import fails with 'numpy.dtype size changed'; add 'numpy<2'", dep.location,
+                      fix=fix)
+
+
+def _cap_fix(doc: Document, ctx: Context, first: Declared, python: deps.PythonFull | None) -> Fix | None:
+    """'numpy<2' on its own line (item) just before the first old pin."""
+    if python is not None and not any(Version(v).major < 2 and python[1] in minors
+                                      for v, minors in (deps.supported_pythons(NUMPY) or {}).items()):
+        return None
+    holder = ctx.project.documents.get(first.path)
+    if holder is None or holder.text is None or first.source != "pip":
+        return None
+    if holder.kind is Kind.REQUIREMENTS:
+        edit: Edit | None = insert_line_before(holder, first.location, "numpy<2")
+    elif holder.yaml is not None:
+        edit = insert_item_before(holder.rel, holder.text, first.location, "numpy<2")
+    else:
+        edit = None
+    return Fix("add 'numpy<2' before the numpy-1 pins", (edit,)) if edit else None

@@ -105,6 +105,20 @@ def add_to_requirements(doc: Document, requirement: str) -> Edit | None:
     return Edit(doc.rel, len(text), len(text), lead + requirement + newline_of(text))
 
 
+def insert_line_before(doc: Document, loc: Location, line: str) -> Edit | None:
+    """``line`` inserted before line ``loc.line`` of a requirements file, with its indentation."""
+    text = doc.text
+    if text is None or not positions_reliable(text) or loc.line < 1:
+        return None
+    start = line_start(text, loc.line)
+    if start > 0 and text[:start].rstrip("\r\n").endswith("\\"):
+        return None  # the line before continues into this one
+    indent = text[start:start + loc.col - 1]
+    if indent.strip(" \t"):
+        return None
+    return Edit(doc.rel, start, start, indent + line + newline_of(text))
+
+
 def conda_doc(conda: CondaEnv, documents: dict[str, Document]) -> Document | None:
     """The document that holds a conda spec (a conda file, or the YAML with an inline one)."""
     doc = documents.get(conda.path)
