@@ -204,3 +204,36 @@ def test_bad_suggestions_input_is_exit_2(
 ) -> None:
     code, out = lint(repo, fake, tmp_path, capsys, INPUT_SUGGESTIONS="sometimes")
     assert code == 2 and "suggestions" in out
+
+
+def merge_checkout(repo: Path, main_text: str | None) -> None:
+    """The agent's checkout of a PR build: the merge of the source branch into main."""
+    head = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "main")
+    if main_text is None:
+        (repo / "README.md").write_text("main moved on\n", encoding="utf-8")
+    else:
+        (repo / "conda.yml").write_text(main_text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "main moves on")
+    git(repo, "checkout", "-q", "--detach", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge", head)
+
+
+def test_merge_where_main_changed_the_file_gives_a_diff_not_wrong_lines(
+    repo: Path, fake: FakeAzureDevOps, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    merge_checkout(repo, "# one\n# two\n" + HEAD)
+    assert (repo / "conda.yml").read_text(encoding="utf-8").startswith("# one\n")
+    code, out = lint(repo, fake, tmp_path, capsys)
+    assert code == 1 and warnings(out) == []
+    assert suggestion_threads(fake) == []
+    assert summary_thread(fake)["comments"][0]["content"].count("```diff") == 3
+
+
+def test_merge_where_main_left_the_file_alone_gives_threads(
+    repo: Path, fake: FakeAzureDevOps, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    merge_checkout(repo, None)
+    lint(repo, fake, tmp_path, capsys)
+    assert len(suggestion_threads(fake)) == 3

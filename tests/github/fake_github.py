@@ -16,6 +16,7 @@ answers the next matching request with ``status``, after doing the work when
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -60,6 +61,7 @@ class FakeGitHub:
         self.files: dict[int, list[dict[str, Any]]] = {}
         self.reviews: dict[int, dict[str, Any]] = {}
         self.review_comments: dict[int, dict[str, Any]] = {}
+        self.contents: dict[tuple[str, str], bytes] = {}  # (ref, path) -> the file's bytes
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self._next_id = 1000
@@ -301,6 +303,27 @@ class FakeGitHub:
                 return 404, {}, {"message": "Not Found"}
             items = [self._file_json(f) for f in self.files[number][:MAX_FILES]]
             return self._page(request, items)
+        if m := re.fullmatch(r"/contents/(.+)", rest):
+            from urllib.parse import unquote
+
+            ref = request.query.get("ref", ["main"])[0]
+            name = unquote(m.group(1))
+            data = self.contents.get((ref, name))
+            if data is None:
+                return 404, {}, {"message": "Not Found"}
+            return 200, {}, {
+                "type": "file",
+                "encoding": "base64",
+                "size": len(data),
+                "name": name.rsplit("/", 1)[-1],
+                "path": name,
+                "content": base64.encodebytes(data).decode("ascii"),
+                "sha": "d" * 40,
+                "url": f"{self._repo_url()}/contents/{name}?ref={ref}",
+                "git_url": f"{self._repo_url()}/git/blobs/{'d' * 40}",
+                "html_url": f"{self.host}/{self.repo}/blob/{ref}/{name}",
+                "download_url": f"{self.host}/{self.repo}/raw/{ref}/{name}",
+            }
         if m := re.fullmatch(r"/commits/([0-9a-f]{40})", rest):
             sha = m.group(1)
             return 200, {}, {"sha": sha, "url": f"{self._repo_url()}/commits/{sha}"}

@@ -288,3 +288,61 @@ def test_a_suggestion_someone_replied_to_is_kept(fake: FakeGitHub) -> None:
     fake.review_comments[reply["id"]] = reply
     outcome = publish_github.sync_suggestions(gh, fake.repo, 7, "a" * 40, [], set())
     assert outcome.deleted == 0 and len(fake.review_comments_on(7)) == 2
+
+
+def merge_checkout(repo: Repo, main_change: dict[str, str]) -> None:
+    """What actions/checkout gives on pull_request: the merge of the head into main, where
+    main moved on after the PR branched."""
+    git(repo.root, "checkout", "-q", "main")
+    write(repo.root, main_change)
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", "main moves on")
+    git(repo.root, "checkout", "-q", "--detach", "main")
+    git(repo.root, "merge", "-q", "--no-ff", "-m", "merge", repo.head)
+
+
+def test_merge_checkout_where_main_changed_the_file_gives_diffs_not_wrong_lines(
+    tmp_path: Path, repo: Repo, fake: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # main adds two lines at the top of the same file: the merge's lines are 2 below the head's.
+    merge_checkout(repo, {"conda.yml": "# one\n# two\n" + conda({"early": "="})})
+    assert repo.text().startswith("# one\n")
+    fake.add_pull(7, [], head=repo.head)
+    code, out = action(tmp_path, repo, fake, capsys)
+    assert code == 1 and warnings(out) == []
+    assert fake.calls("POST", r"/reviews$") == []
+    (summary,) = fake.comments_on(7)
+    assert summary["body"].count("```diff") == 4
+
+
+def test_merge_checkout_where_main_left_the_file_alone_gives_suggestions(
+    tmp_path: Path, repo: Repo, fake: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    merge_checkout(repo, {"README.md": "main moved on\n"})
+    fake.add_pull(7, [], head=repo.head)
+    action(tmp_path, repo, fake, capsys)
+    assert len(fake.review_comments_on(7)) == 3
+
+
+def test_head_unknown_to_git_is_checked_against_the_api(
+    tmp_path: Path, repo: Repo, fake: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = repo.text()
+    patches = repo.patches()
+    ghost = "f" * 40  # a depth-1 checkout of the merge: git has no head commit to compare with
+    repo.head = ghost
+    fake.add_pull(7, [], head=ghost)
+    fake.contents[(ghost, "conda.yml")] = text.encode("utf-8")
+    real = Repo.patches
+    Repo.patches = lambda self: patches  # type: ignore[method-assign]
+    try:
+        action(tmp_path, repo, fake, capsys)
+        assert len(fake.review_comments_on(7)) == 3
+        assert fake.calls("GET", r"/contents/conda.yml$")
+        # The head's file differs from the checkout: no suggestion is posted on it.
+        fake.review_comments.clear()
+        fake.contents[(ghost, "conda.yml")] = ("# moved\n" + text).encode("utf-8")
+        action(tmp_path, repo, fake, capsys)
+        assert fake.review_comments_on(7) == []
+    finally:
+        Repo.patches = real  # type: ignore[method-assign]

@@ -417,7 +417,7 @@ def _publish_pr(
     appendix = ""
     if options.suggestions != "never":
         try:
-            appendix = _publish_suggestions(out, client, target, result, root, changed)
+            appendix = _publish_suggestions(out, client, target, result, root, env, changed)
         except ado.AzureDevOpsError as exc:
             out.warning(
                 ado.explain(exc).replace(token, "***").replace(
@@ -439,6 +439,7 @@ def _publish_suggestions(
     target: PullRequestTarget,
     result: LintResult,
     root: Path,
+    env: Mapping[str, str],
     changed: list[str] | None,
 ) -> str:
     """One thread per fixable finding on a changed file; the Markdown of the other fixes."""
@@ -448,7 +449,10 @@ def _publish_suggestions(
     load = text_loader(root)
     made = plan(result.findings, load)
     files = set(changed) if changed is not None else None
-    inside = [s for s in made.suggestions if files is None or s.path in files]
+    same = _checkout_matches_source(root, env)
+    inside = [
+        s for s in made.suggestions if (files is None or s.path in files) and same(s.path)
+    ]
     diffs = list(made.diffs) + [(s.finding, s.fix) for s in made.suggestions if s not in inside]
     outcome = ado.sync_suggestion_threads(
         client,
@@ -470,6 +474,26 @@ def _publish_suggestions(
         posted=outcome.created + outcome.kept,
         max_chars=FIX_DIFFS_MAX_CHARS,
     )
+
+
+def _checkout_matches_source(root: Path, env: Mapping[str, str]) -> Callable[[str], bool]:
+    """Whether a file checked out is the file on the PR's source branch (threads anchor on its
+    lines). A PR build checks out the merge into the target; when the target changed the file
+    too, the lines differ, and when git cannot tell (a shallow merge) we do not guess."""
+    from aml_lint.ci.common import head_parents, same_as_checkout
+
+    parents = head_parents(root) or []
+    if len(parents) < 2:
+        return lambda path: True  # the source commit itself is checked out
+    source = env.get("SYSTEM_PULLREQUEST_SOURCECOMMITID", "").strip() or parents[1]
+    cache: dict[str, bool] = {}
+
+    def same(path: str) -> bool:
+        if path not in cache:
+            cache[path] = bool(same_as_checkout(root, source, path))
+        return cache[path]
+
+    return same
 
 
 def _publish_thread(

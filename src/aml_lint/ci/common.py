@@ -141,6 +141,52 @@ def text_loader(root: Path) -> Callable[[str], str | None]:
     return load
 
 
+def _git_out(root: Path, *args: str) -> str | None:
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def same_as_checkout(root: Path, rev: str, path: str) -> bool | None:
+    """Whether ``path`` at ``rev`` is the file checked out (HEAD), or None when git cannot tell.
+
+    CI checks out the merge of the PR into its target; suggestions are placed on the PR head's
+    lines. When the target changed the same file the line numbers differ, and a suggestion
+    would replace the wrong lines: such files get a diff block instead.
+    """
+    if not rev:
+        return None
+    head = _git_out(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    wanted = _git_out(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    if head is not None and head == wanted:
+        return True
+    if wanted is None:
+        return None
+    ours = _git_out(root, "rev-parse", "--verify", "--quiet", f"HEAD:{path}")
+    theirs = _git_out(root, "rev-parse", "--verify", "--quiet", f"{rev}:{path}")
+    return ours is not None and ours == theirs
+
+
+def head_parents(root: Path) -> list[str] | None:
+    """The parents of the checked-out commit, read from the commit itself (a shallow clone
+    hides them from ``HEAD^2``); None outside a git checkout."""
+    raw = _git_out(root, "cat-file", "-p", "HEAD")
+    if raw is None:
+        return None
+    parents = []
+    for line in raw.split("\n"):
+        if not line:
+            break  # the headers end at the first blank line
+        if line.startswith("parent "):
+            parents.append(line[len("parent "):].strip())
+    return parents
+
+
 def run_engine(settings: Settings) -> LintResult:
     from aml_lint.engine import run  # the engine pulls in rules and schemas: import when needed
 

@@ -351,7 +351,12 @@ def suggest(
         if made.suggestions:
             found = git_hunks(root, event.base, event.head) if event.base and event.head else None
             hunks = found if found is not None else pr_hunks(gh, event.repository, event.pr_number)
-        inside = [s for s in made.suggestions if in_diff(hunks, s.path, s.start_line, s.end_line)]
+        same = _checkout_matches_head(root, gh, event, head, load)
+        inside = [
+            s
+            for s in made.suggestions
+            if in_diff(hunks, s.path, s.start_line, s.end_line) and same(s.path)
+        ]
         diffs += [(s.finding, s.fix) for s in made.suggestions if s not in inside]
         outcome = sync_suggestions(
             gh,
@@ -389,6 +394,28 @@ def suggest(
         posted=outcome.posted + outcome.kept,
         max_chars=FIX_DIFFS_MAX_CHARS,
     )
+
+
+def _checkout_matches_head(
+    root: Path, gh: Any, event: Event, head: str, load: Callable[[str], str | None]
+) -> Callable[[str], bool]:
+    """Whether a file checked out is the file at the PR head (review comments use its lines):
+    git first, else the file's contents at the head from the API."""
+    from aml_lint.ci.common import same_as_checkout
+    from aml_lint.publish.github import file_at
+
+    cache: dict[str, bool] = {}
+
+    def same(path: str) -> bool:
+        if path not in cache:
+            known = same_as_checkout(root, head, path)
+            if known is None:
+                text = load(path)
+                known = text is not None and file_at(gh, event.repository, path, head) == text
+            cache[path] = bool(known)
+        return cache[path]
+
+    return same
 
 
 def comment(

@@ -302,6 +302,18 @@ def pr_hunks(gh: Github, repo: str, number: int) -> dict[str, list[range]]:
     return hunks
 
 
+def file_at(gh: Github, repo: str, path: str, ref: str) -> str | None:
+    """A file's text at ``ref`` as aml-lint reads it (UTF-8, BOM dropped), None when unavailable."""
+    errors: tuple[type[Exception], ...] = (*_api_errors(), UnicodeDecodeError, AssertionError)
+    try:
+        content = gh.get_repo(repo).get_contents(path, ref=ref)
+        if isinstance(content, list):
+            return None
+        return content.decoded_content.decode("utf-8-sig")
+    except errors:
+        return None
+
+
 def in_diff(hunks: dict[str, list[range]], path: str, start: int, end: int) -> bool:
     return any(start in hunk and end in hunk for hunk in hunks.get(path, ()))
 
