@@ -295,3 +295,70 @@ def test_terminal_text(repo: HostileRepo, result: LintResult) -> None:
     body = [line for line in out.split("\n")[:-2] if line]
     assert len(body) == len(result.findings)
     assert all(re.search(r"  (error|warning|info)  AML\d+  ", line) for line in body)
+
+
+# -- suggested changes and the summary's diff blocks ----------------------------------------
+
+SUGGESTION_TAGS = {"p", "strong", "pre", "code"}
+
+
+def _outside_code(rendered: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<pre.*?</pre>", "", rendered, flags=re.S)))
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_suggestion_body_keeps_file_text_inside_its_block(hostile: str) -> None:
+    """File text with ``` or @mentions, and hostile messages and fix descriptions: one code
+    block holding the lines verbatim, nothing outside it mentions, links or adds HTML."""
+    from aml_lint.findings import Finding, Location, Severity
+    from aml_lint.fix import Edit, Fix, apply_edits
+    from aml_lint.publish.suggestions import (
+        apply_suggestion,
+        comment_body,
+        parse_suggestion,
+        suggestion_for,
+    )
+
+    text = f"keep: 1\nvalue: {hostile}\nlast: ```\n"
+    start = text.index("value")
+    fix = Fix(f"write {hostile}", (Edit("f.yml", start, start + 5, f"v ```` {hostile}"),))
+    finding = Finding("AML999", Severity.ERROR, f"bad {hostile}", "f.yml", Location(2, 1), fix=fix)
+    made = suggestion_for(finding, fix, text)
+    if made is None:
+        # Only hidden characters (controls, bidi, lone CR) keep a change from being a suggestion.
+        assert re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]",
+                         hostile)
+        return
+    body = comment_body(made)
+    rendered = gfm(body)
+    tags = {t.lstrip("/") for t in re.findall(r"<(/?[a-z0-9]+)", rendered)}
+    assert tags <= SUGGESTION_TAGS, tags
+    assert rendered.count("<pre") == 1 and "href" not in rendered
+    assert not re.search(r"@[A-Za-z0-9]", _outside_code(rendered))
+    # What the platform commits is exactly the fixed lines.
+    assert parse_suggestion(body) == made.lines
+    committed = apply_suggestion(text, made.start_line, made.end_line, parse_suggestion(body) or ())
+    assert committed == apply_edits(text, fix.edits)
+    assert body.startswith(made.marker + "\n") and body.count("<!-- aml-lint:suggestion:") == 1
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_diff_block_keeps_file_text_and_names_inside_it(hostile: str) -> None:
+    """A cross-file fix of files with hostile names and content: one diff block per fix,
+    nothing escapes it, hidden characters are shown as U+FFFD."""
+    from aml_lint.findings import Finding, Location, Severity
+    from aml_lint.fix import Edit, Fix
+    from aml_lint.publish.suggestions import diff_section
+
+    name = "d/" + hostile.replace("\0", "_")
+    texts = {name: f"x: ```\n{hostile}\n", "other.yml": "y: 1\n"}
+    fix = Fix(f"do {hostile}", (Edit(name, 0, 1, f"@{hostile}"), Edit("other.yml", 0, 0, "``` @eve\n")))
+    finding = Finding("AML999", Severity.ERROR, f"bad {hostile}", name, Location(1, 1), fix=fix)
+    section = diff_section([(finding, fix)], texts.get)
+    rendered = gfm(section)
+    tags = {t.lstrip("/") for t in re.findall(r"<(/?[a-z0-9]+)", rendered)}
+    assert tags <= {"h4", "p", "strong", "pre", "code", "blockquote"}, tags
+    assert rendered.count("<pre") == 1 and "href" not in rendered
+    assert not re.search(r"@[A-Za-z0-9]", _outside_code(rendered))
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f\r]", section)
+    assert "+``` @eve" in section
