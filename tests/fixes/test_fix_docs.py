@@ -85,6 +85,11 @@ SCRIPT_AND_ENV = {"AML302": "dependencies:\n  - python=3.11\n  - pip\n  - pip:\n
                             "      - azureml-inference-server-http==1.5.1\n"}
 
 
+# Rules whose examples are '# <file>' parts: the files around them ({example}: where the part goes).
+FILES_AROUND = {"AML212": {"deployment.yml": ENV_DOCS.NAMED + "instance_count: 3\n{example}",
+                           "src/score.py": ENV_DOCS.SCRIPT}}
+
+
 def block(doc: str, section: str) -> str | None:
     """The indented block after ``section:`` in a rule page, dedented."""
     m = re.search(rf"^{section}:\n((?:[ \t]+.*\n|[ \t]*\n)+)", doc + "\n", re.M)
@@ -103,6 +108,11 @@ def layout(rule_id: str, example: str) -> dict[str, str]:
         script, _, conda = example.partition("# env/conda.yml\n")
         files = {"deploy.yml": CONDA_ONLINE_DEPLOYMENT, "src/score.py": script.strip() + "\n",
                  "env/conda.yml": conda or SCRIPT_AND_ENV[rule_id]}
+    elif rule_id in FILES_AROUND:  # '# <file>' parts, each wrapped in the rest of its file
+        files = dict(FILES_AROUND[rule_id])
+        for rel, part in zip(*[iter(re.split(r"^# (\S+\.(?:yml|yaml|py|txt))\n", example, flags=re.M)[1:])] * 2,
+                             strict=True):
+            files[rel] = files.get(rel, "{example}").replace("{example}", part)
     elif rule_id.startswith("AML3"):
         files = {"deploy.yml": SCRIPT_ONLINE_DEPLOYMENT, "src/score.py": example.strip() + "\n"}
     elif rule_id.startswith("AML5"):

@@ -24,7 +24,26 @@ Fails:
     code_configuration: {code: src, scoring_script: score.py}
     environment:
       image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1
-      conda_file: conda.yml      # python, pip, scikit-learn: no server
+      conda_file: conda.yml
+    # conda.yml
+    dependencies:
+      - python=3.12
+      - pip
+      - scikit-learn
+
+Fixed:
+    # deployment.yml
+    code_configuration: {code: src, scoring_script: score.py}
+    environment:
+      image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1
+      conda_file: conda.yml
+    # conda.yml
+    dependencies:
+      - python=3.12
+      - pip
+      - scikit-learn
+      - pip:
+          - azureml-inference-server-http==1.5.1
 
 Passes:
     # conda.yml
@@ -37,7 +56,12 @@ Passes:
 
 Fix: add `azureml-inference-server-http` to the pip list (or the Dockerfile's `pip
 install`), or build on a prebuilt inference image such as
-`mcr.microsoft.com/azureml/minimal-py312-inference`.
+`mcr.microsoft.com/azureml/minimal-py312-inference`. `--fix` (safe: the deployment cannot start
+without it) adds `azureml-inference-server-http`, pinned to the newest release that installs on
+the environment's pinned Python and agrees with the environment's own pins of the server's
+requirements (bundled release data), to the conda spec's pip list (created, with `- pip`, when
+there is none) or to the requirements file that list includes. No fix for a Dockerfile
+environment, an unpinned Python, or when no release fits.
 """
 
 from __future__ import annotations
@@ -48,13 +72,18 @@ from pathlib import PurePosixPath
 
 from aml_lint.documents import Document, Kind
 from aml_lint.findings import Severity
+from aml_lint.fix import Fix
 from aml_lint.graph import EnvSpec
+from aml_lint.knowledge import deps
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import is_prebuilt_inference, own_envs, parse_image, pypi_name, table
+from aml_lint.rules.fix_helpers import add_to_environment, installable_pin
+from aml_lint.rules.imports_verdict import python_of
 
 ID = "AML212"
 NAME = "inference-server-missing"
 SEVERITY = "error"
+FIX = "safe"
 KINDS = (Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT)
 
 _CONDA_FROM_FILE = re.compile(r"\b(conda|mamba|micromamba)\s+(env\s+)?(create|update|install)\b.*\s(-f|--file)\b")
@@ -112,20 +141,48 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         image = parse_image(env.image) if env.image else None
         label = env.label
+        fix = _server_fix(env, ctx)
         if image is not None and is_prebuilt_inference(image):
             if egress_off:
                 yield Hit(f"the conda environment {label} lacks azureml-inference-server-http, and with "
                           "egress_public_network_access disabled the inference image cannot install it "
                           "at start: add 'azureml-inference-server-http' to its pip list", where,
-                          related=related)
+                          related=related, fix=fix)
             else:
                 yield Hit(f"the conda environment {label} lacks azureml-inference-server-http: AzureML "
                           f"builds a new environment on {image.repository} and the server is then "
                           "installed from PyPI at every container start; add "
                           "'azureml-inference-server-http' to its pip list", where,
-                          severity=Severity.WARNING, related=related)
+                          severity=Severity.WARNING, related=related, fix=fix)
             continue
         yield Hit(f"the conda environment {label} installs neither azureml-inference-server-http nor "
                   "azureml-defaults, so the container stops with 'A required package "
                   "azureml-inference-server-http is missing': add 'azureml-inference-server-http' to "
-                  "its pip list", where, related=related)
+                  "its pip list", where, related=related, fix=fix)
+
+
+SERVER = "azureml-inference-server-http"
+
+
+def _server_fix(env: EnvSpec, ctx: Context) -> Fix | None:
+    """The server added, pinned to the newest release that installs here and fits the env's pins."""
+    python, _source = python_of(env)
+    if python is None:
+        return None
+    pins: dict[str, list[str]] = {}
+    for d in env.declared():
+        spec = d.specifier.replace(" ", "")
+        if d.source != "conda" and spec:
+            pins.setdefault(pypi_name(d.name), []).append(spec)
+
+    def fits(version: object) -> bool:
+        for req in deps.release_requires(SERVER, str(version), python) or ():
+            for spec in pins.get(deps.normalize(req.name), []):
+                allowed = deps.matching_releases(req.name, f"{req.specifier},{spec}".strip(","))
+                if not allowed:
+                    return False  # no release satisfies both, or the data cannot tell
+        return True
+
+    pin = installable_pin(SERVER, deps.python_full(None, python), accept=fits)
+    edits = add_to_environment(env, ctx.project.documents, [f"{SERVER}=={pin}"]) if pin else None
+    return Fix(f"add '{SERVER}=={pin}' to {edits[0].path}", tuple(edits)) if edits else None
