@@ -20,12 +20,19 @@ Fails:
     name: sklearn_blue
     endpoint_name: my-endpoint
 
+Fixed:
+    name: sklearn-blue
+    endpoint_name: my-endpoint
+
 Passes:
     name: sklearn-blue
     endpoint_name: my-endpoint
 
 Fix: use letters, digits and hyphens, start with a letter, end with a letter or digit,
-3–32 characters.
+3–32 characters. `--unsafe-fixes` replaces the underscores of a name with hyphens when that alone
+makes it valid (unsafe: renaming changes what is deployed, and scripts, pipelines and clients that
+use the old name are not changed; an endpoint and its deployments' `endpoint_name` are each fixed
+in their own file, the same way).
 """
 
 from __future__ import annotations
@@ -35,11 +42,14 @@ from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.placeholders import is_placeholder
+from aml_lint.fix import Edit, Fix
 from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.fix_helpers import span
 
 ID = "AML404"
 NAME = "endpoint-deployment-name"
 SEVERITY = "error"
+FIX = "unsafe"
 KINDS = (Kind.ENDPOINT, *DEPLOYMENT_KINDS)
 _NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]*[a-zA-Z0-9]$")
 # What the REST API accepts for a batch deployment's own name (the SDK does not check it).
@@ -67,7 +77,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if why:
             if key == "endpoint_name":
                 yield Hit(f"endpoint_name '{text}' {why}: no endpoint can have this name, so the deployment "
-                          "cannot be created", doc.yaml.loc((key,)))
+                          "cannot be created", doc.yaml.loc((key,)), fix=_hyphens(doc, key, text))
             else:
                 what = "endpoint name" if doc.kind is Kind.ENDPOINT else "deployment name"
                 if doc.kind in (Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT):
@@ -76,4 +86,20 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                                   "letters, digits, '-' and '_' (at most 255 characters): AzureML refuses it",
                                   doc.yaml.loc((key,)))
                 else:
-                    yield Hit(f"{what} '{text}' {why}: AzureML refuses it", doc.yaml.loc((key,)))
+                    yield Hit(f"{what} '{text}' {why}: AzureML refuses it", doc.yaml.loc((key,)),
+                              fix=_hyphens(doc, key, text))
+
+
+def _hyphens(doc: Document, key: str, name: str) -> Fix | None:
+    """'my_name' -> 'my-name' where that alone makes the name valid."""
+    fixed = name.replace("_", "-")
+    if fixed == name or problem(fixed) is not None or doc.text is None or doc.yaml is None:
+        return None
+    where = span(doc.text, doc.yaml.loc((key,)))
+    if where is None or not isinstance(doc.yaml.get((key,)), str):
+        return None
+    raw = doc.text[where[0]:where[1]]
+    if raw.count(name) != 1:
+        return None
+    at = where[0] + raw.index(name)
+    return Fix(f"rename '{name}' to '{fixed}'", (Edit(doc.rel, at, at + len(name), fixed),), safe=False)
