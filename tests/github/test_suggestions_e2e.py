@@ -346,3 +346,23 @@ def test_head_unknown_to_git_is_checked_against_the_api(
         assert fake.review_comments_on(7) == []
     finally:
         Repo.patches = real  # type: ignore[method-assign]
+
+
+def test_a_refused_review_falls_back_to_diff_blocks_with_one_warning(
+    tmp_path: Path, repo: Repo, fake: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.add_pull(7, [], head=repo.head)
+    fake.fail("POST", r"/pulls/7/reviews$", 422)
+    code, out = action(tmp_path, repo, fake, capsys)
+    assert code == 1
+    (warning,) = warnings(out)
+    assert "no suggested changes" in warning and "HTTP 422" in warning
+    (summary,) = fake.comments_on(7)
+    assert summary["body"].count("```diff") == 4
+
+
+def test_the_summary_says_how_many_more() -> None:
+    from aml_lint.publish.suggestions import diff_section
+
+    text = diff_section([], lambda p: None, more_suggestions=7, posted=25)
+    assert "25 fixes offered as suggested changes" in text and "7 more suggested changes" in text
