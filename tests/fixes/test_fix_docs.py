@@ -74,6 +74,7 @@ IMPORT_DOCS = _load("test_imports_docs")
 
 # Rules whose docs tests lay examples out elsewhere: (file, text around the example).
 OWN_CASES: dict[str, tuple[str, str]] = {
+    "AML005": ("dep.yml", "{example}"),
     "AML102": ("dep.yml", ENV_DOCS.NAMED + "instance_count: 3\n{example}"),
     "AML998": ("requirements.txt", "{example}"),
 }

@@ -29,6 +29,13 @@ before it uploads anything; conda rejects unknown top-level keys too. A typo suc
 Fails:
     $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
     name: blue
+    endpoint_nme: my-endpoint
+    instance_type: Standard_DS3_v2
+    instance_count: one
+
+Fixed:
+    $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+    name: blue
     endpoint_name: my-endpoint
     instance_type: Standard_DS3_v2
     instance_count: one
@@ -40,7 +47,11 @@ Passes:
     instance_type: Standard_DS3_v2
     instance_count: 1
 
-Fix: rename the key or correct the value as the message says.
+Fix: rename the key or correct the value as the message says. `--fix` (safe: the CLI refused
+the file, so nothing deployed changes meaning) renames an unknown key to the one allowed key it
+is close to (`conda_fle` -> `conda_file`: one close match, at least 80% alike, not already in the
+mapping); only the key's characters change. Values are never guessed: `instance_count: one`
+above keeps its finding.
 """
 
 from __future__ import annotations
@@ -51,13 +62,16 @@ from aml_lint.documents import Document, Kind
 from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.documents.yaml_doc import YamlDoc
 from aml_lint.findings import Severity
+from aml_lint.fix import Edit, Fix
 from aml_lint.rules import preview_syntax
 from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.fix_helpers import span
 from aml_lint.schemas import SCHEMA_FILES, SchemaProblem, problems
 
 ID = "AML005"
 NAME = "schema"
 SEVERITY = "error"
+FIX = "safe"
 KINDS = tuple(SCHEMA_FILES)
 
 
@@ -104,4 +118,21 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if problem.coerced:  # the file loads: worth knowing, not a failure
             yield Hit(problem.message, doc.yaml.loc(problem.path), severity=Severity.INFO)
             continue
-        yield Hit(problem.message, doc.yaml.loc(problem.path, key=problem.on_key))
+        yield Hit(problem.message, doc.yaml.loc(problem.path, key=problem.on_key), fix=_rename(doc, problem))
+
+
+def _rename(doc: Document, problem: SchemaProblem) -> Fix | None:
+    """An unknown key renamed to its one close match."""
+    import difflib
+
+    if not problem.on_key or len(problem.close) != 1 or doc.text is None or doc.yaml is None:
+        return None
+    key, target = problem.path[-1], problem.close[0]
+    parent = doc.yaml.get(problem.path[:-1])
+    if not isinstance(key, str) or not isinstance(parent, dict) or target in parent \
+            or difflib.SequenceMatcher(None, key, target).ratio() < 0.8 or problem.path not in doc.yaml.keys:
+        return None
+    where = span(doc.text, doc.yaml.keys[problem.path])
+    if where is None or doc.text[where[0]:where[1]] != key:
+        return None  # quoted or escaped: leave it to the author
+    return Fix(f"rename '{key}' to '{target}'", (Edit(doc.rel, *where, target),))

@@ -39,6 +39,7 @@ class SchemaProblem:
     on_key: bool = False  # point at the key (unknown key) rather than the value
     missing: tuple[str, ...] = ()  # the required keys that are absent, for a "missing" problem
     coerced: bool = False  # a quoted number where a number is expected: the CLI converts it
+    close: tuple[str, ...] = ()  # an unknown key's close matches among the allowed keys (at most 2)
 
 
 @cache
@@ -97,14 +98,15 @@ def _explain(error: ValidationError, what: str = "") -> Iterator[SchemaProblem]:
         extras = [k for k in error.instance if k not in allowed]
         for key in extras:
             where = f" under '{_dotted(path)}'" if path else (f" for a {what}" if what else "")
-            hint = _close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = _close_matches(str(key), allowed, n=2, cutoff=0.6)
             if hint:
                 suggestion = f"; did you mean '{hint[0]}'?"
             elif len(allowed) <= 10:
                 suggestion = f" (allowed: {', '.join(allowed)})"
             else:  # a list of 25 keys helps nobody: say what to do
                 suggestion = "; the CLI refuses keys it does not know: remove it or correct its spelling"
-            yield SchemaProblem(f"unknown key '{key}'{where}{suggestion}", (*path, key), on_key=True)
+            yield SchemaProblem(f"unknown key '{key}'{where}{suggestion}", (*path, key), on_key=True,
+                                close=tuple(hint))
         return
     if error.validator in ("oneOf", "anyOf") and error.context:
         # Pick the branch that got furthest instead of printing the whole error tree.
