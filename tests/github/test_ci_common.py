@@ -104,3 +104,12 @@ def test_config_cannot_switch_on_resolve_or_lose_its_fail_on_in_ci(tmp_path: Pat
     inputs = read_inputs({"INPUT_FAIL-ON": "never", "INPUT_RESOLVE": "true"})
     settings = settings_for(tmp_path, paths=["."], fail_on=inputs.fail_on, resolve=inputs.resolve)
     assert (settings.resolve, settings.fail_on) == (True, "never")
+
+
+def test_starts_with_bom(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from aml_lint.ci.common import starts_with_bom
+
+    (tmp_path / "bom.yml").write_bytes(b"\xef\xbb\xbfa: 1\n")
+    (tmp_path / "plain.yml").write_bytes(b"a: 1\n")
+    assert starts_with_bom(tmp_path, "bom.yml") and not starts_with_bom(tmp_path, "plain.yml")
+    assert starts_with_bom(tmp_path, "missing.yml")  # unreadable: no suggestion either

@@ -49,6 +49,7 @@ from aml_lint.ci.common import (
     run_engine,
     settings_for,
     split_list,
+    starts_with_bom,
     text_loader,
     write_text,
 )
@@ -451,7 +452,11 @@ def _publish_suggestions(
     files = set(changed) if changed is not None else None
     same = _checkout_matches_source(root, env)
     inside = [
-        s for s in made.suggestions if (files is None or s.path in files) and same(s.path)
+        s
+        for s in made.suggestions
+        if (files is None or s.path in files)
+        and same(s.path)
+        and not (s.start_line == 1 and starts_with_bom(root, s.path))
     ]
     diffs = list(made.diffs) + [(s.finding, s.fix) for s in made.suggestions if s not in inside]
     outcome = ado.sync_suggestion_threads(

@@ -141,6 +141,16 @@ def text_loader(root: Path) -> Callable[[str], str | None]:
     return load
 
 
+def starts_with_bom(root: Path, path: str) -> bool:
+    """A UTF-8 byte-order mark: aml-lint's offsets skip it, so a suggestion that rewrites the
+    first line could drop it; such fixes are shown as a diff instead."""
+    try:
+        with open(root / path, "rb") as fh:
+            return fh.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return True
+
+
 def _git_out(root: Path, *args: str) -> str | None:
     import subprocess
 

@@ -44,6 +44,7 @@ from aml_lint.ci.common import (
     run_engine,
     settings_for,
     split_list,
+    starts_with_bom,
     text_loader,
     write_text,
 )
@@ -355,7 +356,9 @@ def suggest(
         inside = [
             s
             for s in made.suggestions
-            if in_diff(hunks, s.path, s.start_line, s.end_line) and same(s.path)
+            if in_diff(hunks, s.path, s.start_line, s.end_line)
+            and same(s.path)
+            and not (s.start_line == 1 and starts_with_bom(root, s.path))
         ]
         diffs += [(s.finding, s.fix) for s in made.suggestions if s not in inside]
         outcome = sync_suggestions(
