@@ -13,7 +13,8 @@ UTF-8 byte-order mark kept. A file is never written
   written);
 - when it was not read whole and decoded cleanly (non-UTF-8, binary, over the size limit):
   aml-lint has no text for it, so its fixes are skipped and the run says so;
-- when it changed on disk since it was read (its text is compared just before the rename).
+- when it changed on disk since it was read (its text is compared just before the rename);
+- when it is read-only, or has other hard links (a rename would leave them the old text).
 
 Files joined by a multi-file fix are written as one group: all of them or none (a failed
 rename puts back the files of the group already renamed). Killed between two renames, a run
@@ -294,7 +295,7 @@ class _Prepared:
     target: Path
     temp: str
     old: bytes
-    mode: int
+    info: os.stat_result
 
 
 def _check_unchanged(root: Path, rel: str, expected: str) -> tuple[Path, bytes, os.stat_result]:
@@ -306,6 +307,12 @@ def _check_unchanged(root: Path, rel: str, expected: str) -> tuple[Path, bytes, 
         info = os.stat(target)
         if not stat.S_ISREG(info.st_mode):
             raise _Skip(f"{rel} not written: not a regular file")
+        if not info.st_mode & 0o222 or not os.access(target, os.W_OK):  # mode bits: root too
+            raise _Skip(f"{rel} not written: the file is read-only")
+        if info.st_nlink > 1:  # a rename would leave the other names with the old text
+            raise _Skip(f"{rel} not written: it has {info.st_nlink} hard links")
+        if info.st_size > 4 * len(expected) + len(BOM):  # more bytes than the text can take
+            raise _Skip(f"{rel} not written: it changed on disk since aml-lint read it; run again")
         data = target.read_bytes()
     except OSError as exc:
         raise _Skip(f"{rel} not written: cannot read it again ({exc.strerror or exc})") from None
@@ -318,13 +325,17 @@ def _check_unchanged(root: Path, rel: str, expected: str) -> tuple[Path, bytes, 
     return target, data, info
 
 
-def _write_temp(target: Path, data: bytes, mode: int) -> str:
+def _write_temp(target: Path, data: bytes, info: os.stat_result) -> str:
+    """A temporary file beside ``target`` holding ``data``, with its mode (and owner, when allowed)."""
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".aml-lint-tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fchmod(fh.fileno(), stat.S_IMODE(mode))
+            os.chmod(temp, stat.S_IMODE(info.st_mode))  # by name: os.fchmod is POSIX-only
+            if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+                with contextlib.suppress(OSError):  # only root may give a file away
+                    os.fchown(fh.fileno(), info.st_uid, info.st_gid)
             os.fsync(fh.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
@@ -347,10 +358,10 @@ def _write_group(root: Path, rels: list[str], run: FixRun) -> None:
             if data.startswith(BOM):
                 new = BOM + new
             try:
-                temp = _write_temp(target, new, info.st_mode)
+                temp = _write_temp(target, new, info)
             except OSError as exc:
                 raise _Skip(f"{rel} not written: {exc.strerror or exc}") from None
-            prepared.append(_Prepared(rel, target, temp, data, info.st_mode))
+            prepared.append(_Prepared(rel, target, temp, data, info))
         for item in prepared:  # the last look before the renames: nothing changed meanwhile
             _check_unchanged(root, item.rel, run.before[item.rel])
         for item in prepared:
@@ -375,7 +386,7 @@ def _put_back(done: list[_Prepared]) -> None:
     """Undo the renames of a group that could not be written whole."""
     for item in reversed(done):
         with contextlib.suppress(OSError):
-            temp = _write_temp(item.target, item.old, item.mode)
+            temp = _write_temp(item.target, item.old, item.info)
             os.replace(temp, item.target)
     done.clear()
 

@@ -211,3 +211,22 @@ def test_diff_never_prints_a_ci_command(tmp_path: Path) -> None:
     fixkit.write(tmp_path, {"requirements.txt": "colour ##vso[task.setvariable variable=x]1\n"})
     diff = unified_diff(_fix(tmp_path))
     assert "##vso[" not in diff and "-colour #\\x23vso[" in diff
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_a_read_only_file_is_left_alone(tmp_path: Path) -> None:
+    fixkit.write(tmp_path, {"requirements.txt": "colour\n"})
+    path = tmp_path / "requirements.txt"
+    run = _fix(tmp_path)
+    path.chmod(0o444)
+    write_fixes(run, tmp_path)
+    assert path.read_text() == "colour\n" and any("read-only" in n for n in run.skipped)
+
+
+def test_a_hard_linked_file_is_left_alone(tmp_path: Path) -> None:
+    fixkit.write(tmp_path, {"requirements.txt": "colour\n"})
+    os.link(tmp_path / "requirements.txt", tmp_path / "copy.txt")
+    run = _fix(tmp_path)
+    write_fixes(run, tmp_path)
+    assert (tmp_path / "copy.txt").read_text() == (tmp_path / "requirements.txt").read_text() == "colour\n"
+    assert any("2 hard links" in n for n in run.skipped)
