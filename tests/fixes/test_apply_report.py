@@ -73,6 +73,7 @@ def test_sarif_fixes_validate_and_apply_like_the_edits(tmp_path: Path) -> None:
 def test_json_carries_the_fix(tmp_path: Path) -> None:
     fixkit.write(tmp_path, FILES)
     data = json.loads(render(fixkit.lint(fixkit.settings(tmp_path)), "json"))
+    assert (data["summary"]["fixable"], data["summary"]["unsafe_fixable"]) == (2, 1)
     fix = data["findings"][0]["fix"]
     assert fix == {"description": "write 'color'", "safe": True,
                    "edits": [{"path": "requirements.txt", "start": 0, "end": 6, "replacement": "color"}]}

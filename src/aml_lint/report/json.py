@@ -20,6 +20,9 @@ def render(result: LintResult) -> str:
             "warnings": result.count(Severity.WARNING),
             "info": result.count(Severity.INFO),
             "files_checked": result.files_checked,
+            # Findings --fix mends, and those only --fix --unsafe-fixes does (each finding's "fix").
+            "fixable": sum(1 for f in result.findings if f.fix is not None and f.fix.safe),
+            "unsafe_fixable": sum(1 for f in result.findings if f.fix is not None and not f.fix.safe),
             "elapsed_seconds": round(result.elapsed, 3),
         },
         "findings": [dict(f.to_dict(), fingerprint=f.fingerprint()) for f in result.findings],
