@@ -169,7 +169,8 @@ def _wheel_less(name: str, index_url: str | None) -> bool:
     return ".whl" not in page
 
 
-def resolve(case: Case, tool: str, index_url: str | None, cache: Path) -> Outcome:
+def resolve(case: Case, tool: str, index_url: str | None, cache: Path,
+            build: Sequence[str] = ()) -> Outcome:
     tool = AUTO_TOOL[case.kind] if tool == "auto" else tool
     with tempfile.TemporaryDirectory(prefix="aml-lint-agree-") as tmp:
         reqfile = Path(tmp) / "requirements.txt"
@@ -179,6 +180,8 @@ def resolve(case: Case, tool: str, index_url: str | None, cache: Path) -> Outcom
             cmd = [shutil.which("uv") or "uv", "pip", "compile", str(reqfile), "--python-version", py,
                    "--python-platform", "x86_64-manylinux_2_28", "--only-binary", ":all:", "--no-header",
                    "--no-annotate", "--color", "never", "--no-python-downloads", "--cache-dir", str(cache)]
+            for name in build:  # allowed to build (runs its build code): --build-sdists only
+                cmd += ["--no-binary", name]
             if index_url:
                 cmd += ["--no-config", "--index-url", index_url]
         else:
@@ -201,6 +204,9 @@ def resolve(case: Case, tool: str, index_url: str | None, cache: Path) -> Outcom
     last = " ".join(" ".join(errors or [output]).split())[-400:]
     if tool == "uv" and INCONCLUSIVE.search(output):
         return Outcome(case, None, last)
+    probes = [r.split("==")[0] for r in case.requirements[1:]]
+    if any(re.search(rf"\b{re.escape(p)}==\S+ depends on Python", output) for p in probes):
+        return Outcome(case, None, last)  # the probe release itself needs another Python
     if tool == "pip" and (m := _PIP_NOT_FOUND.search(output)) and _wheel_sdist_only(m.group(1), index_url):
         return Outcome(case, None, last)
     if tool == "pip" and any(_wheel_sdist_only(n, index_url) for n in _pip_conflict_names(output)):
@@ -233,9 +239,9 @@ SDIST_ONLY_RELEASES = frozenset({"wrapt", "json-logging-py"})
 
 
 def run(cases: Sequence[Case], tool: str, index_url: str | None, jobs: int,
-        resolver: Callable[[Case], Outcome] | None = None) -> list[Outcome]:
+        resolver: Callable[[Case], Outcome] | None = None, build: Sequence[str] = ()) -> list[Outcome]:
     cache = Path(tempfile.gettempdir()) / "aml-lint-agreement-cache"
-    ask = resolver or (lambda c: resolve(c, tool, index_url, cache))
+    ask = resolver or (lambda c: resolve(c, tool, index_url, cache, build))
     with ThreadPoolExecutor(jobs) as pool:
         return list(pool.map(ask, cases))
 
@@ -263,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=3)
     ap.add_argument("--only", default="installable,server-pins,numpy-caps")
     ap.add_argument("--json", type=Path, help="write every outcome here")
+    ap.add_argument("--build-sdists", default="",
+                    help="uv only: packages it may build from source to read their metadata (this runs "
+                         "their build code), e.g. wrapt,json-logging-py, which the old servers pin and "
+                         "which ship no wheel; without it those cases are inconclusive")
     args = ap.parse_args(argv)
     kinds = set(args.only.split(","))
     cases: list[Case] = []
@@ -272,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         cases += server_pin_cases()
     if "numpy-caps" in kinds:
         cases += numpy_cap_cases()
-    outcomes = run(cases, args.tool, args.index_url, args.jobs)
+    build = [n for n in args.build_sdists.split(",") if n]
+    outcomes = run(cases, args.tool, args.index_url, args.jobs, build=build)
     for kind, counts in summarize(outcomes).items():
         print(f"{kind}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for o in outcomes:
