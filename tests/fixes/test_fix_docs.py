@@ -197,3 +197,14 @@ def test_covered_rules(capsys: pytest.CaptureFixture[str]) -> None:
         print(f"\nfix docs: {len(covered)} fixable rule(s) covered: {', '.join(covered) or 'none yet'}")
     for rule in fixable_rules():
         layout(rule.id, "x\n")  # every fixable rule has a known layout (LookupError otherwise)
+
+
+def test_rules_md_shows_the_fix() -> None:
+    """docs/rules.md: the fix column of the index, the page header, and Fixed: as a code block."""
+    text = (Path(__file__).resolve().parent.parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in fixable_rules():
+        fix = rule_fix(rule.module)
+        assert f"| {rule.info.severity.label} | {fix} |" in text.split(f"[{rule.id}]", 1)[1].split("\n", 1)[0]
+        page = text.split(f"\n## {rule.id}\n", 1)[1].split("\n## ", 1)[0]
+        assert f"({rule.info.severity.label}; {fix} fix)" in page
+        assert "\nFixed:\n```\n" in page, f"{rule.id}: its Fixed: example is not a code block"
