@@ -118,3 +118,26 @@ def test_pre_commit_hooks_check_and_fix() -> None:
     assert by_id["aml-lint-fix"]["entry"] == "aml-lint check --fix"
     assert by_id["aml-lint"]["files"] == by_id["aml-lint-fix"]["files"]
     assert all(hook["pass_filenames"] for hook in hooks)
+
+
+def test_the_fix_hook_mends_a_script_through_its_deployment(tmp_path: Path) -> None:
+    """pre-commit's aml-lint-fix with only the script staged: AML501's fix goes into the conda file
+    the deployment names (a file not on the command line), and the finding is gone."""
+    conda = ("name: e\r\ndependencies:\r\n  - python=3.11\r\n  - pip=24.2\r\n  - pip:   # server first\r\n"
+             "      - azureml-inference-server-http==1.4.1\r\n")
+    fixkit.write(tmp_path, {
+        "deploy/blue.yml": "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+                           "name: blue\nendpoint_name: my-endpoint\nmodel: azureml:m:1\ncode_configuration:\n"
+                           "  code: ../src\n  scoring_script: score.py\nenvironment:\n"
+                           "  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1\n"
+                           "  conda_file: ../env/conda.yml\ninstance_type: Standard_DS3_v2\ninstance_count: 3\n",
+        "env/conda.yml": conda,
+        "src/score.py": "import lightgbm\n\n\ndef init():\n    pass\n\n\ndef run(data):\n    return data\n"})
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    before = _aml_lint("check", "src/score.py", cwd=tmp_path)
+    assert "AML501  [*] 'lightgbm' is imported" in before.stdout, before.stdout
+    fixed = _aml_lint("check", "--fix", "src/score.py", cwd=tmp_path)
+    assert "AML501" not in fixed.stdout and "note: fixed 1 finding in 1 file" in fixed.stdout, fixed.stdout
+    after = (tmp_path / "env" / "conda.yml").read_bytes().decode()
+    assert after.startswith(conda) and after[len(conda):].startswith("      - lightgbm==")
+    assert after.endswith("\r\n") and after.count("\n") == after.count("\r\n")
