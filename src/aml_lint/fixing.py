@@ -46,7 +46,9 @@ from aml_lint.fix import Edit, Fix, apply_edits
 if TYPE_CHECKING:
     from aml_lint.documents import ReadProblem
 
-MAX_PASSES = 10
+# Fixes inserting at one place (packages appended to one pip list) take a pass each: 25 passes
+# cover a script with two dozen missing packages; each pass costs one lint.
+MAX_PASSES = 25
 BOM = codecs.BOM_UTF8
 
 Lint = Callable[[Settings], LintResult]
@@ -146,12 +148,12 @@ def fix_project(settings: Settings, *, unsafe: bool = False, lint: Lint | None =
                     refused.add(key)
                     run.skipped.append(f"fix of {finding.rule_id} on {finding.path} not applied: {problem}")
                 continue
-            if any(fix.edits == other.edits for _, other in chosen):
-                chosen.append((finding, fix))  # the same change asked twice: made once
+            # An edit another chosen fix makes too (the same '- pip' line two fixes need) is made
+            # once, for both; any other overlap waits for the next pass, recomputed on the new text.
+            fresh = [e for e in fix.edits if e not in taken]
+            if any(e.overlaps(t) for e in fresh for t in taken):
                 continue
-            if any(e.overlaps(t) for e in fix.edits for t in taken):
-                continue  # waits for the next pass, recomputed on the new text
-            taken.extend(fix.edits)
+            taken.extend(fresh)
             chosen.append((finding, fix))
         if not chosen:
             break

@@ -230,3 +230,19 @@ def test_a_hard_linked_file_is_left_alone(tmp_path: Path) -> None:
     write_fixes(run, tmp_path)
     assert (tmp_path / "copy.txt").read_text() == (tmp_path / "requirements.txt").read_text() == "colour\n"
     assert any("2 hard links" in n for n in run.skipped)
+
+
+def test_an_edit_two_fixes_share_is_made_once(tmp_path: Path) -> None:
+    fixkit.write(tmp_path, {"requirements.txt": "colour\n"})
+    shared = Edit("requirements.txt", 0, 0, "# header\n")
+    one = Finding("AML998", Severity.WARNING, "one", "requirements.txt", Location(1, 1),
+                  fix=Fix("one", (shared, Edit("requirements.txt", 0, 6, "color"))))
+    two = Finding("AML998", Severity.WARNING, "two", "requirements.txt", Location(1, 2),
+                  fix=Fix("two", (shared,)))
+    three = Finding("AML998", Severity.WARNING, "three", "requirements.txt", Location(1, 3),
+                    fix=Fix("three", (Edit("requirements.txt", 0, 0, "# other\n"),)))
+    passes = [LintResult(findings=[one, two, three], rules={}, sources={"requirements.txt": "colour\n"}),
+              LintResult(findings=[], rules={})]
+    run = fix_project(fixkit.settings(tmp_path), lint=lambda s: passes.pop(0))
+    assert run.after["requirements.txt"] == "# header\ncolor\n"  # 'three' inserts at the same place: waits
+    assert [f.message for f in run.fixed] == ["one", "two"]
