@@ -27,21 +27,30 @@ from aml_lint.fixing import fix_project, write_fixes
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 
-# (file, text found, text it becomes): each plants a mistake one fixable rule finds.
-MUTATIONS: dict[str, tuple[str, str, str]] = {
-    "pin-pip-style-online": ("online/env/conda.yml", "numpy==1.26.4", "numpy=1.26.4"),
-    "pin-pip-style-batch": ("batch/env/conda.yml", "pandas==2.2.3", "pandas=2.2.3"),
-    "no-pip-online": ("online/env/conda.yml", "  - pip=24.2\n", ""),
-    "no-pip-batch": ("batch/env/conda.yml", "  - pip=24.2\n", ""),
-    "no-global-online": ("online/score/score.py", "    global model\n", ""),
-    "no-global-batch": ("batch/code/batch_driver.py", "    global model\n", ""),
-    "import-missing": ("online/score/score.py", "import joblib\n", "import joblib\nimport lightgbm\n"),
-    "import-missing-batch": ("batch/code/batch_driver.py", "import joblib\n", "import joblib\nimport xgboost\n"),
-    "deprecated-setting": ("online/deployment.yml", "  request_timeout_ms: 10000\n",
-                           "  request_timeout_ms: 10000\n  max_queue_wait_ms: 500\n"),
-    "batch-setting-at-root": ("batch/deployment.yml", "settings:\n  mini_batch_size: 10\n",
-                              "mini_batch_size: 10\nsettings:\n"),
-    "latest-reference": ("online/deployment.yml", "instance_count: 3\n", "instance_count: 3\n"),  # see below
+# name -> [(file, text found, text it becomes)]: each plants a mistake one fixable rule finds.
+MUTATIONS: dict[str, list[tuple[str, str, str]]] = {
+    "pin-pip-style-online": [("online/env/conda.yml", "numpy==1.26.4", "numpy=1.26.4")],  # AML203
+    "pin-pip-style-batch": [("batch/env/conda.yml", "pandas==2.2.3", "pandas=2.2.3")],
+    "no-pip-online": [("online/env/conda.yml", "  - pip=24.2\n", "")],  # AML205
+    "no-pip-batch": [("batch/env/conda.yml", "  - pip=24.2\n", "")],
+    "no-global-online": [("online/score/score.py", "    global model\n", "")],  # AML303
+    "no-global-batch": [("batch/code/batch_driver.py", "    global model\n", "")],
+    "import-missing": [("online/score/score.py", "import joblib\n", "import joblib\nimport lightgbm\n")],  # AML501
+    "import-missing-batch": [("batch/code/batch_driver.py", "import joblib\n", "import joblib\nimport xgboost\n")],
+    "deprecated-setting": [("online/deployment.yml", "  request_timeout_ms: 10000\n",  # AML402
+                            "  request_timeout_ms: 10000\n  max_queue_wait_ms: 500\n")],
+    "batch-setting-at-root": [("batch/deployment.yml", "settings:\n  mini_batch_size: 10\n",  # AML403
+                               "mini_batch_size: 10\nsettings:\n")],
+    "latest-reference": [],  # AML102: online/green.yml, written below
+    "misspelt-key": [("online/deployment.yml", "  conda_file: env/conda.yml\n", "  conda_fle: env/conda.yml\n")],
+    "underscore-name": [("online/deployment.yml", "name: blue\n", "name: blue_one\n")],  # AML404
+    "no-server": [("online/env/conda.yml", "      - azureml-inference-server-http==1.4.1\n", "")],  # AML212
+    "numpy-2": [("batch/env/conda.yml", "      - numpy==1.26.4\n", ""),  # AML215
+                ("batch/env/conda.yml", "pandas==2.2.3", "pandas==1.5.3")],
+    "runtime-install": [("online/score/score.py", "import json\n", "import json\nimport subprocess\nimport sys\n"),
+                        ("online/score/score.py", "    global model\n",  # AML302
+                         "    global model\n    subprocess.check_call([sys.executable, '-m', 'pip', "
+                         "'install', 'lightgbm'])\n")],
 }
 LATEST = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
           "name: green\nendpoint_name: iris-endpoint\nmodel: azureml:iris-model:3\n"
@@ -75,16 +84,14 @@ def _allowed(finding: Finding, revealed: set[tuple[str, str]], fixed_rules: set[
 
 def _project(root: Path, base: str, mutations: list[str], crlf: set[str], comments: bool, quote: str) -> None:
     shutil.copytree(EXAMPLES / base, root, dirs_exist_ok=True)
+    if "latest-reference" in mutations:
+        (root / "online" / "green.yml").write_text(LATEST.format(quote=quote), encoding="utf-8")
     for name in mutations:
-        rel, old, new = MUTATIONS[name]
-        path = root / rel
-        if name == "latest-reference":
-            (root / "online" / "green.yml").write_text(LATEST.format(quote=quote), encoding="utf-8")
-            continue
-        if not path.is_file():
-            continue
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        for rel, old, new in MUTATIONS[name]:
+            path = root / rel
+            if path.is_file():
+                text = path.read_text(encoding="utf-8")
+                path.write_text(text.replace(old, new, 1), encoding="utf-8")
     for path in sorted(root.rglob("*")):
         if not path.is_file() or path.suffix not in (".yml", ".py", ".txt"):
             continue
