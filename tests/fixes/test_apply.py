@@ -246,3 +246,13 @@ def test_an_edit_two_fixes_share_is_made_once(tmp_path: Path) -> None:
     run = fix_project(fixkit.settings(tmp_path), lint=lambda s: passes.pop(0))
     assert run.after["requirements.txt"] == "# header\ncolor\n"  # 'three' inserts at the same place: waits
     assert [f.message for f in run.fixed] == ["one", "two"]
+
+
+def test_a_multi_file_fix_with_one_file_unreadable_is_not_applied_at_all(tmp_path: Path) -> None:
+    fixkit.write(tmp_path, {"requirements.txt": "colour\n", "requirements-extra.txt": b"\xff\n"})
+    both = Finding("AML998", Severity.WARNING, "x", "requirements.txt", Location(1, 1),
+                   fix=Fix("move", (Edit("requirements.txt", 0, 7, ""), Edit("requirements-extra.txt", 0, 0, "colour\n"))))
+    fake = LintResult(findings=[both], rules={}, sources={"requirements.txt": "colour\n"})
+    run = fix_project(fixkit.settings(tmp_path), lint=lambda s: fake)
+    assert run.changed == [] and run.fixed == []
+    assert any("requirements-extra.txt was not read whole" in note for note in run.skipped)
