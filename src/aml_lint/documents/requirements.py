@@ -14,6 +14,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier
 from packaging.utils import canonicalize_name
 
+from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.findings import Location
 
 
@@ -40,6 +41,7 @@ class PipLine:
     option: str | None = None  # --index-url etc.
     url: str | None = None  # direct reference: VCS URL, local path, archive, 'name @ url'
     egg: str | None = None  # the name a URL's '#egg=' fragment gives, normalized
+    placeholder: str | None = None  # a pipeline placeholder in the line ('{{latest-pypi-version}}')
 
     @property
     def display(self) -> str:
@@ -58,7 +60,8 @@ class PipLine:
         What it brings (its own modules, its dependencies) is unknown here, so an import it
         may provide is 'unknown', never 'missing'.
         """
-        return self.url is not None
+        # A placeholder in place of the package ('{{ extra_package }}') hides what it installs too.
+        return self.url is not None or self.placeholder is not None and self.requirement is None
 
 
 _OPTION_WITH_FILE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")
@@ -70,6 +73,7 @@ _URL = re.compile(r"^(?:(?:git|hg|svn|bzr)\+[a-z]+:|(?:git|hg|svn|bzr)://|https?
 # ... a path (it holds a separator or starts with '.', as pip's _looks_like_path), or an archive file.
 _PATHISH = re.compile(r"^(?:\.|~|/|[A-Za-z]:[\\/])|[\\/]")
 _ARCHIVE = re.compile(r"\.(?:whl|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar|zip)$", re.I)
+_NAME_AND_EXTRAS = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._, -]*\])?")
 _NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")  # 'name[extra] @ url'
 _EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -105,6 +109,11 @@ def parse_pip_line(text: str, location: Location) -> PipLine | None:
     except (InvalidRequirement, InvalidSpecifier) as exc:
         # packaging raises InvalidSpecifier, not InvalidRequirement, for some arbitrary-equality
         # specifier lists ('x===1,/y').
+        placeholder = find_placeholder(spec_text)
+        if placeholder is not None:  # 'numpy=={{version}}': the package is known, its version is not yet
+            name = _NAME_AND_EXTRAS.match(spec_text)
+            named = Requirement(name.group()) if name and placeholder not in name.group() else None
+            return PipLine(stripped, location, requirement=named, placeholder=placeholder)
         return PipLine(stripped, location, error=_clean_error(str(exc)))
     except RecursionError:  # packaging parses markers recursively: "x; ((((((..." runs out of stack
         return PipLine(stripped, location, error="markers nested too deeply to parse")
