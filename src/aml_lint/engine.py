@@ -15,6 +15,7 @@ from aml_lint.config import Settings
 from aml_lint.documents import Document, Kind
 from aml_lint.findings import Finding, LintResult, Location, Severity
 from aml_lint.graph import Project
+from aml_lint.overrides import is_ci_script
 from aml_lint.rules import Rule, all_rules
 from aml_lint.rules.base import Context, Hit
 from aml_lint.scope import files_in_scope
@@ -30,6 +31,7 @@ def discover(settings: Settings) -> Project:
     """Load the documents in scope and resolve their links."""
     project = Project(settings.root)
     candidates = list(walk(settings.root, settings.paths, settings.exclude))
+    project.ci_scripts = [rel for rel in candidates if is_ci_script(rel)]  # before --changed-files narrows
     if settings.changed_files is not None:
         # A text scan decides which files could link to a changed file; only those are parsed.
         candidates = files_in_scope(settings.root, candidates, settings.changed_files)

@@ -150,6 +150,7 @@ class Project:
         self.sdk_sources: list[tuple[Path, str]] = []
         self._local_modules: dict[str, list[Document]] = {}  # Python files that call the AzureML SDK
         self._ignore_files: IgnoreFiles | None = None
+        self.ci_scripts: list[str] = []  # CI and shell scripts, by name: read by overrides.py if needed
 
     # -- loading -----------------------------------------------------------------------------
 
