@@ -8,6 +8,11 @@ its real context is not written anywhere aml-lint can read (a script may run
 `az acr build -f x.dockerfile other/folder`), that is a warning.
 Skipped: copies from a build stage or image (`--from=`), URLs, heredocs, sources with
 variables; a glob is fine when it matches something.
+A missing source that `.gitignore` ignores is written by an earlier step (a script that
+generates `requirements.txt`, a CI job that downloads a model): a warning saying so (info
+when the context is only assumed), unless the context's own ignore file keeps it out of the
+build anyway (`.dockerignore`; for an AzureML build, the `.amlignore`, or without one the
+`.gitignore`, at the root of `build.path`, which AzureML applies when it uploads the context).
 
 Why it matters: the image build stops at that line: "COPY failed: file not found in
 build context or excluded by .dockerignore: stat conda.yml: file does not exist"
@@ -37,6 +42,7 @@ from pathlib import Path, PurePosixPath
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.dockerfile import Instruction
 from aml_lint.findings import Severity
+from aml_lint.ignored import excluded_from_context, generated_by
 from aml_lint.rules.base import Context, Hit
 from aml_lint.workspace import is_inside, relpath
 
@@ -104,7 +110,20 @@ def _problem(source: str, context: Path, root: Path) -> str | None:
         exists = target.exists()
     except (OSError, ValueError):  # a name the OS refuses (over NAME_MAX, NUL): not there
         exists = False
-    return None if exists else "does not exist in the build context"
+    return None if exists else _MISSING
+
+
+_MISSING = "does not exist in the build context"
+
+
+def _generated(source: str, context: Path, azureml: bool, ctx: Context) -> str | None:
+    """The .gitignore saying a missing COPY source is generated, unless the context's own ignore
+    file (.dockerignore; for an AzureML build, its .amlignore or .gitignore) keeps it out anyway."""
+    rel = source.strip("/")
+    generated = generated_by(ctx.project, relpath(context / rel, ctx.project.root))
+    if generated is None or excluded_from_context(context, rel, azureml) is not None:
+        return None
+    return generated
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
@@ -121,6 +140,13 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             problems = [_problem(source, c, root) for c in candidates]
             if all(problems):
                 where = relpath(candidates[0], root) or "."
+                generated = _generated(source, candidates[0], linked, ctx) if problems[0] == _MISSING else None
+                if generated is not None:
+                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'), but {generated} "
+                              "ignores it, so an earlier step (a build script, CI) must write it: make sure "
+                              "that step runs before the image is built", ins.location,
+                              severity=Severity.WARNING if linked else Severity.INFO)
+                    continue
                 if linked:
                     yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'): the image build "
                               "fails here; correct the path relative to the build context", ins.location)
