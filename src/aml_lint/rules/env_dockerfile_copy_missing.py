@@ -142,7 +142,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 where = relpath(candidates[0], root) or "."
                 generated = _generated(source, candidates[0], linked, ctx) if problems[0] == _MISSING else None
                 if generated is not None:
-                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'), but {generated} "
+                    context = f"'{where}'" if linked else f"assumed to be the Dockerfile's folder '{where}'"
+                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ({context}), but {generated} "
                               "ignores it, so an earlier step (a build script, CI) must write it: make sure "
                               "that step runs before the image is built", ins.location,
                               severity=Severity.WARNING if linked else Severity.INFO)
