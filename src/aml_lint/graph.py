@@ -518,7 +518,12 @@ class Project:
             script = current.script
             if script is None or not script.ok:
                 continue
+            # init() and run() are called, so the script's own imports all run; another module's
+            # functions may never be, so only what it imports on loading drags modules in.
+            deferred = _function_import_lines(script.tree) if current is not doc else set()
             for ref in script.imports:
+                if ref.location.line in deferred:
+                    continue
                 for cand in _module_candidates(current.path.parent, ref.module, ref.level, ref.names, roots):
                     if not (_is(cand) and is_inside(cand, self.root)):
                         continue
@@ -682,6 +687,18 @@ def _module_candidates(folder: Path, module: str, level: int, names: tuple[str, 
             if name != "*":
                 out.append(base.joinpath(*parts, f"{name}.py"))
     return out
+
+
+def _function_import_lines(tree: ast.Module | None) -> set[int]:
+    """Lines of the import statements inside functions (methods too): they run when called, not
+    when the module is loaded."""
+    lines: set[int] = set()
+    if tree is None:
+        return lines
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            lines.update(n.lineno for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom)))
+    return lines
 
 
 def _may_hold_modules(folder: Path, script: Path) -> bool:
