@@ -16,6 +16,7 @@ import posixpath
 import re
 import shlex
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,16 +126,19 @@ def names_file(override: SetOverride, yaml_rel: str, script_text: str) -> bool:
 _SCANNED: weakref.WeakKeyDictionary[Project, list[tuple[SetOverride, str]]] = weakref.WeakKeyDictionary()
 
 
+def _script_texts(project: Project) -> Iterator[tuple[str, str]]:
+    """(file, text) of the repository's scripts and pipelines, as listed by name in discovery."""
+    for rel in project.ci_scripts:
+        doc = project.documents.get(rel)
+        text = doc.text if doc is not None else read_text(project.root / rel)[0]
+        if text:
+            yield rel, text
+
+
 def _scan(project: Project) -> list[tuple[SetOverride, str]]:
     """Every ``--set`` command of the project's scripts, with its script's text (read once)."""
     if project not in _SCANNED:
-        found: list[tuple[SetOverride, str]] = []
-        for rel in project.ci_scripts:
-            doc = project.documents.get(rel)
-            text = doc.text if doc is not None else read_text(project.root / rel)[0]
-            if text:
-                found += [(o, text) for o in parse_overrides(text, rel)]
-        _SCANNED[project] = found
+        _SCANNED[project] = [(o, text) for rel, text in _script_texts(project) for o in parse_overrides(text, rel)]
     return _SCANNED[project]
 
 

@@ -112,7 +112,7 @@ def _set_at_deploy_time(doc: Document, ctx: Context, problem: LinkProblem) -> Hi
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     problems = [p for p in ctx.project.problems if p.source == doc.rel]
-    if problems and ctx.project.ci_scripts:
+    if problems:
         deploy_time = {id(p): hit for p in problems if (hit := _set_at_deploy_time(doc, ctx, p)) is not None}
         yield from deploy_time.values()
         problems = [p for p in problems if id(p) not in deploy_time]
