@@ -27,7 +27,7 @@ def test_placeholder_version_in_requirements_file_is_not_an_invalid_requirement(
 
 
 def test_placeholder_in_dockerfile_pip_install(lint: LintFn) -> None:
-    found = lint({"env/Dockerfile": ("FROM python:3.11-slim\n"
+    found = lint({"env/Dockerfile": ("FROM mcr.microsoft.com/azureml/minimal-py311-inference:20240101.v1\n"
                                      "RUN pip install azureml-core=={{latest-pypi-version}} \\\n"
                                      "    azureml-mlflow=={{ latest-pypi-version }}\n"
                                      "RUN pip install numpy=1.26.4\n")}, rule="AML203")
@@ -64,7 +64,7 @@ def test_placeholder_version_and_conda_pin_are_not_a_conflict(lint: LintFn) -> N
 
 def test_shell_redirections_and_or_end_the_pip_arguments(lint: LintFn) -> None:
     found = lint({"env/Dockerfile": (
-        "FROM python:3.11-slim\n"
+        "FROM mcr.microsoft.com/azureml/minimal-py311-inference:20240101.v1\n"
         "RUN python -m pip install --upgrade pip==24.2 2>/dev/null || true\n"
         "RUN pip install numpy==1.26.4 > /tmp/pip.log 2>&1 && echo done\n"
         "RUN pip install pandas==2.2.2 &>/dev/null; pip install scipy==1.13.1 >> log\n"
