@@ -34,6 +34,7 @@ from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.documents.requirements import Declared
 from aml_lint.documents.yaml_doc import Path_
 from aml_lint.findings import Location, Severity
+from aml_lint.ignored import excluded_from_upload, generated_by
 from aml_lint.workspace import IgnoreFiles, is_inside, relpath
 
 ASSET_PREFIXES = ("azureml:", "azureml://", "http://", "https://", "wasbs://", "abfss://", "adl://")
@@ -174,10 +175,13 @@ class Project:
 
     def note_scripts(self, listing: Iterable[str]) -> None:
         """Remember, by name only, the repository's scripts and CI pipelines (shell, PowerShell,
-        Makefiles, devcontainer.json, workflow and pipeline YAML): what they download or generate
-        explains a missing path, whatever part of the repository a run loads."""
+        Makefiles, devcontainer.json, workflow and pipeline YAML, Jenkins, batch files): what
+        they download, generate or set at deploy time explains a missing path, whatever part of
+        the repository a run loads."""
         for rel in listing:
-            if rel.endswith(BUILD_SCRIPT_SUFFIXES) or rel.rpartition("/")[2] in BUILD_SCRIPT_NAMES:
+            name = rel.rpartition("/")[2]
+            if rel.endswith(BUILD_SCRIPT_SUFFIXES) or name in BUILD_SCRIPT_NAMES \
+                    or name.endswith(DEPLOY_SCRIPT_SUFFIXES) or name.startswith("Jenkinsfile"):
                 self._scripts.append(rel)
             elif is_yaml_name(rel) and _CI_YAML_RE.search(rel):
                 self._scripts.append(rel)
@@ -268,13 +272,14 @@ class Project:
         return self._ignore_files
 
     def _resolve(self, doc: Document, base_dir: Path, value: object, key: Path_, role: str,
-                 want: str, base_name: str | None = None) -> Path | None:
+                 want: str, base_name: str | None = None, uploaded: bool = False) -> Path | None:
         """Resolve a local path value; record a problem when it is missing or escapes the root.
 
         ``base_name`` says what the path is relative to in messages ("the code folder 'src'");
-        by default the folder of the YAML file. A placeholder (``$(condaFile)``, ``{{ dir }}``)
-        is not a path yet: it is left alone. An absolute path is not checked (a warning: it only
-        exists on one machine).
+        by default the folder of the YAML file. ``uploaded``: ``base_dir`` is a folder AzureML
+        uploads (a code folder, a build context), whose own ignore file keeps files out of it.
+        A placeholder (``$(condaFile)``, ``{{ dir }}``) is not a path yet: it is left alone. An
+        absolute path is not checked (a warning: it only exists on one machine).
         """
         if not isinstance(value, str) or not value.strip():
             return None
@@ -308,10 +313,17 @@ class Project:
             return target
         where = relpath(target, self.root)
         missing = f"{role} {what} '{text}' does not exist (resolved to '{where}' from {base_name})"
-        ignore = self.ignore_files.ignored_by(where, {"dir": True, "file": False}.get(want))
         # An ignore file that also covers the YAML itself is about something else (`mlops/` in an
         # .amlignore keeps a folder out of uploads): the YAML is committed, so it is not generated.
-        if ignore is not None and self.ignore_files.ignored_by(doc.rel, False) is None:
+        ignore = generated_by(self, where, doc.rel, {"dir": True, "file": False}.get(want))
+        excluded = excluded_from_upload(self, base_dir, text) if ignore is not None and uploaded else None
+        if excluded is not None:
+            self._problem(doc, role, text, key,
+                          f"{missing}; {excluded} keeps it out of what AzureML uploads from {base_name}, so "
+                          "even once an earlier step writes it, it is not there: write it elsewhere or "
+                          f"stop {excluded} from excluding it", target=where)
+            return None
+        if ignore is not None:
             self._problem(doc, role, text, key,
                           f"{missing}; {ignore} ignores it, so an earlier step (training, a build "
                           "script) must produce it: make sure that step runs before this file is "
@@ -353,9 +365,8 @@ class Project:
         if not name or name in (".", ".."):
             return None
         word = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])")
-        for rel in self._scripts:
-            text = self._script_text(rel)
-            if text is None or name not in text:
+        for rel, text in self.scripts():
+            if name not in text:
                 continue
             for m in word.finditer(text):  # the lines that name it, not every line
                 start = text.rfind("\n", 0, m.start()) + 1
@@ -389,7 +400,7 @@ class Project:
                 target = self._resolve(doc, code_dir, code.get("scoring_script"),
                                        ("code_configuration", "scoring_script"),
                                        "code_configuration.scoring_script", "file",
-                                       f"the code folder '{relpath(code_dir, self.root)}'")
+                                       f"the code folder '{relpath(code_dir, self.root)}'", uploaded=True)
                 if target is not None:
                     script_doc = self.add(target, Kind.SCORING_SCRIPT)
                     if script_doc is not None:
@@ -459,7 +470,7 @@ class Project:
                 target = self._resolve(doc, context, dockerfile_rel, (*base, "build", "dockerfile_path")
                                        if "dockerfile_path" in build else (*base, "build", "path"),
                                        "build.dockerfile_path", "file",
-                                       f"the build context '{relpath(context, self.root)}'")
+                                       f"the build context '{relpath(context, self.root)}'", uploaded=True)
                 if target is not None:
                     env.dockerfile_doc = self.add(target, Kind.DOCKERFILE)
                     if env.dockerfile_doc is not None:
@@ -575,7 +586,12 @@ class Project:
             script = current.script
             if script is None or not script.ok:
                 continue
+            # init() and run() are called, so the script's own imports all run; another module's
+            # functions may never be, so only what it imports on loading drags modules in.
+            deferred = _function_import_lines(script.tree) if current is not doc else set()
             for ref in script.imports:
+                if ref.location.line in deferred:
+                    continue
                 for cand in _module_candidates(current.path.parent, ref.module, ref.level, ref.names, roots):
                     if not (_is(cand) and is_inside(cand, self.root)):
                         continue
@@ -732,6 +748,14 @@ class Project:
             if text is not None and (not is_yaml_name(rel) or "build" in text):
                 yield rel, text
 
+    def scripts(self) -> Iterator[tuple[str, str]]:
+        """(file, text) of the repository's scripts and CI pipelines (note_scripts), each read
+        once per run and shared by every question asked of them."""
+        for rel in self._scripts:
+            text = self._script_text(rel)
+            if text is not None:
+                yield rel, text
+
     def _script_text(self, rel: str) -> str | None:
         """A script's text, read once per run (several questions are asked of the same scripts)."""
         if rel not in self._script_texts:
@@ -847,6 +871,18 @@ def _module_candidates(folder: Path, module: str, level: int, names: tuple[str, 
     return out
 
 
+def _function_import_lines(tree: ast.Module | None) -> set[int]:
+    """Lines of the import statements inside functions (methods too): they run when called, not
+    when the module is loaded."""
+    lines: set[int] = set()
+    if tree is None:
+        return lines
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            lines.update(n.lineno for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom)))
+    return lines
+
+
 def _may_hold_modules(folder: Path, script: Path) -> bool:
     """A .py file (other than ``script``) or a subfolder in ``folder``: something an import could name."""
     try:
@@ -873,6 +909,9 @@ def _copy_sources(doc: Document) -> dict[str, str]:
 
 BUILD_SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".mk", "devcontainer.json")
 BUILD_SCRIPT_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "Justfile", "justfile"})
+# Scripts that may deploy (`az ml ... --set`) besides those: Jenkins (Groovy, Jenkinsfile*),
+# batch files, zsh and PowerShell modules.
+DEPLOY_SCRIPT_SUFFIXES = (".groovy", ".gvy", ".jenkinsfile", ".zsh", ".cmd", ".bat", ".psm1")
 _AZUREML_RE = re.compile(r"azureml|azure\.ai\.ml|\baz\s+ml\b", re.I)
 _BUILD_RE = re.compile(r"\b(?:(?:docker|podman)(?:\s+buildx)?\s+build|buildah\s+bud|az\s+acr\s+build)\b")
 # Options that take no value; every other option takes one (unless written --opt=value).

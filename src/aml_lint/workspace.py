@@ -183,8 +183,10 @@ class IgnoreFiles:
     missing, so pathspec is imported only then.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, names: tuple[str, ...] = IGNORE_FILES, nested: bool = True) -> None:
         self.root = root
+        self.names = names  # the ignore files read in each folder
+        self.nested = nested  # False: only the root's (Docker and AzureML read no other)
         self._specs: dict[str, list[tuple[str, GitIgnoreSpec]]] = {}
 
     def ignored_by(self, rel: str, is_dir: bool | None = None) -> str | None:
@@ -206,7 +208,7 @@ class IgnoreFiles:
 
     def _decide(self, parts: list[str], as_dir: bool) -> str | None:
         verdict: tuple[bool, str] | None = None
-        for depth in range(len(parts)):  # root first, the deepest folder last: it has the last word
+        for depth in range(len(parts) if self.nested else 1):  # root first, the deepest folder last: it has the last word
             folder = "/".join(parts[:depth])
             tail = "/".join(parts[depth:]) + ("/" if as_dir else "")
             for name, spec in self._in(folder):
@@ -219,7 +221,7 @@ class IgnoreFiles:
         found = self._specs.get(folder)
         if found is None:
             found = self._specs[folder] = []
-            for name in IGNORE_FILES:
+            for name in self.names:
                 path = self.root / folder / name
                 try:
                     if not path.is_file() or path.stat().st_size > MAX_IGNORE_FILE or not is_inside(path, self.root):

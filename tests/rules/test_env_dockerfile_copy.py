@@ -111,11 +111,18 @@ def test_a_ci_script_that_does_not_talk_to_azureml_does_not_bring_a_dockerfile_i
 def test_a_missing_source_that_gitignore_lists_is_a_warning(lint: LintFn) -> None:
     files = {"env.yml": ENV.replace("  dockerfile_path: docker/Dockerfile\n", ""),
              "context/Dockerfile": "FROM python:3.12-slim\nCOPY model/ /model/\nCOPY conda.yml /tmp/\n",
-             "context/.gitignore": "/model\n"}
+             ".gitignore": "/context/model\n"}
     found = lint(files, rule=RULE)
     # model/ comes from training (ignored); conda.yml is simply missing.
     assert [(f.line, f.severity.label) for f in found] == [(2, "warning"), (3, "error")]
-    assert "context/.gitignore ignores it" in found[0].message
+    assert ".gitignore ignores it" in found[0].message
+    # A .gitignore at the root of the build context is the one AzureML applies to the upload:
+    # the generated model is never sent, so the build fails.
+    files[".gitignore"] = ""
+    files["context/.gitignore"] = "/model\n"
+    found = lint(files, rule=RULE)
+    assert [(f.line, f.severity.label) for f in found] == [(2, "error"), (3, "error")]
+    assert "context/.gitignore keeps it out of the context" in found[0].message
 
 
 def test_a_job_that_builds_the_dockerfile_brings_it_in_with_its_context(lint: LintFn) -> None:

@@ -238,3 +238,22 @@ def test_an_environment_reached_twice_reports_its_group_once(lint: LintFn) -> No
     found = lint(files, rule=RULE)
     assert summary(found) == [("env/env.yml", 6, "error")]
     assert found[0].message.count("conda_file 'gone/conda.yml'") == 1 and "the folder 'env/gone'" in found[0].message
+
+
+def test_missing_scoring_script_that_the_code_folders_own_ignore_file_lists_is_an_error(lint: LintFn) -> None:
+    # AzureML uploads the code folder without what its .amlignore (else .gitignore) lists.
+    files = {**unit(script="generated_score.py"), ".gitignore": "generated_*.py\n"}
+    found = lint(files, rule=RULE)
+    assert summary(found) == [("dep.yml", 6, "warning")]  # written by an earlier step
+    for ignore in ("src/.gitignore", "src/.amlignore"):  # (the files stay: the second run has both)
+        found = lint({**files, ignore: "generated_*.py\n"}, rule=RULE)
+        assert summary(found) == [("dep.yml", 6, "error")], ignore
+        assert f"{ignore} keeps it out of what AzureML uploads" in found[0].message
+
+
+def test_missing_dockerfile_that_the_build_contexts_own_ignore_file_lists_is_an_error(lint: LintFn) -> None:
+    files = {"env.yml": ENV_SCHEMA + "build:\n  path: ctx\n  dockerfile_path: gen.Dockerfile\n",
+             "ctx/conda.yml": CONDA, ".gitignore": "gen.Dockerfile\n"}
+    assert summary(lint(files, rule=RULE)) == [("env.yml", 5, "warning")]
+    files["ctx/.amlignore"] = "*.Dockerfile\n"
+    assert summary(lint(files, rule=RULE)) == [("env.yml", 5, "error")]

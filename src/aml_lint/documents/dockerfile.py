@@ -143,7 +143,7 @@ SHLEX_MAX_CHARS = 64 * 1024
 
 
 def _commands(shell: str) -> list[list[str]]:
-    """Split a RUN line into simple commands (on &&, ||, ;, |) and words."""
+    """Split a RUN line into simple commands (on &&, ||, ;, |, &) and words, without redirections."""
     return [list(c) for c in _split_commands(shell)]
 
 
@@ -152,14 +152,22 @@ def _split_commands(shell: str) -> tuple[tuple[str, ...], ...]:
     try:
         if len(shell) > SHLEX_MAX_CHARS:
             raise ValueError("too long for shlex")
-        lexer = shlex.shlex(shell, posix=True, punctuation_chars=";&|")
+        lexer = shlex.shlex(shell, posix=True, punctuation_chars=";&|<>")
         lexer.whitespace_split = True
         tokens = list(lexer)
     except ValueError:
         tokens = shell.split()
     commands: list[list[str]] = [[]]
+    target = False
     for token in tokens:
-        if token and set(token) <= set(";&|"):
+        if target:  # the file (or &1) a redirection names is not an argument
+            target = False
+        elif token and set(token) <= set(";&|<>") and set(token) & set("<>"):
+            # `2>/dev/null`, `>> log`, `&>`, `2>&1`, `< in`: the '2' before it is its fd
+            if commands[-1] and commands[-1][-1].isdigit():
+                commands[-1].pop()
+            target = True
+        elif token and set(token) <= set(";&|"):
             commands.append([])
         else:
             commands[-1].append(token)
@@ -181,9 +189,14 @@ def _find_subcommand(words: list[str], programs: tuple[str, ...], sub: str) -> i
 _UNRESOLVED_PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._\-]*(?:\[[^\]]*\])?)\s*(?:[=<>!~]=?=?).*\$")
 
 
+# `{{ version }}` with spaces, filled in before the build: one word, as the rendered file has.
+_SPACED_PLACEHOLDER = re.compile(r"(?<!\$)\{\{[^{}\n]*\s[^{}\n]*\}\}")
+
+
 def _pip_args(ins: Instruction, args: dict[str, str]) -> list[PipLine]:
     out: list[PipLine] = []
-    for words in _commands(_substitute(ins.args, args)):
+    shell = _SPACED_PLACEHOLDER.sub(lambda m: "".join(m.group().split()), _substitute(ins.args, args))
+    for words in _commands(shell):
         i = _find_subcommand(words, ("pip", "pip3", "uv"), "install")
         if i is None:
             continue

@@ -60,7 +60,8 @@ class PipLine:
         What it brings (its own modules, its dependencies) is unknown here, so an import it
         may provide is 'unknown', never 'missing'.
         """
-        return self.url is not None
+        # A placeholder in place of the package ('{{ extra_package }}') hides what it installs too.
+        return self.url is not None or self.placeholder is not None and self.requirement is None
 
 
 _OPTION_WITH_FILE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")

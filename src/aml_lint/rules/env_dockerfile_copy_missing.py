@@ -14,8 +14,12 @@ SDK `BuildContext(path=...)`), that a script talking to AzureML builds, or that 
 an AzureML image (`mcr.microsoft.com/azureml/...`). A dev container's or a CI tool's
 Dockerfile is not an AzureML environment and is not checked (by any rule).
 A missing source that `.gitignore` or `.amlignore` lists is produced by an earlier step
-(a trained model, `dvc pull`): a warning. Skipped: copies from a build stage or image
-(`--from=`), URLs, heredocs, sources with variables; a glob is fine when it matches something.
+(a trained model, `dvc pull`, a script that writes `requirements.txt`): a warning saying so
+(info when the context is only assumed), unless the context's own ignore file keeps it out of
+the build anyway (then it is reported as any missing source): `.dockerignore`, and for an
+AzureML build the `.amlignore` (or, without one, the `.gitignore`) at the root of the context,
+which AzureML applies when it uploads it. Skipped: copies from a build stage or image (`--from=`), URLs, heredocs, sources
+with variables; a glob is fine when it matches something.
 
 Why it matters: the image build stops at that line: "COPY failed: file not found in
 build context or excluded by .dockerignore: stat conda.yml: file does not exist"
@@ -46,6 +50,7 @@ from aml_lint.documents import Document, Kind
 from aml_lint.documents.dockerfile import Instruction
 from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.findings import Severity
+from aml_lint.ignored import excluded_from_context, generated_by
 from aml_lint.rules.base import Context, Hit
 from aml_lint.workspace import is_inside, relpath
 
@@ -119,13 +124,17 @@ def _problem(source: str, context: Path, root: Path) -> str | None:
     return None if exists else MISSING
 
 
-def _ignored(source: str, context: Path, doc: Document, ctx: Context) -> str | None:
-    """The ignore file that lists a missing source (a generated file), unless it lists the
-    Dockerfile too (then it is about uploads or the like, not about generated files)."""
-    ignores = ctx.project.ignore_files
-    target = relpath((context / source.lstrip("/")).absolute(), ctx.project.root)
-    found = ignores.ignored_by(target)
-    return found if found is not None and ignores.ignored_by(doc.rel, False) is None else None
+def _generated(source: str, context: Path, azureml: bool, doc: Document,
+               ctx: Context) -> tuple[str | None, str | None]:
+    """(the ignore file saying a missing source is generated, the context's own ignore file that
+    keeps it out of the build even once generated: .dockerignore; for an AzureML build, its
+    .amlignore or .gitignore). An ignore file that lists the Dockerfile too is about uploads or
+    the like, not about generated files."""
+    rel = source.strip("/")
+    generated = generated_by(ctx.project, relpath((context / rel).absolute(), ctx.project.root), doc.rel)
+    if generated is None:
+        return None, None
+    return generated, excluded_from_context(ctx.project, context, rel, azureml)
 
 
 def _likely_context(doc: Document, root: Path) -> Path:
@@ -158,6 +167,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                           if link.role in ("build_script", "dockerfile")})
     if not candidates:
         candidates = [_likely_context(doc, root)]
+    # AzureML uploads the context (without what its .amlignore/.gitignore lists) when an
+    # environment, job, component or SDK BuildContext builds the Dockerfile; a script's docker build does not.
+    azureml = linked or any(link.role == "dockerfile" for link in ctx.project.links_to(doc.rel))
     for ins in doc.dockerfile.instructions:
         if ins.keyword not in ("COPY", "ADD"):
             continue
@@ -165,20 +177,27 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             problems = [_problem(source, c, root) for c in candidates]
             if all(problems):
                 where = relpath(candidates[0], root) or "."
-                ignore = _ignored(source, candidates[0], doc, ctx) if problems[0] == MISSING else None
-                if ignore is not None:
-                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'), and {ignore} "
-                              "ignores it: an earlier step (training, `dvc pull`, a build script) must "
-                              "produce it before the image is built", ins.location, severity=Severity.WARNING)
-                elif linked:
-                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'): the image build "
+                generated, excluded = _generated(source, candidates[0], azureml, doc, ctx) \
+                    if problems[0] == MISSING else (None, None)
+                if generated is not None and excluded is None:
+                    context = f"'{where}'" if linked or scripted else \
+                        f"assumed to be the Dockerfile's folder '{where}'"
+                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ({context}), but {generated} "
+                              "ignores it, so an earlier step (training, `dvc pull`, a build script) must "
+                              "produce it: make sure that step runs before the image is built", ins.location,
+                              severity=Severity.WARNING if linked or scripted else Severity.INFO)
+                    continue
+                # Listed by the context's own ignore file: even once generated, the build lacks it.
+                why = f" (even once generated: {excluded} keeps it out of the context)" if excluded else ""
+                if linked:
+                    yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}'){why}: the image build "
                               "fails here; correct the path relative to the build context", ins.location)
                 elif scripted:
                     yield Hit(f"{ins.keyword} source '{source}' {problems[0]} ('{where}', as "
-                              f"{', '.join(scripts)} builds it): the image build fails here; correct the "
+                              f"{', '.join(scripts)} builds it){why}: the image build fails here; correct the "
                               "path relative to that context", ins.location)
                 else:
                     yield Hit(f"{ins.keyword} source '{source}' {problems[0]} (assumed to be the "
-                              f"Dockerfile's folder '{where}', as no environment builds it): the build "
+                              f"Dockerfile's folder '{where}', as no environment builds it){why}: the build "
                               "fails unless it runs with another context", ins.location,
                               severity=Severity.WARNING)

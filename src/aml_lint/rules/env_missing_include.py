@@ -36,6 +36,7 @@ from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.documents.requirements import PipLine
 from aml_lint.findings import Severity
 from aml_lint.graph import is_absolute_path, near_miss
+from aml_lint.ignored import generated_by
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import conda_envs
 from aml_lint.workspace import is_inside, relpath
@@ -63,9 +64,8 @@ def _problem(line: PipLine, folder: Path, doc: Document, ctx: Context, within: s
         pass
     message = f"'{line.text}'{within}: the file '{target}' does not exist ({where})"
     rel = relpath(path, root)
-    ignores = ctx.project.ignore_files
-    ignore = ignores.ignored_by(rel, False) if is_inside(path, root) else None
-    if ignore is not None and ignores.ignored_by(doc.rel, False) is None:
+    ignore = generated_by(ctx.project, rel, doc.rel, False) if is_inside(path, root) else None
+    if ignore is not None:
         return Hit(f"{message}, and {ignore} ignores it: an earlier step must generate it (pip-compile, "
                    "a build script) before pip runs", line.location, severity=Severity.WARNING)
     near = near_miss(folder, target, "file", root)

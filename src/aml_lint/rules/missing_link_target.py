@@ -13,9 +13,17 @@ written from the repository root) give one finding that names that cause.
 A `file:` prefix on any key but `environment:` (`conda_file: file:env.yml`, from the 2021
 preview syntax) is an error too: the current CLI keeps it as part of the path and fails.
 
+Information, not an error: a missing path whose key a CI script replaces when it deploys the
+file (`az ml online-deployment create --file X.yml --set code_configuration.code=...` in a
+workflow, a pipeline, a shell or Jenkins script): the value written in the YAML is not used.
+
 Warnings, not errors: a missing path that `.gitignore` or `.amlignore` ignores, or that a
 script of the repository downloads, extracts or copies (`wget`, `tar`, `az ml model
-download`, `dvc pull`): an earlier step produces it; and an absolute path (it exists on one machine only;
+download`, `dvc pull`): an earlier step produces it. It stays an error when the ignore file
+that lists it is the one AzureML applies when it uploads the folder it lies in (the
+`.amlignore`, or without one the `.gitignore`, at the root of the code folder for
+`scoring_script`, of the build context for `dockerfile_path`): even once produced, it is not
+uploaded. An absolute path is a warning too (it exists on one machine only;
 not checked). Placeholders (`$(condaFile)`, `{{ model_dir }}`) are not paths yet and are
 not checked.
 
@@ -43,6 +51,7 @@ from collections.abc import Iterator
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.findings import Severity
 from aml_lint.graph import LinkProblem
+from aml_lint.overrides import overriding
 from aml_lint.rules.base import Context, Hit
 
 ID = "AML101"
@@ -85,10 +94,38 @@ def _groups(problems: list[LinkProblem]) -> tuple[list[Hit], list[LinkProblem]]:
     return hits, [p for p in problems if id(p) not in grouped]
 
 
+def _yaml_key(doc: Document, role: str) -> str:
+    """The YAML key a problem's role stands for, as `--set` writes it (environment keys of a
+    deployment sit under `environment.`)."""
+    if doc.kind.is_deployment and role in ("conda_file", "build.path", "build.dockerfile_path"):
+        return f"environment.{role}"
+    return role
+
+
+def _set_at_deploy_time(doc: Document, ctx: Context, problem: LinkProblem) -> Hit | None:
+    """Info instead of the problem when a CI script replaces that value (`--set key=...`)."""
+    key = _yaml_key(doc, problem.role)
+    # The scoring script is looked up in the code folder, and the Dockerfile in the build context.
+    also = {"code_configuration.scoring_script": "code_configuration.code",
+            "build.dockerfile_path": "build.path"}
+    keys = [key] + [key.replace(k, v) for k, v in also.items() if key.endswith(k)]
+    found = next((o for k in keys if (o := overriding(ctx.project, doc.rel, k)) is not None), None)
+    if found is None:
+        return None
+    override, set_key = found
+    return Hit(f"{problem.message}; {override.script} sets {set_key} at deploy time "
+               f"('az ml ... --set {set_key}=...'), so the value written here is not used",
+               problem.location, severity=Severity.INFO)
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     # A file reached twice (an environment YAML that a deployment also names with `file:`)
     # records its problems twice: each once.
     problems = list(dict.fromkeys(p for p in ctx.project.problems if p.source == doc.rel))
+    if problems:
+        deploy_time = {id(p): hit for p in problems if (hit := _set_at_deploy_time(doc, ctx, p)) is not None}
+        yield from deploy_time.values()
+        problems = [p for p in problems if id(p) not in deploy_time]
     hits, single = _groups(problems)
     yield from hits
     for problem in single:
