@@ -43,3 +43,11 @@ def test_a_pin_the_newest_server_refuses_picks_an_older_one(tmp_path: Path) -> N
 
 def test_unpinned_python_gets_no_fix(tmp_path: Path) -> None:
     no_fix(tmp_path, files("dependencies:\n  - python\n  - pip\n  - pip:\n    - joblib\n"), "AML212")
+
+
+def test_python_no_release_declares_gets_the_newest_that_installs(tmp_path: Path) -> None:
+    conda = "dependencies:\n  - python=3.13\n  - pip\n  - pip:\n    - joblib\n"
+    found = roundtrip(tmp_path, files(conda), "AML212",
+                      {"env/conda.yml": conda + "    - azureml-inference-server-http==1.5.1\n"},
+                      safe=True, allow=("AML209",))  # untested on 3.13: a warning, not a failed start
+    assert "AML209" not in {f.rule_id for f in found}

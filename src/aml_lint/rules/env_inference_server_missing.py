@@ -59,9 +59,12 @@ install`), or build on a prebuilt inference image such as
 `mcr.microsoft.com/azureml/minimal-py312-inference`. `--fix` (safe: the deployment cannot start
 without it) adds `azureml-inference-server-http`, pinned to the newest release that installs on
 the environment's pinned Python and agrees with the environment's own pins of the server's
-requirements (bundled release data), to the conda spec's pip list (created, with `- pip`, when
+requirements (bundled release data), preferring a release that declares that Python among its
+classifiers, to the conda spec's pip list (created, with `- pip`, when
 there is none) or to the requirements file that list includes. No fix for a Dockerfile
-environment, an unpinned Python, or when no release fits.
+environment, an unpinned Python, or when no release fits. Where no release declares the Python
+(3.13 today), the fix still adds the newest that installs, and AML209 says it is untested there:
+a warning in place of a deployment that cannot start.
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+
+from packaging.version import Version
 
 from aml_lint.documents import Document, Kind
 from aml_lint.findings import Severity
@@ -175,7 +180,11 @@ def _server_fix(env: EnvSpec, ctx: Context) -> Fix | None:
         if d.source != "conda" and spec:
             pins.setdefault(pypi_name(d.name), []).append(spec)
 
-    def fits(version: object) -> bool:
+    def tested(version: Version) -> bool:
+        minors = deps.release_classifiers(SERVER, version)
+        return not minors or python[1] in minors
+
+    def fits(version: Version) -> bool:
         for req in deps.release_requires(SERVER, str(version), python) or ():
             for spec in pins.get(deps.normalize(req.name), []):
                 allowed = deps.matching_releases(req.name, f"{req.specifier},{spec}".strip(","))
@@ -183,6 +192,11 @@ def _server_fix(env: EnvSpec, ctx: Context) -> Fix | None:
                     return False  # no release satisfies both, or the data cannot tell
         return True
 
-    pin = installable_pin(SERVER, deps.python_full(None, python), accept=fits)
+    micro = next((d.version for d in env.conda.python), None) if env.conda is not None else None
+    full = deps.python_full(micro, python)
+    # A release that declares this Python first; else the newest that installs (AML209 then warns
+    # that it is untested there: a warning instead of a deployment that cannot start).
+    pin = installable_pin(SERVER, full, accept=lambda v: fits(v) and tested(v)) \
+        or installable_pin(SERVER, full, accept=fits)
     edits = add_to_environment(env, ctx.project.documents, [f"{SERVER}=={pin}"]) if pin else None
     return Fix(f"add '{SERVER}=={pin}' to {edits[0].path}", tuple(edits)) if edits else None
