@@ -52,3 +52,28 @@ def test_kubernetes_schema_without_type_is_an_error_only_when_managed_refuses_it
     found = lint({"a.yml": resources, "b.yml": K8S.replace("blue", "green")}, rule="AML008")
     assert [(f.path, f.severity.label) for f in found] == [("a.yml", "error"), ("b.yml", "warning")]
     assert "refuses 'resources'" in found[0].message
+
+
+PREVIEW_ENV = """
+$schema: https://azuremlsdk2.blob.core.windows.net/latest/environment.schema.json
+name: my-env
+conda_file: file:conda.yml
+docker:
+  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04
+"""
+
+
+def test_a_preview_file_prefix_is_part_of_the_one_preview_finding(lint: LintFn) -> None:
+    found = [f for f in lint({"env.yml": PREVIEW_ENV, "conda.yml": "dependencies:\n  - python=3.11\n"})
+             if f.rule_id in ("AML007", "AML101")]
+    assert [(f.rule_id, f.severity.label) for f in found] == [("AML007", "error")]
+    assert "conda_file: file:... -> conda_file: conda.yml" in found[0].message
+
+
+def test_a_file_prefix_alone_stays_with_aml101(lint: LintFn) -> None:
+    current = ("name: my-env\nimage: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04\n"
+               "conda_file: file:conda.yml\n")
+    found = [f for f in lint({"env.yml": current, "conda.yml": "dependencies:\n  - python=3.11\n"})
+             if f.rule_id in ("AML007", "AML101")]
+    assert [(f.rule_id, f.severity.label) for f in found] == [("AML101", "error")]
+    assert "drop the preview `file:` prefix" in found[0].message

@@ -52,6 +52,7 @@ from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.findings import Severity
 from aml_lint.graph import LinkProblem
 from aml_lint.overrides import overriding
+from aml_lint.rules import preview_syntax
 from aml_lint.rules.base import Context, Hit
 
 ID = "AML101"
@@ -122,6 +123,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     # A file reached twice (an environment YAML that a deployment also names with `file:`)
     # records its problems twice: each once.
     problems = list(dict.fromkeys(p for p in ctx.project.problems if p.source == doc.rel))
+    # In a file of the 2021 preview syntax, AML007 lists the `file:` prefixes with the other old keys.
+    problems = [p for p in problems if not (p.value.startswith("file:") and preview_syntax.preview_file_prefix(
+        doc, tuple(_yaml_key(doc, p.role).split("."))))]
     if problems:
         deploy_time = {id(p): hit for p in problems if (hit := _set_at_deploy_time(doc, ctx, p)) is not None}
         yield from deploy_time.values()

@@ -9,7 +9,9 @@ environment (`docker.image`, `docker.build.dockerfile: file:Dockerfile`); an env
 to the current one, and names the current `$schema` when the file points at the preview
 host (`azuremlsdk2.blob.core.windows.net`) or a preview name (`onlineDeployment.schema.json`);
 the schema errors those keys would cause one by one (AML005) are folded into this finding.
-A `file:` prefix on `conda_file` is reported by AML101, which says where the file is.
+A `file:` prefix on a path (`conda_file: file:env/conda.yml`) in a file that is otherwise in
+the preview syntax is one more entry of this finding (AML101 does not repeat it); alone, in
+a file of the current syntax, it is AML101's finding, which says where the file is.
 
 Why it matters: the current CLI (v2) and SDK reject these keys ("Unknown field"), so the
 file cannot be used as it is, however correct it was in 2021. The fix is mechanical once
@@ -151,6 +153,23 @@ def old_keys(doc: Document) -> list[OldKey]:
     return found
 
 
+def _file_prefixes(yaml: YamlDoc) -> Iterator[OldKey]:
+    """Path values written with the preview `file:` prefix (not `environment: file:`, which loads)."""
+    def walk(node: object, path: Path_) -> Iterator[OldKey]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from walk(value, (*path, key))
+        elif isinstance(node, str) and node.strip().startswith("file:") and path and path != ("environment",):
+            yield OldKey(path, f"{_dotted(path)}: file:...", f"{_dotted(path)}: {node.strip()[5:]}")
+
+    yield from walk(yaml.data, ())
+
+
+def preview_file_prefix(doc: Document, path: Path_) -> bool:
+    """True when the `file:` prefix at ``path`` is reported by this rule (the file is preview syntax)."""
+    return bool(old_keys(doc)) and any(k.path == path for k in _file_prefixes(doc.yaml)) if doc.yaml else False
+
+
 def _preview_schema(doc: Document) -> str | None:
     schema = doc.yaml.get(("$schema",)) if doc.yaml else None
     if not isinstance(schema, str):
@@ -176,6 +195,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if not keys or doc.yaml is None:
         return
     yaml = doc.yaml
+    keys = sorted([*keys, *_file_prefixes(yaml)],
+                  key=lambda k: (yaml.loc(k.path, key=True).line, yaml.loc(k.path, key=True).col))
     mapping = "; ".join(f"{k.old} -> {k.new} (line {yaml.loc(k.path, key=True).line})" for k in keys)
     schema = _preview_schema(doc)
     current = {Kind.ENVIRONMENT: "environment", Kind.ONLINE_DEPLOYMENT: "managedOnlineDeployment",
