@@ -52,6 +52,19 @@ def test_unheld_release_is_unknown_not_borrowed() -> None:
     assert "numpy" in held and "scipy" not in held.unknown
 
 
+def test_unpinned_requirement_is_todays_release_not_an_old_held_one() -> None:
+    # requires.json holds azureml-defaults 1.0.45 only (a seed resolution picked it); unpinned, pip
+    # installs today's release, whose requirements releases.json holds: those are walked
+    held = deps._parsed_requires("azureml-defaults")
+    assert held is not None and [str(v) for v in held.versions] == ["1.0.45"]
+    newest = (deps.known_versions("azureml-defaults") or ())[-1]
+    assert newest > deps.Version("1.60")
+    today = deps.closure(["azureml-defaults"], (3, 11))
+    assert today.chain("azureml-inference-server-http") == ["azureml-defaults", "azureml-inference-server-http"]
+    old = deps.closure(["azureml-defaults==1.0.45"], (3, 7))
+    assert "azureml-inference-server-http" not in old  # 1.0.45 predates the server package
+
+
 # -- 3. the server's own requirements per release, from its wheels ------------------------------
 
 

@@ -479,6 +479,8 @@ def _closure(declared: tuple[str, ...], python: PythonVersion | None) -> Closure
         done[(dist, specifier)] = (walked or frozenset()) | extras
         info = _parsed_requires(dist)
         mask = _version_mask(dist, specifier, python) if info is not None else 0
+        if mask and info is not None and not _held(dist, specifier, python, info.versions):
+            mask = 0  # releases.json knows the release pip takes, and requires.json lacks it
         if info is None or not mask:
             # not a release requires.json holds: releases.json may hold it (base requirements)
             base = _release_fallback(dist, specifier, python)
@@ -493,19 +495,35 @@ def _closure(declared: tuple[str, ...], python: PythonVersion | None) -> Closure
     return Closure(frozenset(n for n, _, _ in roots), parent, frozenset(unknown))
 
 
-def _release_fallback(dist: str, specifier: str, python: PythonVersion | None) -> list[ReleaseReq] | None:
-    """The base requirements of the releases a requirement may install, from releases.json
-    (every release of a few packages), when requires.json holds none of them; None if unknown."""
+def _chosen_releases(dist: str, specifier: str, python: PythonVersion | None) -> tuple[Version, ...]:
+    """The releases of releases.json a requirement may install: those it allows that fit the
+    Python, only the newest when it is unpinned or a floor (pip takes the newest)."""
     if _releases(dist) is None:
-        return None
-    releases = matching_releases(dist, specifier)
+        return ()
+    releases = matching_releases(dist, specifier) or ()
     if releases and python is not None:
         full = (3, python[1], NEWEST_PATCH.get(python[1], 0))
         releases = tuple(v for v in releases if _admits(release_requires_python(dist, v) or "", full))
+    if releases and not _exact_pin(specifier) and not any(op in specifier for op in ("==", "~=", "<")):
+        releases = releases[-1:]
+    return releases
+
+
+def _held(dist: str, specifier: str, python: PythonVersion | None,
+          versions: tuple[Version | None, ...]) -> bool:
+    """Does requires.json hold every release releases.json says the requirement installs (true
+    when releases.json does not know the dist)? An unpinned `azureml-defaults` is today's
+    release, not the one old release requires.json happens to hold."""
+    held = {v for v in versions if v is not None}
+    return all(v in held for v in _chosen_releases(dist, specifier, python))
+
+
+def _release_fallback(dist: str, specifier: str, python: PythonVersion | None) -> list[ReleaseReq] | None:
+    """The base requirements of the releases a requirement may install, from releases.json
+    (every release of a few packages), when requires.json does not hold them; None if unknown."""
+    releases = _chosen_releases(dist, specifier, python)
     if not releases:
         return None
-    if not _exact_pin(specifier) and not any(op in specifier for op in ("==", "~=", "<")):
-        releases = releases[-1:]  # unpinned or a floor: pip takes the newest
     out: dict[ReleaseReq, None] = {}
     for version in releases:
         out.update(dict.fromkeys(release_requires(dist, version, python) or ()))
