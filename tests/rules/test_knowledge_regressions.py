@@ -202,3 +202,13 @@ def test_conda_pin_the_server_excludes_is_replaced_by_pip(lint: LintFn) -> None:
     hits = found(lint, text, "AML214")
     assert [(line, sev) for line, sev, _ in hits] == [(3, "warning")]
     assert "pip replaces conda's flask" in hits[0][2]
+
+
+def test_conda_env_export_is_a_lock(lint: LintFn) -> None:
+    export = ("name: scoring\ndependencies:\n  - python=3.12.3=hab00c5b_0\n  - pip=24.0=pyhd8ed1ab_0\n"
+              "  - setuptools=69.5.1=pyhd8ed1ab_0\n  - wheel=0.43.0=pyhd8ed1ab_1\n  - zlib=1.2.13=hd590445_5\n"
+              "  - pip:\n      - azureml-inference-server-http==1.5.1\n      - pydantic==2.11.7\n"
+              "      - flask==3.1.2\n")
+    hits = found(lint, export, "AML214")
+    assert [(line, sev) for line, sev, _ in hits] == [(10, "error")]
+    assert "regenerate the lock file" in hits[0][2] and "remove" not in hits[0][2]

@@ -166,8 +166,15 @@ def is_lock(own: Sequence[Declared], lines: Sequence[str]) -> bool:
     """A freeze or lock output: hash-pinned lines, or a long list where every pin is '=='."""
     if any("--hash" in line for line in lines):
         return True
-    return len(own) >= _LOCK_MIN and all(d.specifier.startswith("==") and "," not in d.specifier
-                                         and "*" not in d.specifier for d in own)
+    return len(own) >= _LOCK_MIN and all(_exact(d) for d in own)
+
+
+def _exact(dep: Declared) -> bool:
+    """'==1.2.3', or a conda 'name=1.2.3=build' as `conda env export` writes it."""
+    spec = dep.specifier
+    if not spec.startswith("==") or "," in spec:
+        return False
+    return "*" not in spec or (dep.source == "conda" and dep.spec.count("=") >= 2)
 
 
 def environment_python(doc: Document, ctx: Context) -> deps.PythonFull | None:
