@@ -77,3 +77,20 @@ def test_a_file_prefix_alone_stays_with_aml101(lint: LintFn) -> None:
              if f.rule_id in ("AML007", "AML101")]
     assert [(f.rule_id, f.severity.label) for f in found] == [("AML101", "error")]
     assert "drop the preview `file:` prefix" in found[0].message
+
+
+BATCH = """
+$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
+name: nightly
+endpoint_name: my-batch
+type: model
+model: azureml:my-model:1
+"""
+
+
+def test_a_missing_top_level_key_a_script_sets_is_info(lint: LintFn) -> None:
+    script = "az ml batch-deployment create --file deploy/batch.yml --set compute=$COMPUTE\n"
+    found = lint({"deploy/batch.yml": BATCH, "deploy.sh": script, "other/batch.yml": BATCH}, rule="AML005")
+    got = [(f.path, f.severity.label) for f in found]
+    assert got == [("deploy/batch.yml", "info"), ("other/batch.yml", "warning")]
+    assert "deploy.sh gives it at deploy time" in found[0].message

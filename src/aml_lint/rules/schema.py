@@ -20,7 +20,7 @@ converts it and the deployment is created as intended.
 
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
-compute=cpu-cluster`), which aml-lint cannot see.
+compute=cpu-cluster`); info when a script of the repository runs such a command on this file.
 
 Why it matters: the AzureML CLI rejects unknown keys ("Unknown field") and wrong types
 before it uploads anything; conda rejects unknown top-level keys too. A typo such as
@@ -63,6 +63,7 @@ from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.documents.yaml_doc import YamlDoc
 from aml_lint.findings import Severity
 from aml_lint.fix import Edit, Fix
+from aml_lint.overrides import overriding
 from aml_lint.rules import preview_syntax
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.fix_helpers import span
@@ -112,6 +113,12 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             # A top-level value is often given on the command line (`az ml ... --set compute=...`).
             settable = " ".join(f"{key}=..." for key in problem.missing)
             message = problem.message.removeprefix("the document is ")
+            setters = [found[0].script for key in problem.missing
+                       if (found := overriding(ctx.project, doc.rel, key)) is not None]
+            if len(setters) == len(problem.missing):  # a script of the repository gives them all
+                yield Hit(f"{message}; {setters[0]} gives it at deploy time (--set {settable})",
+                          doc.yaml.loc(problem.path), severity=Severity.INFO)
+                continue
             yield Hit(f"{message}; the CLI refuses the file unless the command line gives it "
                       f"(--set {settable})", doc.yaml.loc(problem.path), severity=Severity.WARNING)
             continue
