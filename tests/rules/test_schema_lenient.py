@@ -94,3 +94,15 @@ def test_a_missing_top_level_key_a_script_sets_is_info(lint: LintFn) -> None:
     got = [(f.path, f.severity.label) for f in found]
     assert got == [("deploy/batch.yml", "info"), ("other/batch.yml", "warning")]
     assert "deploy.sh gives it at deploy time" in found[0].message
+
+
+def _conda(conda_pin: str, pip_pin: str) -> str:
+    return (f"dependencies:\n  - python=3.11\n  - {conda_pin}\n  - pip\n  - pip:\n      - {pip_pin}\n")
+
+
+def test_a_conda_pip_conflict_within_one_major_is_info_across_majors_a_warning(lint: LintFn) -> None:
+    found = lint({"a/conda.yml": _conda("cryptography=42.0.2", "cryptography>=42.0.4"),
+                  "b/conda.yml": _conda("py-xgboost=1.7.6", "xgboost==1.5.2"),
+                  "c/conda.yml": _conda("numpy=1.26", "numpy==2.1.0")}, rule="AML211")
+    assert [(f.path, f.severity.label) for f in found] == [
+        ("a/conda.yml", "info"), ("b/conda.yml", "info"), ("c/conda.yml", "warning")]

@@ -7,9 +7,11 @@ reading conda's syntax the way conda does: `=1.2` is `==1.2.*`, `1.2.*` is
 Names are compared normalized and with the usual aliases (`pytorch` = `torch`).
 
 Why it matters: conda installs one version, then pip replaces it with the other. The
-build usually succeeds (pip uninstalls conda's copy and installs its own), so this is a
-warning, not an error; but the packages conda chose against the first version may now
-be broken (typically "numpy.dtype size changed, may indicate binary incompatibility" or
+build usually succeeds (pip uninstalls conda's copy and installs its own), so this is never
+an error. Within one major version (`cryptography=42.0.2` beside `cryptography>=42.0.4`,
+`py-xgboost=1.7.6` beside `xgboost==1.5.2`) it is info: pip's copy serves what conda chose.
+Across major versions it is a warning: the packages conda chose against the first version
+may now be broken (typically "numpy.dtype size changed, may indicate binary incompatibility" or
 an `ImportError` from a compiled module), and pip cannot uninstall some conda packages
 ("Cannot uninstall 'X'. It is a distutils installed project"). In a `conda env export`
 snapshot (a `prefix:` key, conda pins carrying build strings such as
@@ -44,9 +46,10 @@ from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.conda import CondaEnv
+from aml_lint.documents.requirements import Declared
 from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
-from aml_lint.rules.env_common import conda_envs
+from aml_lint.rules.env_common import conda_envs, literals, specifier_of
 from aml_lint.rules.env_conda_pip_duplicate import conflict, pairs
 
 ID = "AML211"
@@ -79,6 +82,12 @@ def export_snapshot(doc: Document, conda: CondaEnv) -> bool:
     return built >= 0.8 * len(deps) or (solver_only >= 3 and exact + built >= 0.8 * len(deps))
 
 
+def _same_major(a: Declared, b: Declared) -> bool:
+    """Every version either pin names has one major version (an ABI break is unlikely then)."""
+    majors = {v.major for d in (a, b) if (spec := specifier_of(d)) is not None for v in literals(spec)}
+    return len(majors) == 1
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     for conda in conda_envs(doc, ctx):
         snapshot: bool | None = None
@@ -92,6 +101,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                           f"(line {on_conda.location.line}): in this `conda env export` snapshot it records "
                           "that pip replaced conda's copy; write the package once if you rebuild from this "
                           "file", on_pip.location, severity=Severity.INFO)
+            elif _same_major(on_conda, on_pip):
+                yield Hit(f"'{on_pip.spec}' in the pip list differs from '{on_conda.spec}' in the conda list "
+                          f"(line {on_conda.location.line}): pip replaces conda's copy at build time with "
+                          "the same major version; keep the package on one list", on_pip.location,
+                          severity=Severity.INFO)
             else:
                 yield Hit(f"'{on_pip.spec}' in the pip list contradicts '{on_conda.spec}' in the conda list "
                           f"(line {on_conda.location.line}): pip replaces conda's copy at build time, which "
