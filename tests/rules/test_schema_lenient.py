@@ -106,3 +106,14 @@ def test_a_conda_pip_conflict_within_one_major_is_info_across_majors_a_warning(l
                   "c/conda.yml": _conda("numpy=1.26", "numpy==2.1.0")}, rule="AML211")
     assert [(f.path, f.severity.label) for f in found] == [
         ("a/conda.yml", "info"), ("b/conda.yml", "info"), ("c/conda.yml", "warning")]
+
+
+def test_a_file_prefix_under_an_old_key_is_not_mapped_twice(lint: LintFn) -> None:
+    env = ("$schema: https://azuremlsdk2.blob.core.windows.net/latest/environment.schema.json\n"
+           "name: gpu\ndocker:\n  build:\n    dockerfile: file:Dockerfile\nconda_file: file:conda.yml\n")
+    found = [f for f in lint({"env.yml": env, "Dockerfile": "FROM python:3.11\n",
+                              "conda.yml": "dependencies:\n  - python=3.11\n"}) if f.rule_id == "AML007"]
+    assert len(found) == 1
+    assert "docker.build.dockerfile: file:" not in found[0].message
+    assert "docker.build.dockerfile -> build.path" in found[0].message
+    assert "conda_file: file:... -> conda_file: conda.yml" in found[0].message

@@ -195,7 +195,10 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if not keys or doc.yaml is None:
         return
     yaml = doc.yaml
-    keys = sorted([*keys, *_file_prefixes(yaml)],
+    # A `file:` value under an old key (`docker.build.dockerfile: file:Dockerfile`) is that key's entry.
+    prefixes = [f for f in _file_prefixes(yaml)
+                if not any(k.fold is not None and f.path[:len(k.fold)] == k.fold for k in keys)]
+    keys = sorted([*keys, *prefixes],
                   key=lambda k: (yaml.loc(k.path, key=True).line, yaml.loc(k.path, key=True).col))
     mapping = "; ".join(f"{k.old} -> {k.new} (line {yaml.loc(k.path, key=True).line})" for k in keys)
     schema = _preview_schema(doc)
