@@ -212,3 +212,14 @@ def test_conda_env_export_is_a_lock(lint: LintFn) -> None:
     hits = found(lint, export, "AML214")
     assert [(line, sev) for line, sev, _ in hits] == [(10, "error")]
     assert "regenerate the lock file" in hits[0][2] and "remove" not in hits[0][2]
+
+
+def test_flask1_companions_judged_on_the_environment_python(lint: LintFn) -> None:
+    # Jinja2 3.1, itsdangerous 2.1 and MarkupSafe 2.1 require Python >=3.7: on 3.6 pip installs
+    # Jinja2 3.0 / itsdangerous 2.0, which Flask 1.0.3 imports fine
+    assert found(lint, conda("azureml-defaults==1.33.0", python="3.6.2"), "AML214") == []
+    assert found(lint, conda("azureml-defaults==1.33.0", python="3.6"), "AML214") == []
+    # the true case: on Python 3.7 pip takes Jinja2 3.1 and itsdangerous 2.1
+    hits = found(lint, conda("azureml-defaults==1.33.0", python="3.7"), "AML214")
+    assert [(line, sev) for line, sev, _ in hits] == [(5, "warning")]
+    assert "'jinja2<3.1' and 'itsdangerous<2.1'" in hits[0][2]

@@ -11,7 +11,8 @@ accepts the pin (pip cannot resolve); a warning when only older releases do (pip
 one of them), or when the pin is in the conda list (pip, which runs after conda, replaces the
 package). Also a warning: an old server or azureml-defaults that installs Flask 1.x while
 nothing holds Jinja2 below 3.1 or itsdangerous below 2.1 (nor MarkupSafe below 2.1 under Jinja2
-2.x), in its own pins or yours. A pin the server accepts is fine, in any file; in a lock file or
+2.x), in its own pins or yours, on a Python those releases install on (they need Python 3.7:
+on `python=3.6` pip takes Jinja2 3.0 and itsdangerous 2.0, and Flask 1.x starts). A pin the server accepts is fine, in any file; in a lock file or
 `pip freeze` output (hash-pinned, or every line `==`-pinned) the advice is to regenerate the
 lock, never to remove one pin.
 
@@ -227,25 +228,34 @@ def _newest(vs: list[Version] | None) -> Version | None:
     return vs[-1] if vs else None
 
 
-def _flask1_hit(server: Declared, stack: Stack, context: Sequence[Declared]) -> Hit | None:
-    """An old stack that installs Flask 1.x while nothing holds its companions back."""
+def _flask1_hit(server: Declared, stack: Stack, context: Sequence[Declared],
+                python: deps.PythonFull | None) -> Hit | None:
+    """An old stack that installs Flask 1.x while nothing holds its companions back (on a Python
+    the breaking releases install on: Jinja2 3.1 needs 3.7, so on 3.6 pip keeps 3.0)."""
     flask = _newest(allowed("flask", [r.specifier for r in stack.on("flask")]))
     if flask is None or flask >= Version("2") or not stack.on("flask"):
         return None
     data = table("inference_server.json")
     breaks: list[str] = []
+    floors = data["breaks_requires_python"]
+
+    def installs(name: str) -> bool:
+        floor = _spec(floors[name]) if name in floors else None
+        return python is None or floor is None or floor.contains(Version(deps.format_full(python)))
 
     def newest(name: str) -> Version | None:
         specs = [r.specifier for r in stack.on(name)] + [d.specifier for d in context if d.name == name]
         return _newest(allowed(name, specs))
 
     for name, bad in data["flask1_breaks"].items():
-        if not name.startswith("_") and (v := newest(name)) is not None and v >= Version(bad):
+        if not name.startswith("_") and installs(name) and (v := newest(name)) is not None \
+                and v >= Version(bad):
             breaks.append(f"{name}<{bad}")
     jinja2 = newest("jinja2")
     if jinja2 is not None and jinja2 < Version("3"):
         for name, bad in data["jinja2_2_breaks"].items():
-            if not name.startswith("_") and (v := newest(name)) is not None and v >= Version(bad):
+            if not name.startswith("_") and installs(name) and (v := newest(name)) is not None \
+                    and v >= Version(bad):
                 breaks.append(f"{name}<{bad}")
     if not breaks:
         return None
@@ -267,7 +277,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if choices is None:
             continue
         if any(d is server for d in group.own) and choices:
-            hit = _flask1_hit(server, choices[-1], group.context)
+            hit = _flask1_hit(server, choices[-1], group.context, python)
             if hit is not None:
                 yield hit
         lock = is_lock(group.own, _lines(doc))
