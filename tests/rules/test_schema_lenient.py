@@ -117,3 +117,18 @@ def test_a_file_prefix_under_an_old_key_is_not_mapped_twice(lint: LintFn) -> Non
     assert "docker.build.dockerfile: file:" not in found[0].message
     assert "docker.build.dockerfile -> build.path" in found[0].message
     assert "conda_file: file:... -> conda_file: conda.yml" in found[0].message
+
+
+PY_LIST = "'numpy',\n'pandas',\n'scikit-learn',\n"
+
+
+def test_a_requirements_file_in_another_format_is_an_error_only_where_an_environment_installs_it(
+        lint: LintFn) -> None:
+    conda = "dependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - -r requirements.txt\n"
+    found = lint({"used/conda.yml": conda, "used/requirements.txt": PY_LIST,
+                  "loose/requirements.txt": PY_LIST,
+                  "doc/requirements.txt": '"""\nwhat we need\n"""\nnumpy==1.26.4\n'}, rule="AML203")
+    got = [(f.path, f.severity.label) for f in found]
+    assert got == [("doc/requirements.txt", "error"), ("loose/requirements.txt", "warning"),
+                   ("used/requirements.txt", "error")]
+    assert "no environment here installs it" in found[1].message

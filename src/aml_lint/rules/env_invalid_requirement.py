@@ -12,7 +12,8 @@ read as conda reads them: `PyJWT < 2.0.0`, `numpy >=1.20`, `numpy 1.21.2 py38h..
 `conda-forge::numpy`, `conda-forge/linux-64::numpy==1.0`, `numpy[version='>=1.20']`, `numpy *`,
 `=1.2`, `1.2.*`, `>=1.2,<2` and `1.2|1.3` are all valid. A requirements file that is not one
 at all (a Python list, `'numpy',` on every line, JSON, a `conda list --export` dump) gets one
-finding for the file, not one per line.
+finding for the file, not one per line: an error when an environment here installs it, a
+warning when nothing does (a file in another format may be read by something other than pip).
 
 Why it matters: the image build stops at the first such line: pip fails with
 "ERROR: Invalid requirement: 'numpy=1.26'" and conda with "InvalidMatchSpec"; AzureML
@@ -50,6 +51,7 @@ arguments are left to you.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -59,7 +61,7 @@ from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.conda import CondaDep, parse_match_spec
 from aml_lint.documents.placeholders import find_placeholder
 from aml_lint.documents.requirements import PipLine, RequirementsFile
-from aml_lint.findings import Location
+from aml_lint.findings import Location, Severity
 from aml_lint.fix import Edit, Fix, line_end, line_start
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.env_common import conda_envs
@@ -170,11 +172,33 @@ def _quoted(text: str) -> str:
     return f'"{text}"' if "'" in text else f"'{text}'"
 
 
+def _installed_here(doc: Document, ctx: Context) -> bool:
+    """Something of the repository installs this requirements file: a link to it, or an environment
+    file, Dockerfile or other requirements file naming it (asked only of malformed files: rare)."""
+    if ctx.project.links_to(doc.rel):
+        return True
+    users = (Kind.CONDA, Kind.REQUIREMENTS, Kind.DOCKERFILE, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
+    for other in ctx.project.of_kind(*users):
+        if other.rel == doc.rel or other.text is None:
+            continue
+        # The path as that file would write it, relative to its own folder (`-r requirements.txt`).
+        written = posixpath.relpath(doc.rel, posixpath.dirname(other.rel) or ".")
+        if written in other.text:
+            return True
+    return False
+
+
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     lines: list[PipLine] = []
     if doc.kind is Kind.REQUIREMENTS and doc.requirements is not None:
         whole = _file_hit(doc.requirements)
         if whole is not None:
+            shape = doc.requirements.unparseable.shape if doc.requirements.unparseable else ""
+            if shape != "docstring" and not _installed_here(doc, ctx):
+                # Not pip's format and nothing here installs it: it may be read by something else
+                # (a notebook, a component's own parser). An error only where an environment uses it.
+                whole = Hit(whole.message + " (no environment here installs it)", whole.location,
+                            severity=Severity.WARNING)
             yield whole
         else:
             lines = doc.requirements.lines
