@@ -150,3 +150,56 @@ def test_an_image_with_its_own_notice_is_dated_by_it(lint: LintFn) -> None:
                  rule="AML217")
     assert [f.severity.label for f in found] == ["warning"]
     assert "deleted its Dockerfile and release notes on 2023-01-19" in found[0].message
+
+
+# Multi-stage Dockerfiles: only the stages the final image depends on are its base images.
+OLD_LATEST = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04"  # deprecated, and untagged
+
+
+def _lines(lint: LintFn, dockerfile: str, rule: str) -> list[int]:
+    return sorted(f.line for f in lint({"Dockerfile": dockerfile}, rule=rule))
+
+
+def test_an_unused_first_stage_is_not_a_base_image(lint: LintFn) -> None:
+    text = f"FROM {OLD_LATEST}\nRUN echo leftover\nFROM python:3.9\nRUN pip install numpy\n"
+    assert _lines(lint, text, "AML216") == []
+    assert _lines(lint, text, "AML217") == []
+    # The final stage is always reported.
+    text = f"FROM python AS unused\nFROM {OLD_LATEST}\n"
+    assert _lines(lint, text, "AML216") == [2]
+    assert _lines(lint, text, "AML217") == [2]
+
+
+def test_a_stage_copied_from_is_a_base_image(lint: LintFn) -> None:
+    by_name = f"FROM {OLD_LATEST} AS build\nRUN make\nFROM python:3.9\nCOPY --from=build /out /out\n"
+    by_index = f"FROM {OLD_LATEST}\nRUN make\nFROM python:3.9\nCOPY --from=0 /out /out\n"
+    by_mount = f"FROM {OLD_LATEST} AS w\nFROM python:3.9\nRUN --mount=type=bind,from=w,target=/w ls /w\n"
+    for text in (by_name, by_index, by_mount):
+        assert _lines(lint, text, "AML216") == [1], text
+        assert _lines(lint, text, "AML217") == [1], text
+
+
+def test_a_stage_reached_through_a_chain_is_a_base_image(lint: LintFn) -> None:
+    chain = f"FROM {OLD_LATEST} AS base\nFROM base AS mid\nRUN make\nFROM mid\n"
+    assert _lines(lint, chain, "AML216") == [1]
+    assert _lines(lint, chain, "AML217") == [1]
+    # Copied from by a stage the final image copies from: needed too.
+    copies = (f"FROM {OLD_LATEST} AS tools\nFROM python:3.9 AS build\nCOPY --from=tools /t /t\n"
+              "FROM python:3.9-slim\nCOPY --from=build /out /out\n")
+    assert _lines(lint, copies, "AML217") == [1]
+    # An image named by --from (not a stage) does not make the unused stage needed.
+    external = f"FROM {OLD_LATEST} AS tools\nFROM python:3.9\nCOPY --from=nginx:1.27 /t /t\n"
+    assert _lines(lint, external, "AML217") == []
+
+
+def test_an_unknown_from_reference_keeps_every_stage(lint: LintFn) -> None:
+    # `COPY --from=$STAGE` with no default: it may name the first stage, so nothing is skipped.
+    text = f"FROM {OLD_LATEST} AS a\nFROM python:3.9\nARG STAGE\nCOPY --from=$STAGE /t /t\n"
+    assert _lines(lint, text, "AML217") == [1]
+
+
+def test_a_stage_chosen_by_a_build_arg_is_kept(lint: LintFn) -> None:
+    # `FROM tool-${MODE}`: the default picks tool-build, `--build-arg MODE=install` the other one.
+    text = (f"ARG MODE=build\nFROM {OLD_LATEST} AS tool-build\nFROM {OLD_LATEST} AS tool-install\n"
+            f"FROM {OLD_LATEST} AS unused\nFROM tool-${{MODE}} AS tool\nFROM python:3.9\nCOPY --from=tool /t /t\n")
+    assert _lines(lint, text, "AML217") == [2, 3]

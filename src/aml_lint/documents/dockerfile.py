@@ -61,11 +61,55 @@ class Dockerfile:
             out.append(BaseImage(image, alias, ins.location))
         return out
 
+    def used_stages(self) -> set[int]:
+        """Indexes of the build stages the final image depends on.
+
+        The last stage, the stages it builds FROM by name, and the stages named by
+        `COPY --from=` or `RUN --mount=...,from=` (name or index) of a needed stage,
+        transitively. BuildKit skips the others; the classic builder builds them and
+        throws the result away. A reference built from an ARG (`FROM oras-${MODE}`) can be
+        changed by `--build-arg`, so it counts every stage whose name it could become.
+        """
+        bases = self.bases
+        if len(bases) <= 1:
+            return set(range(len(bases)))
+        args = self.args
+        names = [_substitute(base.alias, args).lower() if base.alias else None for base in bases]
+        # What each stage refers to, as written: its FROM image, then its --from= values.
+        refs: list[list[str]] = []
+        for ins in self.instructions:
+            if ins.keyword == "FROM":
+                words = [w for w in ins.args.split() if not w.startswith("--")]
+                if words:
+                    refs.append([words[0]])
+            elif refs and ins.keyword in ("COPY", "ADD", "RUN"):
+                refs[-1].extend(_from_flags(ins.args))
+        used: set[int] = set()
+        todo = [len(refs) - 1]
+        while todo:
+            i = todo.pop()
+            if i in used:
+                continue
+            used.add(i)
+            for j, ref in enumerate(refs[i]):
+                todo.extend(k for k in _stages_named(ref.strip("\"'").lower(), names, by_index=j > 0) if k != i)
+        return used
+
+    def used_bases(self) -> list[BaseImage]:
+        """FROM lines of the stages the final image depends on (see used_stages)."""
+        used = self.used_stages()
+        return [base for i, base in enumerate(self.bases) if i in used]
+
     def external_bases(self) -> list[BaseImage]:
-        """FROM lines that name an image, not an earlier build stage."""
+        """FROM lines that name an image, not an earlier build stage, in stages the final image uses."""
+        used = self.used_stages()
         stages: set[str] = set()
         out = []
-        for base in self.bases:
+        for i, base in enumerate(self.bases):
+            if i not in used:
+                if base.alias:
+                    stages.add(base.alias.lower())
+                continue
             if base.image.lower() not in stages and base.image != "scratch":
                 out.append(base)
             if base.alias:
@@ -127,6 +171,36 @@ class Dockerfile:
     @property
     def declared(self) -> list[Declared]:
         return [d for line in self.pip_installs() if (d := declared_from(line, self.path, "dockerfile"))]
+
+
+def _stages_named(ref: str, names: list[str | None], by_index: bool) -> list[int]:
+    """The stages a FROM image or a --from= value names; none when it names an image."""
+    if "$" in ref:  # any value the ARG may take: match the rest of the reference literally
+        parts = re.split(r"\$\{[^}]*\}|\$\w+", ref)
+        pattern = re.compile(".*".join(re.escape(part) for part in parts))
+        return [k for k, name in enumerate(names)
+                if (name and pattern.fullmatch(name)) or (by_index and pattern.fullmatch(str(k)))]
+    if ref in names:
+        return [names.index(ref)]
+    if by_index and ref.isdigit() and int(ref) < len(names):
+        return [int(ref)]  # `COPY --from=0`; a FROM cannot name a stage by its index
+    return []
+
+
+def _from_flags(args: str) -> list[str]:
+    """Stages or images an instruction reads from: `COPY --from=builder`, `RUN --mount=...,from=0`."""
+    out: list[str] = []
+    words = args.split()
+    for k, word in enumerate(words):
+        if not word.startswith("--"):
+            break  # flags come first; the rest is sources or the shell command
+        if word == "--from" and k + 1 < len(words):
+            out.append(words[k + 1])
+        elif word.startswith("--from="):
+            out.append(word.split("=", 1)[1])
+        elif word.startswith("--mount="):
+            out.extend(m.group(1) for m in re.finditer(r"(?:^|,)from=([^,]+)", word.split("=", 1)[1]))
+    return out
 
 
 def _substitute(text: str, args: dict[str, str]) -> str:

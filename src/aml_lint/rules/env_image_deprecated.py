@@ -1,7 +1,8 @@
 """A deprecated AzureML base image or curated environment.
 
 What it finds: `image:` of environment YAMLs and inline environments, Dockerfile `FROM`
-lines, and curated environment references in deployments (`azureml:AzureML-...`,
+lines (of the stages the final image needs, as for AML216: an unused first stage is not
+part of the image), and curated environment references in deployments (`azureml:AzureML-...`,
 `azureml://registries/azureml/environments/...`) that match the table of deprecated
 images in `knowledge/base_images.json`, each dated by the image's own notice: Ubuntu
 16.04 images (2022-02-18, also the whole `azureml/base` and `base-gpu` repositories),

@@ -2,7 +2,9 @@
 
 What it finds: `image:` of environment YAMLs and of inline environments in deployments,
 and `FROM` lines of Dockerfiles (build-stage names skipped, `ARG` defaults
-substituted), whose image has no tag and no digest, or a tag that moves (`latest`,
+substituted; in a multi-stage file only the stages the final image needs: the last, the
+stages it builds `FROM`, and those a needed stage copies from with `COPY --from=`),
+whose image has no tag and no digest, or a tag that moves (`latest`,
 `latest-cpu`). The prebuilt AzureML inference images (`mcr.microsoft.com/azureml/
 *-inference`) are reported as info only: Microsoft's documentation tells you to use
 them with `:latest` and supports dated tags for only six months, so pinning one trades
