@@ -223,3 +223,29 @@ def test_flask1_companions_judged_on_the_environment_python(lint: LintFn) -> Non
     hits = found(lint, conda("azureml-defaults==1.33.0", python="3.7"), "AML214")
     assert [(line, sev) for line, sev, _ in hits] == [(5, "warning")]
     assert "'jinja2<3.1' and 'itsdangerous<2.1'" in hits[0][2]
+
+
+def test_numpy2_judged_on_the_dockerfile_own_conda_env(lint: LintFn) -> None:
+    base = "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1\nENV ENV_DIR=/envs/train\n"
+    on_path = "ENV PATH=$ENV_DIR/bin:$PATH\nRUN pip install scikit-learn==1.0.2\n"
+    # the env pip runs in is the Dockerfile's own conda env, on Python 3.8: numpy 2 cannot install
+    py38 = base + "RUN conda create -y -p $ENV_DIR python=3.8.5 pip\n" + on_path
+    assert found(lint, py38, "AML215", "Dockerfile") == []
+    # conda installs numpy (capped) in that env: pip keeps it
+    capped = base + "RUN conda create -y -p $ENV_DIR python=3.10 pip numpy~=1.23.5 -c conda-forge\n" + on_path
+    assert found(lint, capped, "AML215", "Dockerfile") == []
+    # the true case: a Python 3.10 env and nothing holds numpy below 2
+    py310 = base + "RUN conda create -y -p $ENV_DIR python=3.10 pip\n" + on_path
+    assert [(line, sev) for line, sev, _ in found(lint, py310, "AML215", "Dockerfile")] == [(5, "warning")]
+    # an env the pip installs do not run in says nothing about their Python
+    elsewhere = base + "RUN conda create -y -n other python=3.8.5\nRUN pip install scikit-learn==1.0.2\n"
+    assert [line for line, _, _ in found(lint, elsewhere, "AML215", "Dockerfile")] == [4]
+
+
+def test_numpy2_capped_through_an_extra(lint: LintFn) -> None:
+    # azureml-dataset-runtime 1.62's `pandas` extra requires numpy<2.0.0 (requires.json)
+    text = conda("scikit-learn==1.2.2", "azureml-dataset-runtime[pandas]", python="3.10")
+    assert found(lint, text, "AML215") == []
+    # without the extra nothing caps numpy: still reported
+    hits = found(lint, conda("scikit-learn==1.2.2", "azureml-dataset-runtime", python="3.10"), "AML215")
+    assert [(line, sev) for line, sev, _ in hits] == [(5, "warning")]

@@ -8,8 +8,11 @@ pyarrow before 16.0.0, h5py before 3.11.0, statsmodels before 0.14.2; table in
 numpy 2 cannot be installed there: numpy is pinned below 2; the pinned Python has no numpy 2
 wheel (numpy 2.0 needs Python 3.9); another pin already caps numpy below 2 through its own
 requirements (`scipy==1.10.1` requires `numpy<1.27`, from the releases' METADATA in
-`knowledge/releases.json`); or conda provides numpy (numpy, or a conda package that brings it,
-in the conda list), so pip keeps conda's. The `requirements.txt` MLflow writes beside an `MLmodel`
+`knowledge/releases.json`; or through an extra, `azureml-dataset-runtime[pandas]` requires
+`numpy<2.0.0`, from `knowledge/requires.json`); or conda provides numpy (numpy, or a conda
+package that brings it, in the conda list, or in a Dockerfile's own `conda create|install` of
+the env its pip runs in), so pip keeps conda's. In a Dockerfile, the Python is the one its own
+`conda create -p $ENV python=3.8.5` gives the env it puts on PATH (or SHELL, or activates). The `requirements.txt` MLflow writes beside an `MLmodel`
 file is not checked (AzureML builds an MLflow model's environment from its `conda.yaml`, which is).
 
 Why it matters: those old wheels do not cap numpy, so pip installs numpy 2 and the
@@ -51,6 +54,8 @@ install`), unless the environment's Python has no numpy 1.x wheel.
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import PurePosixPath
@@ -110,6 +115,28 @@ def caps_numpy(dep: Declared, python: deps.PythonFull | None) -> bool:
     return bool(releases)
 
 
+def extra_caps_numpy(dep: Declared, python: deps.PythonFull | None) -> bool:
+    """Does every release the declaration may install (requires.json: the few releases it holds,
+    `azureml-dataset-runtime[pandas]` 1.62.0 among them) require numpy below 2, its extras
+    included? Unknown (a release the table does not hold) means no."""
+    info = deps._parsed_requires(dep.name)  # requires.json reads: no public accessor per extra
+    if info is None:
+        return False
+    minor = python[:2] if python else None
+    mask = deps._version_mask(dep.name, dep.specifier, minor)
+    if not mask or not deps._held(dep.name, dep.specifier, minor, info.versions):
+        return False
+    extras = frozenset(deps.normalize(e) for e in dep.extras)
+    for bit in range(len(info.versions)):
+        if not mask >> bit & 1:
+            continue
+        numpy = [req.specifier for req, req_mask in info.requires if req.name == NUMPY
+                 and req_mask >> bit & 1 and deps._applies(req, minor, extras)]
+        if not any(_excludes_numpy2(spec, minor) for spec in numpy):
+            return False
+    return True
+
+
 def conda_provides_numpy(context: Sequence[Declared]) -> bool:
     conda = [d.name for d in context if d.source == "conda"]
     return NUMPY in conda or (bool(conda) and NUMPY in deps.closure(conda))
@@ -124,7 +151,73 @@ def numpy2_blocked(context: Sequence[Declared], python: deps.PythonFull | None) 
         return True
     if conda_provides_numpy(context):
         return True
-    return any(d.source != "conda" and caps_numpy(d, python) for d in context)
+    return any(d.source != "conda" and (caps_numpy(d, python) or extra_caps_numpy(d, python)) for d in context)
+
+
+_CONDA = ("conda", "mamba", "micromamba")
+_CONDA_SPEC = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<version>[=<>!~].*)?")
+
+
+def _conda_commands(doc: Document) -> list[tuple[str | None, list[str]]]:
+    """`conda create` / `conda install` commands in the Dockerfile's RUN lines: (the -p/-n target,
+    or None for the active env; the package specs)."""
+    if doc.dockerfile is None:
+        return []
+    out: list[tuple[str | None, list[str]]] = []
+    for ins in doc.dockerfile.instructions:
+        if ins.keyword != "RUN":
+            continue
+        for command in re.split(r"&&|\|\||;", ins.args):
+            try:
+                words = shlex.split(command)
+            except ValueError:
+                words = command.split()
+            at = next((i for i, w in enumerate(words) if w.rsplit("/", 1)[-1] in _CONDA), None)
+            if at is None or len(words) <= at + 1 or words[at + 1] not in ("create", "install"):
+                continue
+            target: str | None = None
+            specs: list[str] = []
+            rest = words[at + 2:]
+            for k, word in enumerate(rest):
+                if k and rest[k - 1] in ("-p", "--prefix", "-n", "--name"):
+                    target = word
+                elif k and rest[k - 1] in ("-c", "--channel", "--file"):
+                    continue
+                elif not word.startswith("-"):
+                    specs.append(word)
+            out.append((target, specs))
+    return out
+
+
+def _active(doc: Document, target: str | None) -> bool:
+    """Is the env the pip installs run in this one: the active env (no -p/-n), or one the
+    Dockerfile puts on PATH, makes the SHELL of, or activates."""
+    if target is None:
+        return True
+    assert doc.dockerfile is not None
+    return any(target in ins.args and (ins.keyword in ("ENV", "SHELL")
+                                       or any(w in ins.args for w in ("activate", "conda run")))
+               for ins in doc.dockerfile.instructions)
+
+
+def dockerfile_conda(doc: Document) -> tuple[deps.PythonFull | None, bool]:
+    """The Python a Dockerfile's own `conda create|install python=X.Y[.Z]` gives the env its pip
+    runs in (when they agree), and whether conda installs numpy there."""
+    pythons: set[deps.PythonFull] = set()
+    numpy = False
+    for target, specs in _conda_commands(doc):
+        if not _active(doc, target):
+            continue
+        for spec in specs:
+            m = _CONDA_SPEC.fullmatch(spec.split("::")[-1])
+            if m is None:
+                continue
+            name, version = m.group("name").lower(), m.group("version") or ""
+            minor = deps.parse_python_pin(version) if name == "python" else None
+            if minor is not None and minor[0] == 3:
+                pythons.add(deps.python_full(version, minor))
+            numpy = numpy or name == NUMPY
+    return (pythons.pop() if len(pythons) == 1 else None), numpy
 
 
 def _mlflow_requirements(doc: Document, ctx: Context) -> bool:
@@ -138,11 +231,16 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if _mlflow_requirements(doc, ctx):
         return
     python = environment_python(doc, ctx)
+    conda_numpy = False
+    if doc.kind is Kind.DOCKERFILE:
+        # the Dockerfile's own `conda create -p $ENV python=3.8.5 numpy~=1.23.5`, env on PATH
+        own_python, conda_numpy = dockerfile_conda(doc)
+        python = python or own_python
     for group in declared_groups(doc, ctx):
         old = [d for d in group.own if d.source != "conda" and d.name in first
                and (spec := specifier_of(d)) is not None and only_below(spec, first[d.name])]
-        if not old or numpy2_blocked(group.context, python):
-            continue
+        if not old or numpy2_blocked(group.context, python) or conda_numpy:
+            continue  # conda's numpy (any, as in a conda spec) stays: pip keeps it
         fix = _cap_fix(doc, ctx, old[0], python)
         for dep in old:
             yield Hit(f"'{dep.spec}' was built for numpy 1.x (numpy 2 support came in {dep.name} "
