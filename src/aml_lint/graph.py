@@ -1040,8 +1040,8 @@ def dev_container_dockerfiles(rel: str, text: str) -> list[str]:
 def _from_azureml_image(doc: Document) -> bool:
     if doc.dockerfile is None:
         return False
-    return any(base.image.lower().startswith("mcr.microsoft.com/azureml/")
-               for base in doc.dockerfile.external_bases())
+    # Every FROM line counts, an unused stage's too: it tells who the file is written for.
+    return any(base.image.lower().startswith("mcr.microsoft.com/azureml/") for base in doc.dockerfile.bases)
 
 
 # -- Python code that deploys (SDK v2 and v1 calls with literal arguments) ------------------------

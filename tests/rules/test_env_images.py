@@ -203,3 +203,11 @@ def test_a_stage_chosen_by_a_build_arg_is_kept(lint: LintFn) -> None:
     text = (f"ARG MODE=build\nFROM {OLD_LATEST} AS tool-build\nFROM {OLD_LATEST} AS tool-install\n"
             f"FROM {OLD_LATEST} AS unused\nFROM tool-${{MODE}} AS tool\nFROM python:3.9\nCOPY --from=tool /t /t\n")
     assert _lines(lint, text, "AML217") == [2, 3]
+
+
+def test_an_unused_azureml_stage_still_brings_the_dockerfile_in_scope(lint: LintFn) -> None:
+    # The first stage is unused (no finding on it), but it says the file is written for AzureML:
+    # the final stage is still checked.
+    found = lint({"env/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04\n"
+                                    "FROM python:latest\n"}, rule="AML216")
+    assert [(f.path, f.line) for f in found] == [("env/Dockerfile", 2)]
