@@ -258,7 +258,8 @@ test('the access token reaches aml-lint through the environment and the PR threa
     });
     assert.equal(code, 1);
     assert.ok(!stdout.includes(TOKEN), 'the token is never printed');
-    assert.deepEqual(seen.map((r) => r.method), ['GET', 'POST']);
+    // One listing finds earlier suggestion threads (input suggestions: auto), one the sticky summary.
+    assert.deepEqual(seen.map((r) => r.method), ['GET', 'GET', 'POST']);
     for (const r of seen) {
       assert.equal(r.auth, `Bearer ${TOKEN}`);
       assert.ok(r.url.startsWith('/org/My%20Project/_apis/git/repositories/repo-1/pullRequests/9/threads'), r.url);
@@ -309,7 +310,7 @@ test('index.js escapes like the agent and keeps secrets from pip', () => {
 
 test('task.json names the inputs that aml-lint ci azure reads, and its handler exists', () => {
   const task = JSON.parse(fs.readFileSync(path.join(TASK_SRC, 'task.json'), 'utf8'));
-  assert.deepEqual(task.inputs.map((i) => i.name), ['paths', 'configFile', 'failOn', 'comment', 'sarifFile', 'resolve']);
+  assert.deepEqual(task.inputs.map((i) => i.name), ['paths', 'configFile', 'failOn', 'comment', 'suggestions', 'sarifFile', 'resolve']);
   assert.equal(task.execution.Node20_1.target, 'index.js');
   assert.ok(fs.existsSync(path.join(TASK_SRC, task.execution.Node20_1.target)));
   const python = fs.readFileSync(path.join(REPO, 'src', 'aml_lint', 'ci', 'azure.py'), 'utf8');
