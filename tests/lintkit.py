@@ -13,6 +13,7 @@ from pathlib import Path
 from aml_lint.config import build_settings
 from aml_lint.engine import run
 from aml_lint.findings import Finding, LintResult
+from aml_lint.rules import find_rule
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
@@ -80,3 +81,15 @@ instance_count: 1
 # into scope (aml-lint leaves alone Dockerfiles that no AzureML asset builds).
 ENV_BUILDS_DOCKERFILE = ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
                          "name: docker-env\nbuild:\n  path: .\n")
+
+
+def doc_example(rule_id: str, section: str) -> str:
+    """The indented ``Fails:`` or ``Passes:`` example of a rule's page (its docstring)."""
+    rule = find_rule(rule_id)
+    assert rule is not None
+    doc = rule.info.doc
+    start = doc.index(f"{section}:") + len(section) + 1
+    end = doc.index("Passes:" if section == "Fails" else "Fix:", start)
+    fixed = doc.find("\nFixed:", start, end)  # a fixable rule's page shows the fixed example next
+    end = fixed if fixed >= 0 else end
+    return textwrap.dedent(doc[start:end]).strip("\n") + "\n"

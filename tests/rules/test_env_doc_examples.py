@@ -7,12 +7,10 @@ Passes example must not.
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from aml_lint.rules import find_rule
 from lintkit import LintFn
+from lintkit import doc_example as example
 
 SCRIPT = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
 ONLINE = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
@@ -54,17 +52,6 @@ CASES: dict[str, tuple[str, str, dict[str, str]]] = {
     "AML406": ("dep.yml", NAMED + "{example}", {}),
     "AML407": ("dep.yml", NAMED + "instance_count: 3\n{example}", {}),
 }
-
-
-def example(rule_id: str, section: str) -> str:
-    rule = find_rule(rule_id)
-    assert rule is not None
-    doc = rule.info.doc
-    start = doc.index(f"{section}:") + len(section) + 1
-    end = doc.index("Passes:" if section == "Fails" else "Fix:", start)
-    fixed = doc.find("\nFixed:", start, end)  # a fixable rule's page shows the fixed example next
-    end = fixed if fixed >= 0 else end
-    return textwrap.dedent(doc[start:end]).strip("\n") + "\n"
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))

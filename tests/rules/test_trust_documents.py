@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lintkit import LintFn
+from lintkit import LintFn, doc_example
 
 SCHEMAS = "https://azuremlschemas.azureedge.net/latest/"
 ONLINE = (f"$schema: {SCHEMAS}managedOnlineDeployment.schema.json\n"
@@ -271,21 +271,6 @@ def test_unknown_top_level_key_message_is_one_clear_sentence(lint: LintFn) -> No
 
 # -- the rule pages' own examples -----------------------------------------------------------------
 
-def _example(rule_id: str, section: str) -> str:
-    import textwrap
-
-    from aml_lint.rules import find_rule
-
-    rule = find_rule(rule_id)
-    assert rule is not None
-    doc = rule.info.doc
-    start = doc.index(f"{section}:") + len(section) + 1
-    end = doc.index("Passes:" if section == "Fails" else "Fix:", start)
-    fixed = doc.find("\nFixed:", start, end)  # a fixable rule's page shows the fixed example next
-    end = fixed if fixed >= 0 else end
-    return textwrap.dedent(doc[start:end]).strip("\n") + "\n"
-
-
 # rule -> (file the example is written to, text around it, severity its Fails example gets)
 PAGES = {
     "AML003": ("dep.yml", ONLINE.replace("instance_type: Standard_DS3_v2\n", "") + "{example}", "warning"),
@@ -298,9 +283,9 @@ PAGES = {
 @pytest.mark.parametrize("rule_id", sorted(PAGES))
 def test_rule_page_examples(lint: LintFn, rule_id: str) -> None:
     target, wrapper, severity = PAGES[rule_id]
-    fails = lint({target: wrapper.replace("{example}", _example(rule_id, "Fails"))}, rule=rule_id)
+    fails = lint({target: wrapper.replace("{example}", doc_example(rule_id, "Fails"))}, rule=rule_id)
     assert [f.severity.label for f in fails] == [severity], rule_id
-    assert lint({target: wrapper.replace("{example}", _example(rule_id, "Passes"))}, rule=rule_id) == [], rule_id
+    assert lint({target: wrapper.replace("{example}", doc_example(rule_id, "Passes"))}, rule=rule_id) == [], rule_id
 
 
 def test_refused_type_of_a_mapping_is_one_finding(lint: LintFn, monkeypatch: pytest.MonkeyPatch) -> None:
