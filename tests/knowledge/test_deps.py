@@ -276,3 +276,15 @@ def test_an_exact_pin_matches_the_releases_a_specifier_set_matches() -> None:
                 checked += deps._exact_pin(spec) is not None
     assert checked > 1000  # most of them went through the '==' path
     assert deps._exact_pin("==1.0+local") is None and deps._exact_pin(">=1.0") is None
+
+
+def test_requirement_specifiers_follow_the_extras() -> None:
+    # azureml-dataset-runtime 1.62's `pandas` extra adds numpy<2.0.0 to its base numpy requirement
+    base = deps.requirement_specifiers("azureml-dataset-runtime", "==1.62.0", (3, 10), [], "numpy")
+    with_extra = deps.requirement_specifiers("azureml-dataset-runtime", "==1.62.0", (3, 10), ["pandas"], "numpy")
+    assert base and with_extra and len(base) == len(with_extra)
+    assert not any(s.startswith("<2") for specs in base for s in specs)
+    assert all(any(s.startswith("<2") for s in specs) for specs in with_extra)
+    # a release requires.json does not hold: unknown, never borrowed from another release
+    assert deps.requirement_specifiers("azureml-dataset-runtime", "==0.0.1", (3, 10), ["pandas"], "numpy") is None
+    assert deps.requirement_specifiers("no-such-dist", "", (3, 10), [], "numpy") is None

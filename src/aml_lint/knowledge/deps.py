@@ -518,6 +518,25 @@ def _held(dist: str, specifier: str, python: PythonVersion | None,
     return all(v in held for v in _chosen_releases(dist, specifier, python))
 
 
+def requirement_specifiers(dist: str, specifier: str, python: PythonVersion | None,
+                           extras: Iterable[str], name: str) -> list[tuple[str, ...]] | None:
+    """For each release of `dist` that `specifier` may install on `python` (requires.json), the
+    specifiers of its requirements on `name` whose marker holds with `extras` (`numpy<2.0.0` of
+    `azureml-dataset-runtime[pandas]`). None when the table does not hold those releases: their
+    requirements are unknown, never borrowed from another release."""
+    dist = normalize(dist)
+    info = _parsed_requires(dist)
+    if info is None:
+        return None
+    mask = _version_mask(dist, specifier, python)
+    if not mask or not _held(dist, specifier, python, info.versions):
+        return None
+    wanted = frozenset(normalize(e) for e in extras)
+    return [tuple(req.specifier for req, req_mask in info.requires
+                  if req.name == name and req_mask >> bit & 1 and _applies(req, python, wanted))
+            for bit in range(len(info.versions)) if mask >> bit & 1]
+
+
 def _release_fallback(dist: str, specifier: str, python: PythonVersion | None) -> list[ReleaseReq] | None:
     """The base requirements of the releases a requirement may install, from releases.json
     (every release of a few packages), when requires.json does not hold them; None if unknown."""

@@ -119,22 +119,10 @@ def extra_caps_numpy(dep: Declared, python: deps.PythonFull | None) -> bool:
     """Does every release the declaration may install (requires.json: the few releases it holds,
     `azureml-dataset-runtime[pandas]` 1.62.0 among them) require numpy below 2, its extras
     included? Unknown (a release the table does not hold) means no."""
-    info = deps._parsed_requires(dep.name)  # requires.json reads: no public accessor per extra
-    if info is None:
-        return False
     minor = python[:2] if python else None
-    mask = deps._version_mask(dep.name, dep.specifier, minor)
-    if not mask or not deps._held(dep.name, dep.specifier, minor, info.versions):
-        return False
-    extras = frozenset(deps.normalize(e) for e in dep.extras)
-    for bit in range(len(info.versions)):
-        if not mask >> bit & 1:
-            continue
-        numpy = [req.specifier for req, req_mask in info.requires if req.name == NUMPY
-                 and req_mask >> bit & 1 and deps._applies(req, minor, extras)]
-        if not any(_excludes_numpy2(spec, minor) for spec in numpy):
-            return False
-    return True
+    per_release = deps.requirement_specifiers(dep.name, dep.specifier, minor, dep.extras, NUMPY)
+    return bool(per_release) and all(any(_excludes_numpy2(spec, minor) for spec in numpy)
+                                     for numpy in per_release or ())
 
 
 def conda_provides_numpy(context: Sequence[Declared]) -> bool:
