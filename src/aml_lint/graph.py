@@ -155,13 +155,11 @@ class Project:
         self.sdk_sources: list[tuple[Path, str]] = []
         self._local_modules: dict[str, list[Document]] = {}  # Python files that call the AzureML SDK
         self._ignore_files: IgnoreFiles | None = None
-        # Scripts that may build a Dockerfile (CI workflows, pipelines, shell scripts, dev containers).
-        self._build_scripts: list[str] = []
-        self._build_texts: dict[str, str] = {}  # YAML ones, whose text was read anyway
+        self._build_yaml: list[str] = []  # loaded YAML, not AzureML's, that may build a Dockerfile
         self.build_contexts: dict[str, list[Path]] = {}  # Dockerfile rel -> contexts its CI scripts use
         self.out_of_scope: dict[str, str] = {}  # Dockerfile rel -> why no rule checks it
         self._scripts: list[str] = []  # every script and CI pipeline (read only when a path is missing)
-        self._script_texts: dict[str, str | None] = {}
+        self._script_texts: dict[str, str | None] = {}  # their texts, each read once per run
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -178,13 +176,7 @@ class Project:
         Makefiles, devcontainer.json, workflow and pipeline YAML, Jenkins, batch files): what
         they download, generate or set at deploy time explains a missing path, whatever part of
         the repository a run loads."""
-        for rel in listing:
-            name = rel.rpartition("/")[2]
-            if rel.endswith(BUILD_SCRIPT_SUFFIXES) or name in BUILD_SCRIPT_NAMES \
-                    or name.endswith(DEPLOY_SCRIPT_SUFFIXES) or name.startswith("Jenkinsfile"):
-                self._scripts.append(rel)
-            elif is_yaml_name(rel) and _CI_YAML_RE.search(rel):
-                self._scripts.append(rel)
+        self._scripts.extend(rel for rel in listing if _is_script(rel))
 
     def add_listed(self, rel: str) -> Document | None:
         """add() for a path from the workspace listing (clean, relative, inside the root).
@@ -194,8 +186,6 @@ class Project:
         """
         if rel not in self.documents and not rel.endswith(".py") and not is_yaml_name(rel) \
                 and kind_from_name(rel) is None:
-            if rel.endswith(BUILD_SCRIPT_SUFFIXES) or rel.rpartition("/")[2] in BUILD_SCRIPT_NAMES:
-                self._build_scripts.append(rel)  # read only if a Dockerfile needs it
             return None
         return self._add(self.root / rel, rel, None)
 
@@ -225,8 +215,10 @@ class Project:
                 kind = Kind.SCORING_SCRIPT
             else:
                 if text is not None and not looks_like_azureml_yaml(text):
-                    if "build" in text and ("docker" in text or "acr" in text or "podman" in text):
-                        self._build_texts[rel] = text  # a CI pipeline may build a Dockerfile
+                    if may_build_image(text):
+                        self._build_yaml.append(rel)  # a CI pipeline may build a Dockerfile
+                    if may_build_image(text) or _is_script(rel):
+                        self._script_texts[rel] = text  # read now: not read again for the scripts
                     return None  # unrelated YAML: not parsed, not reported on
                 kind = Kind.OTHER_YAML
         doc = Document(path, rel, kind, text, problem)
@@ -738,11 +730,14 @@ class Project:
         return True
 
     def _build_script_texts(self) -> Iterator[tuple[str, str]]:
-        """Scripts and pipelines that may build a Dockerfile: from the whole listing when the engine
-        gave it (note_scripts), else those this run loaded; each read once."""
-        yield from self._build_texts.items()
-        for rel in dict.fromkeys((*self._scripts, *self._build_scripts)):
-            if rel in self._build_texts:
+        """Scripts and pipelines that may build a Dockerfile: the loaded YAML that looks like it,
+        then the scripts of the listing (note_scripts); each read once."""
+        for rel in dict.fromkeys(self._build_yaml):
+            text = self._script_text(rel)
+            if text is not None:
+                yield rel, text
+        for rel in self._scripts:
+            if rel in self._build_yaml:
                 continue
             text = self._script_text(rel)
             if text is not None and (not is_yaml_name(rel) or "build" in text):
@@ -759,7 +754,9 @@ class Project:
     def _script_text(self, rel: str) -> str | None:
         """A script's text, read once per run (several questions are asked of the same scripts)."""
         if rel not in self._script_texts:
-            self._script_texts[rel] = read_text(self.root / rel)[0]
+            doc = self.documents.get(rel)  # a pipeline YAML that is also an AzureML file: read already
+            text = doc.text if doc is not None else None
+            self._script_texts[rel] = text if text is not None else read_text(self.root / rel)[0]
         return self._script_texts[rel]
 
     # -- traversal -----------------------------------------------------------------------------
@@ -920,6 +917,23 @@ _FLAGS = frozenset({"--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm
                     "--verbose", "--only-show-errors", "--disable-content-trust"})
 _TEMPLATED = ("$", "{{", "%", "<")
 _CI_YAML_RE = re.compile(r"(?:^|/)(?:\.github/workflows|\.azure-pipelines|\.gitlab-ci)|pipeline", re.I)
+
+
+def is_build_script(rel: str) -> bool:
+    """Shell/PowerShell scripts, Makefiles and devcontainer.json: they may build a Dockerfile."""
+    return rel.endswith(BUILD_SCRIPT_SUFFIXES) or rel.rpartition("/")[2] in BUILD_SCRIPT_NAMES
+
+
+def may_build_image(text: str) -> bool:
+    """Text that may run ``docker build`` / ``az acr build`` / ``podman build`` (a quick test)."""
+    return "build" in text and ("docker" in text or "acr" in text or "podman" in text)
+
+
+def _is_script(rel: str) -> bool:
+    """A script or CI pipeline, by name (note_scripts): build scripts, Jenkins, batch files, CI YAML."""
+    name = rel.rpartition("/")[2]
+    return is_build_script(rel) or name.endswith(DEPLOY_SCRIPT_SUFFIXES) or name.startswith("Jenkinsfile") \
+        or (is_yaml_name(rel) and _CI_YAML_RE.search(rel) is not None)
 # Commands that make a file or folder appear: downloads, archives, copies, generators.
 _PRODUCE_RE = re.compile(r"\b(?:wget|curl|tar|unzip|gunzip|7z|cp|mv|rsync|mkdir|ln|azcopy|gsutil|"
                          r"dvc\s+(?:pull|repro|checkout)|git\s+lfs\s+pull|az\s+ml\s+\w+\s+download|"

@@ -32,10 +32,10 @@ from pathlib import Path
 from aml_lint.documents import Kind
 from aml_lint.documents.classify import kind_from_name
 from aml_lint.graph import (
-    BUILD_SCRIPT_NAMES,
-    BUILD_SCRIPT_SUFFIXES,
     dev_container_dockerfiles,
     docker_builds,
+    is_build_script,
+    may_build_image,
 )
 
 MAX_READ = 1 << 20  # definition files are small; a larger file's head is enough to decide
@@ -85,15 +85,9 @@ def _can_link(rel: str) -> bool:
     return _is_yaml(rel) or _is_code(rel) or kind_from_name(rel) is not None
 
 
-def _is_build_script(rel: str) -> bool:
-    """Shell/PowerShell scripts, Makefiles and devcontainer.json: they may build a Dockerfile."""
-    return rel.endswith(BUILD_SCRIPT_SUFFIXES) or rel.rpartition("/")[2] in BUILD_SCRIPT_NAMES
-
-
 def _may_build(rel: str, text: str) -> bool:
     """A script or CI YAML that may run ``docker build`` / ``az acr build`` (the graph's own test)."""
-    return (_is_build_script(rel) or _is_yaml(rel)) and "build" in text \
-        and ("docker" in text or "acr" in text or "podman" in text)
+    return (is_build_script(rel) or _is_yaml(rel)) and may_build_image(text)
 
 
 def _built(rel: str, text: str, dockerfiles: set[str]) -> set[str]:
@@ -245,7 +239,7 @@ def files_in_scope(root: Path, candidates: Sequence[str], changed: Iterable[str]
     chosen: list[str] = []
     pending: dict[str, _Candidate] = {}
     for rel, path in rels.items():
-        script = _is_build_script(rel)
+        script = is_build_script(rel)
         if not _can_link(rel) and not script:
             if rel in changed:
                 chosen.append(rel)
