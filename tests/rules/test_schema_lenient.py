@@ -54,6 +54,15 @@ def test_kubernetes_schema_without_type_is_an_error_only_when_managed_refuses_it
     assert "refuses 'resources'" in found[0].message
 
 
+def test_kubernetes_schema_without_type_and_a_quoted_number_is_not_an_error(lint: LintFn) -> None:
+    # The managed schema loads `instance_count: "2"` (the SDK converts it): nothing is refused.
+    quoted = K8S.replace("instance_count: 1", 'instance_count: "2"')
+    found = lint({"a.yml": quoted, "b.yml": quoted.replace("blue", "green") + "resources:\n  requests:\n"
+                  "    cpu: '1'\n"}, rule="AML008")
+    assert [(f.path, f.severity.label) for f in found] == [("a.yml", "warning"), ("b.yml", "error")]
+    assert "refuses 'resources'" in found[1].message
+
+
 PREVIEW_ENV = """
 $schema: https://azuremlsdk2.blob.core.windows.net/latest/environment.schema.json
 name: my-env

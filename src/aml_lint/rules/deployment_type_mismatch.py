@@ -38,6 +38,7 @@ from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.classify import kind_from_schema
 from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.schema import about_placeholder
 from aml_lint.schemas import problems
 
 ID = "AML008"
@@ -60,7 +61,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     schema = str(yaml.get(("$schema",), "")).strip().rpartition("/")[2]
     if named is Kind.K8S_DEPLOYMENT and declared is None:
         # The CLI will validate it as a managed deployment: certain to fail if that schema refuses it.
-        refused = [p for p in problems(Kind.ONLINE_DEPLOYMENT, yaml.data) if p.path]
+        # Only what AML005 would call an error there: a quoted number loads, a placeholder is replaced.
+        refused = [p for p in problems(Kind.ONLINE_DEPLOYMENT, yaml.data)
+                   if p.path and not p.coerced and not about_placeholder(yaml, p)]
         if refused:
             what = refused[0].path[0]
             yield Hit(f"$schema names {schema}, but without 'type: kubernetes' the CLI loads this file as a "
