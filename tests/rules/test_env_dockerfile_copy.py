@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from lintkit import LintFn
 
 RULE = "AML218"
@@ -125,14 +127,19 @@ def test_a_missing_source_that_gitignore_lists_is_a_warning(lint: LintFn) -> Non
     assert "context/.gitignore keeps it out of the context" in found[0].message
 
 
-def test_a_job_that_builds_the_dockerfile_brings_it_in_with_its_context(lint: LintFn) -> None:
-    files = {"job.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
-                         "command: python train.py\nenvironment:\n  build:\n    path: docker-context\n"
-                         "compute: azureml:cpu\n"),
-             "docker-context/Dockerfile": "FROM rocker/r-ver:4.0.0\nCOPY install.R /tmp/\n"}
-    found = lint(files, rule=RULE)
-    assert [(f.path, f.line, f.severity.label) for f in found] == [("docker-context/Dockerfile", 2, "error")]
-    assert "as job.yml builds it" in found[0].message
+@pytest.mark.parametrize(("builder", "text", "dockerfile"), [
+    ("job.yml", ("$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
+                 "command: python train.py\nenvironment:\n  build:\n    path: docker-context\n"
+                 "compute: azureml:cpu\n"), "docker-context/Dockerfile"),
+    ("deploy/create_env.py", ("from azure.ai.ml.entities import BuildContext, Environment\n"
+                              "env = Environment(name='r', build=BuildContext(path='docker', "
+                              "dockerfile_path='r.dockerfile'))\n"), "deploy/docker/r.dockerfile"),
+], ids=["job", "sdk"])
+def test_a_job_or_sdk_code_that_builds_the_dockerfile_brings_it_in_with_its_context(
+        lint: LintFn, builder: str, text: str, dockerfile: str) -> None:
+    found = lint({builder: text, dockerfile: "FROM rocker/r-ver:4.0.0\nCOPY install.R /tmp/\n"}, rule=RULE)
+    assert [(f.path, f.line, f.severity.label) for f in found] == [(dockerfile, 2, "error")]
+    assert f"as {builder} builds it" in found[0].message
 
 
 def test_shell_variables_of_the_script_are_followed(lint: LintFn) -> None:
@@ -162,12 +169,3 @@ def test_a_placeholder_source_is_not_checked(lint: LintFn) -> None:
     found = lint(files, rule=RULE)
     assert [(f.line, f.severity.label) for f in found] == [(4, "error")]
 
-
-def test_sdk_code_that_builds_the_dockerfile_brings_it_in_with_its_context(lint: LintFn) -> None:
-    files = {"deploy/create_env.py": ("from azure.ai.ml.entities import BuildContext, Environment\n"
-                                      "env = Environment(name='r', build=BuildContext(path='docker', "
-                                      "dockerfile_path='r.dockerfile'))\n"),
-             "deploy/docker/r.dockerfile": "FROM rocker/r-ver:4.4.0\nCOPY install.R /tmp/\n"}
-    found = lint(files, rule=RULE)
-    assert [(f.path, f.line, f.severity.label) for f in found] == [("deploy/docker/r.dockerfile", 2, "error")]
-    assert "as deploy/create_env.py builds it" in found[0].message
