@@ -14,8 +14,10 @@ must judge and is applied only with ``--unsafe-fixes`` (it is still offered as a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -77,15 +79,17 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=8)
+def _line_starts(text: str) -> tuple[int, ...]:
+    """Offsets where each line of ``text`` starts: built once per text, as fixes call
+    :func:`line_start` once per edit (a linear scan each time is quadratic on a large file)."""
+    return (0, *(m.end() for m in re.finditer("\n", text)))
+
+
 def line_start(text: str, line: int) -> int:
     """Offset of the first character of 1-based ``line`` (``len(text)`` past the last line)."""
-    position = 0
-    for _ in range(line - 1):
-        found = text.find("\n", position)
-        if found < 0:
-            return len(text)
-        position = found + 1
-    return position
+    starts = _line_starts(text)
+    return starts[max(line, 1) - 1] if line <= len(starts) else len(text)
 
 
 def offset(text: str, line: int, col: int) -> int:

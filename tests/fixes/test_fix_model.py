@@ -20,6 +20,14 @@ def test_positions_on_crlf_text() -> None:
     assert newline_of(CRLF) == "\r\n" and newline_of("a\nb") == "\n" and newline_of("a") == "\n"
 
 
+def test_line_start_on_edges_and_large_text() -> None:
+    assert [line_start("a\nb", n) for n in (0, 1, 2, 3)] == [0, 0, 2, 3]
+    assert line_start("", 1) == 0 and line_start("a\n", 2) == 2 and line_start("a\n", 3) == 2
+    text = "x = 1\n" * 100_000
+    # one line index per text: a call per edit stays cheap on a large file (was a scan each call)
+    assert [line_start(text, n) for n in range(1, 100_001, 997)] == [6 * (n - 1) for n in range(1, 100_001, 997)]
+
+
 def test_apply_replaces_only_the_range() -> None:
     edit = Edit("f.yml", offset(CRLF, 2, 4), line_end(CRLF, 2), "3")
     assert apply_edits(CRLF, [edit]) == "a: 1\r\nb: 3\r\n# keep\r\n"
