@@ -35,7 +35,7 @@ from aml_lint.documents.requirements import Declared
 from aml_lint.documents.yaml_doc import Path_
 from aml_lint.findings import Location, Severity
 from aml_lint.ignored import excluded_from_upload, generated_by
-from aml_lint.workspace import IgnoreFiles, is_inside, relpath
+from aml_lint.workspace import is_inside, relpath
 
 ASSET_PREFIXES = ("azureml:", "azureml://", "http://", "https://", "wasbs://", "abfss://", "adl://")
 
@@ -154,7 +154,6 @@ class Project:
         self._linked_to: dict[str, list[Link]] = {}
         self.sdk_sources: list[tuple[Path, str]] = []
         self._local_modules: dict[str, list[Document]] = {}  # Python files that call the AzureML SDK
-        self._ignore_files: IgnoreFiles | None = None
         self._build_yaml: list[str] = []  # loaded YAML, not AzureML's, that may build a Dockerfile
         self.build_contexts: dict[str, list[Path]] = {}  # Dockerfile rel -> contexts its CI scripts use
         self.out_of_scope: dict[str, str] = {}  # Dockerfile rel -> why no rule checks it
@@ -256,12 +255,6 @@ class Project:
                  severity: Severity = Severity.ERROR, **extra: str | None) -> None:
         loc = doc.yaml.loc(key) if doc.yaml else Location()
         self.problems.append(LinkProblem(doc.rel, role, value, loc, message, severity, **extra))
-
-    @property
-    def ignore_files(self) -> IgnoreFiles:
-        if self._ignore_files is None:
-            self._ignore_files = IgnoreFiles(self.root)
-        return self._ignore_files
 
     def _resolve(self, doc: Document, base_dir: Path, value: object, key: Path_, role: str,
                  want: str, base_name: str | None = None, uploaded: bool = False) -> Path | None:

@@ -25,7 +25,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aml_lint.workspace import IgnoreFiles, is_inside, relpath
+from aml_lint.workspace import IGNORE_FILES, IgnoreFiles, is_inside, relpath
 
 if TYPE_CHECKING:
     from aml_lint.graph import Project
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 def generated_by(project: Project, rel: str, referrer: str, is_dir: bool | None = None) -> str | None:
     """The ``.gitignore`` or ``.amlignore`` (repository-relative) that ignores the missing path
     ``rel``, unless it also ignores ``referrer``, the file that names the path; else None."""
-    ignores = project.ignore_files
+    ignores = _ignore_files(project, project.root, IGNORE_FILES, nested=True)
     found = ignores.ignored_by(rel, is_dir)
     return found if found is not None and ignores.ignored_by(referrer, False) is None else None
 
@@ -57,17 +57,23 @@ def excluded_from_context(project: Project, context: Path, rel: str, azureml: bo
     return found
 
 
-_ROOT_FILES: weakref.WeakKeyDictionary[Project, dict[tuple[Path, str], IgnoreFiles]] = weakref.WeakKeyDictionary()
+# Each project's matchers, one per (folder, names, nested): every ignore file is read once per run.
+_CACHE: weakref.WeakKeyDictionary[Project, dict[tuple[Path, tuple[str, ...], bool], IgnoreFiles]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _ignore_files(project: Project, folder: Path, names: tuple[str, ...], nested: bool) -> IgnoreFiles:
+    files = _CACHE.setdefault(project, {})
+    key = (folder, names, nested)
+    if key not in files:
+        files[key] = IgnoreFiles(folder, names, nested=nested)
+    return files[key]
 
 
 def _excluded(project: Project, folder: Path, name: str, rel: str) -> str | None:
     if not is_inside(folder, project.root):
         return None
-    files = _ROOT_FILES.setdefault(project, {})
-    ignores = files.get((folder, name))
-    if ignores is None:
-        ignores = files[folder, name] = IgnoreFiles(folder, (name,), nested=False)
-    if ignores.ignored_by(rel) is None:
+    if _ignore_files(project, folder, (name,), nested=False).ignored_by(rel) is None:
         return None
     where = relpath(folder, project.root)
     return f"{where}/{name}" if where not in ("", ".") else name
