@@ -172,3 +172,30 @@ def test_runtime_install_is_an_error_without_outbound_network(lint: LintFn) -> N
     opened = SCRIPT_ONLINE_DEPLOYMENT + "egress_public_network_access: enabled\n"
     found = lint({"dep.yml": opened, "src/score.py": script}, rule="AML302")
     assert severities(found) == [("src/score.py", 5, "warning")]
+
+
+# AML212: a base image from the team's own registry may ship the inference server: not certain to fail.
+def test_missing_server_on_a_private_base_image_is_a_warning(lint: LintFn) -> None:
+    script = "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
+    deployment = ONLINE + "code_configuration:\n  code: src\n  scoring_script: score.py\nenvironment:\n  build:\n    path: docker\n"
+    files = {"dep.yml": deployment, "src/score.py": script}
+
+    def dockerfile(base: str) -> dict[str, str]:
+        return {**files, "docker/Dockerfile": f"FROM {base}\nRUN pip install scikit-learn==1.5.2\n"}
+
+    found = lint(dockerfile("myteam.azurecr.io/ml/serving-base:1.4"), rule="AML212")
+    assert severities(found) == [("dep.yml", 10, "warning")]
+    assert "myteam.azurecr.io/ml/serving-base:1.4" in found[0].message
+    # a public image is known not to ship it: still an error
+    found = lint(dockerfile("python:3.11-slim"), rule="AML212")
+    assert severities(found) == [("dep.yml", 10, "error")]
+    found = lint(dockerfile("mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1"), rule="AML212")
+    assert severities(found) == [("dep.yml", 10, "error")]
+    # the same for `image:` with a conda file
+    conda = "dependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - scikit-learn==1.5.2\n"
+    for image, severity in (("myteam.azurecr.io/ml/serving-base:1.4", "warning"),
+                            ("mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250601.v1", "error")):
+        inline = ONLINE + ("code_configuration:\n  code: src\n  scoring_script: score.py\nenvironment:\n"
+                           f"  image: {image}\n  conda_file: conda.yml\n")
+        found = lint({"dep.yml": inline, "src/score.py": script, "conda.yml": conda}, rule="AML212")
+        assert severities(found) == [("dep.yml", 10, severity)]

@@ -13,7 +13,9 @@ includes it could not resolve, `pip install .`, wheels, VCS URLs, `conda env cre
 `*-inference` image is a warning, not an error: AzureML builds a new conda environment
 from the file, and the image's start script then installs the server from PyPI at
 container start, which fails when the deployment has no outbound network access
-(`egress_public_network_access: disabled`, reported as an error).
+(`egress_public_network_access: disabled`, reported as an error). A base image from a registry
+aml-lint cannot see (a team's `*.azurecr.io` image, not Docker Hub, MCR or another public
+registry) may ship the server itself: a warning, not an error.
 
 Why it matters: the container starts, looks for the server and stops: "A required
 package azureml-inference-server-http is missing"; the deployment ends in
@@ -125,6 +127,27 @@ def opaque_installs(env: EnvSpec) -> bool:
                for line in doc.dockerfile.pip_installs())
 
 
+# Public registries: their images are known not to ship the server unless they say so (AzureML's
+# prebuilt inference images). Any other registry holds a team's own image, which may.
+_PUBLIC_REGISTRIES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "mcr.microsoft.com",
+                                "nvcr.io", "ghcr.io", "quay.io", "gcr.io", "public.ecr.aws"})
+
+
+def unseen_base(env: EnvSpec) -> str | None:
+    """The environment's base image when it comes from a registry aml-lint cannot see."""
+    doc = env.dockerfile_doc
+    if doc is not None and doc.dockerfile is not None:
+        images = [base.image for base in doc.dockerfile.external_bases()]
+    else:
+        images = [env.image] if env.image else []
+    for text in images:
+        image = parse_image(text)
+        host = image.repository.split("/", 1)[0] if image is not None and "/" in image.repository else ""
+        if ("." in host or ":" in host or host == "localhost") and host not in _PUBLIC_REGISTRIES:
+            return text
+    return None
+
+
 def has_scoring_script(doc: Document) -> bool:
     code = doc.yaml.get(("code_configuration",)) if doc.yaml else None
     return isinstance(code, dict) and bool(code.get("scoring_script"))
@@ -139,6 +162,12 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         where = doc.yaml.loc(("environment",), key=True)
         related = tuple(d.rel for d in env.files)
+        if (private := unseen_base(env)) is not None:
+            yield Hit(f"the environment {env.label} installs neither azureml-inference-server-http nor "
+                      f"azureml-defaults: unless its base image {private} ships the server, the container "
+                      "stops at start; add 'azureml-inference-server-http'", where,
+                      severity=Severity.WARNING, related=related)
+            continue
         if env.dockerfile_doc is not None:
             yield Hit(f"the scoring script runs in the environment built from {env.dockerfile_doc.rel}, "
                       "which installs neither azureml-inference-server-http nor azureml-defaults: add "
