@@ -270,16 +270,22 @@ def _first_comment(thread: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return min(pool, key=lambda c: int(c.get("id") or 0)) if pool else None
 
 
+def _live_content(thread: Mapping[str, Any]) -> str | None:
+    """The text of a live thread's first comment; None when the thread or that comment is deleted."""
+    if thread.get("isDeleted"):
+        return None
+    first = _first_comment(thread)
+    if first is None or first.get("isDeleted"):
+        return None
+    return str(first.get("content") or "")
+
+
 def find_threads(threads: list[Mapping[str, Any]], marker: str) -> list[Mapping[str, Any]]:
     """Our live threads (first comment carries ``marker``), oldest first."""
     ours = []
     for thread in threads:
-        if thread.get("isDeleted"):
-            continue
-        first = _first_comment(thread)
-        if first is None or first.get("isDeleted"):
-            continue
-        if marker in str(first.get("content") or ""):
+        content = _live_content(thread)
+        if content is not None and marker in content:
             ours.append(thread)
     return sorted(ours, key=lambda t: int(t.get("id") or 0))
 
@@ -417,12 +423,10 @@ def _suggestion_threads(threads: list[Mapping[str, Any]]) -> dict[str, list[Mapp
 
     ours: dict[str, list[Mapping[str, Any]]] = {}
     for thread in threads:
-        if thread.get("isDeleted"):
+        content = _live_content(thread)
+        if content is None:
             continue
-        first = _first_comment(thread)
-        if first is None or first.get("isDeleted"):
-            continue
-        keys = keys_in(str(first.get("content") or "").split("\n", 1)[0])
+        keys = keys_in(content.split("\n", 1)[0])
         if keys:
             ours.setdefault(keys[0], []).append(thread)
     for found in ours.values():
