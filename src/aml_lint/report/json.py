@@ -9,9 +9,11 @@ import json
 
 from aml_lint import __version__
 from aml_lint.findings import LintResult, Severity
+from aml_lint.fixing import fixable_counts
 
 
 def render(result: LintResult) -> str:
+    safe, unsafe = fixable_counts(result)
     payload = {
         "version": 1,
         "tool": {"name": "aml-lint", "version": __version__},
@@ -21,8 +23,8 @@ def render(result: LintResult) -> str:
             "info": result.count(Severity.INFO),
             "files_checked": result.files_checked,
             # Findings --fix mends, and those only --fix --unsafe-fixes does (each finding's "fix").
-            "fixable": sum(1 for f in result.findings if f.fix is not None and f.fix.safe),
-            "unsafe_fixable": sum(1 for f in result.findings if f.fix is not None and not f.fix.safe),
+            "fixable": safe,
+            "unsafe_fixable": unsafe,
             "elapsed_seconds": round(result.elapsed, 3),
         },
         "findings": [dict(f.to_dict(), fingerprint=f.fingerprint()) for f in result.findings],

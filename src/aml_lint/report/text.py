@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from aml_lint.findings import LintResult, Severity
+from aml_lint.fixing import fixable_counts
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _DIM, _BOLD = "\033[0m", "\033[2m", "\033[1m"
@@ -58,8 +59,7 @@ def render(result: LintResult, *, color: bool = False, unsafe_fixes: bool = Fals
                    f"{warnings} warning{'s' * (warnings != 1)}, {infos} info")
     else:
         summary = "no findings"
-    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.safe)
-    unsafe = sum(1 for f in result.findings if f.fix is not None and not f.fix.safe)
+    safe, unsafe = fixable_counts(result)
     if unsafe_fixes and safe + unsafe:
         summary += f", {safe + unsafe} fixable with --fix --unsafe-fixes"
     elif safe:
