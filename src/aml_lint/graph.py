@@ -147,6 +147,7 @@ class Project:
         self.documents: dict[str, Document] = {}
         self.links: list[Link] = []
         self.problems: list[LinkProblem] = []
+        self._recorded: set[LinkProblem] = set()  # a file resolved twice records each problem once
         self.environments: dict[str, list[EnvSpec]] = {}  # owner rel -> envs it defines
         self.script_envs: dict[str, list[EnvSpec]] = {}  # scoring script rel -> envs it runs in
         self.script_deployments: dict[str, list[Document]] = {}
@@ -254,7 +255,10 @@ class Project:
     def _problem(self, doc: Document, role: str, value: str, key: Path_, message: str,
                  severity: Severity = Severity.ERROR, **extra: str | None) -> None:
         loc = doc.yaml.loc(key) if doc.yaml else Location()
-        self.problems.append(LinkProblem(doc.rel, role, value, loc, message, severity, **extra))
+        problem = LinkProblem(doc.rel, role, value, loc, message, severity, **extra)
+        if problem not in self._recorded:
+            self._recorded.add(problem)
+            self.problems.append(problem)
 
     def _resolve(self, doc: Document, base_dir: Path, value: object, key: Path_, role: str,
                  want: str, base_name: str | None = None, uploaded: bool = False) -> Path | None:

@@ -120,9 +120,7 @@ def _set_at_deploy_time(doc: Document, ctx: Context, problem: LinkProblem) -> Hi
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    # A file reached twice (an environment YAML that a deployment also names with `file:`)
-    # records its problems twice: each once.
-    problems = list(dict.fromkeys(p for p in ctx.project.problems if p.source == doc.rel))
+    problems = [p for p in ctx.project.problems if p.source == doc.rel]
     # In a file of the 2021 preview syntax, AML007 lists the `file:` prefixes with the other old keys.
     problems = [p for p in problems if not (p.value.startswith("file:") and preview_syntax.preview_file_prefix(
         doc, tuple(_yaml_key(doc, p.role).split("."))))]
