@@ -22,6 +22,16 @@ def test_a_quoted_number_is_info_and_a_word_still_an_error(lint: LintFn) -> None
     assert "quoted number '3'" in found[0].message or "quoted number \"3\"" in found[0].message
 
 
+def test_a_boolean_the_cli_converts_is_info_and_other_text_still_an_error(lint: LintFn) -> None:
+    # azure-ai-ml loads `app_insights_enabled: "true"` (and yes/no, 0/1) as the boolean.
+    base = HEAD + "instance_count: 1\napp_insights_enabled: "
+    found = lint({"a.yml": base + '"true"\n', "b.yml": base.replace("blue", "green") + "0\n",
+                  "c.yml": base.replace("blue", "red") + "maybe\n"}, rule="AML005")
+    assert [(f.path, f.severity.label) for f in found] == [("a.yml", "info"), ("b.yml", "info"), ("c.yml", "error")]
+    assert found[0].message == "'app_insights_enabled' is 'true', which the CLI reads as the boolean true: write true"
+    assert "boolean false" in found[1].message
+
+
 def test_a_misspelt_schema_key_is_not_a_placeholder(lint: LintFn) -> None:
     found = lint({"d.yml": HEAD.replace("$schema", "$shcema") + "instance_count: 1\n"}, rule="AML005")
     assert [(f.path, f.severity.label) for f in found] == [("d.yml", "error")]

@@ -15,8 +15,9 @@ One mistake, one finding: when a mapping's `type:` is refused, the keys that bel
 that other type are not reported again as unknown keys; a `settings:` key of a batch
 deployment that is missing because it was written at the root is AML403's finding.
 
-A quoted number where a number is expected (`instance_count: "3"`) is info: the CLI
-converts it and the deployment is created as intended.
+A quoted number where a number is expected (`instance_count: "3"`), and text or 0/1 the SDK
+reads as a boolean (`app_insights_enabled: "true"`), are info: the CLI converts them and the
+deployment is created as intended.
 
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set

@@ -135,6 +135,11 @@ def _explain(error: ValidationError, what: str = "") -> Iterator[SchemaProblem]:
         yield SchemaProblem(f"{where} is the quoted number {_short(error.instance)}: the CLI converts it, "
                             "but write it unquoted", path, coerced=True)
         return
+    if (meant := _boolean_text(error)) is not None:
+        where = f"'{_dotted(path)}'" if path else "the document"
+        yield SchemaProblem(f"{where} is {_short(error.instance)}, which the CLI reads as the boolean {meant}: "
+                            f"write {meant}", path, coerced=True)
+        return
     yield SchemaProblem(_message(error, path), path, missing=missing)
 
 
@@ -156,6 +161,24 @@ def _numeric_text(error: ValidationError) -> bool:
     except ValueError:
         return False
     return False
+
+
+# What the SDK's marshmallow Boolean fields accept for true and false besides the booleans themselves.
+_TRUTHY = {"t", "T", "true", "True", "TRUE", "on", "On", "ON", "y", "Y", "yes", "Yes", "YES", "1", 1}
+_FALSY = {"f", "F", "false", "False", "FALSE", "off", "Off", "OFF", "n", "N", "no", "No", "NO", "0", 0}
+
+
+def _boolean_text(error: ValidationError) -> str | None:
+    """'true' or 'false' when a boolean is expected and the value is text or 0/1 the SDK converts
+    (azure-ai-ml 1.35 loads `app_insights_enabled: "true"`), else None."""
+    if error.validator != "type":
+        return None
+    expected = error.validator_value
+    wanted = set(expected) if isinstance(expected, list) else {expected}
+    value = error.instance
+    if "boolean" not in wanted or isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return "true" if value in _TRUTHY else "false" if value in _FALSY else None
 
 
 def _dependencies(error: ValidationError) -> list[tuple[str, str]]:
