@@ -95,11 +95,6 @@ class Dockerfile:
                 todo.extend(k for k in _stages_named(ref.strip("\"'").lower(), names, by_index=j > 0) if k != i)
         return used
 
-    def used_bases(self) -> list[BaseImage]:
-        """FROM lines of the stages the final image depends on (see used_stages)."""
-        used = self.used_stages()
-        return [base for i, base in enumerate(self.bases) if i in used]
-
     def external_bases(self) -> list[BaseImage]:
         """FROM lines that name an image, not an earlier build stage, in stages the final image uses."""
         used = self.used_stages()
