@@ -174,11 +174,6 @@ def _env_users(project: Project) -> dict[int, list[EnvSpec]]:
     return users
 
 
-def declares_any(declared: Iterable[Declared], names: Iterable[str]) -> Declared | None:
-    wanted = {canonicalize_name(n) for n in names}
-    return next((d for d in declared if d.name in wanted), None)
-
-
 # -- versions ----------------------------------------------------------------------------------
 
 def conda_specifier(version: str) -> SpecifierSet | None:
