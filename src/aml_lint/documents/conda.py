@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from packaging.utils import canonicalize_name
-
 from aml_lint.documents.requirements import Declared, PipLine, declared_from, parse_pip_line
 from aml_lint.documents.yaml_doc import Path_, YamlDoc
 from aml_lint.findings import Location
@@ -178,8 +176,3 @@ def read_conda(doc: YamlDoc, path: str, base: Path_ = ()) -> CondaEnv:
         else:
             env.shape_ok = False
     return env
-
-
-def conda_name_key(name: str) -> str:
-    """Conda names compared case-insensitively with '-'/'_' folded (as PyPI names are)."""
-    return canonicalize_name(name)
