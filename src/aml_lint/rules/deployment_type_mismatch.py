@@ -39,17 +39,12 @@ from aml_lint.documents.classify import kind_from_schema
 from aml_lint.findings import Severity
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.schema import about_placeholder
-from aml_lint.schemas import problems
+from aml_lint.schemas import SCHEMA_FILES, problems
 
 ID = "AML008"
 NAME = "deployment-type-mismatch"
 SEVERITY = "warning"
 KINDS = tuple(DEPLOYMENT_KINDS)
-
-_SCHEMA_OF = {Kind.ONLINE_DEPLOYMENT: "managedOnlineDeployment", Kind.K8S_DEPLOYMENT: "kubernetesOnlineDeployment",
-              Kind.BATCH_DEPLOYMENT: "modelBatchDeployment",
-              Kind.PIPELINE_BATCH_DEPLOYMENT: "pipelineComponentBatchDeployment"}
-
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     yaml = doc.yaml
@@ -75,5 +70,5 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     if named is not doc.kind and declared is not None and schema.lower() != "batchdeployment.schema.json":
         yield Hit(f"'type: {declared}' makes the CLI load this file as a {doc.kind.value}, but $schema names "
-                  f"{schema}: point $schema at {_SCHEMA_OF[doc.kind]}.schema.json (checked here as the CLI "
+                  f"{schema}: point $schema at {SCHEMA_FILES[doc.kind]} (checked here as the CLI "
                   "reads it)", yaml.loc(("type",)))

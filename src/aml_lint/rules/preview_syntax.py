@@ -57,6 +57,7 @@ from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.documents.classify import schema_name
 from aml_lint.documents.yaml_doc import Path_, YamlDoc
 from aml_lint.rules.base import Context, Hit
+from aml_lint.schemas import SCHEMA_FILES
 
 ID = "AML007"
 NAME = "preview-syntax"
@@ -202,10 +203,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                   key=lambda k: (yaml.loc(k.path, key=True).line, yaml.loc(k.path, key=True).col))
     mapping = "; ".join(f"{k.old} -> {k.new} (line {yaml.loc(k.path, key=True).line})" for k in keys)
     schema = _preview_schema(doc)
-    current = {Kind.ENVIRONMENT: "environment", Kind.ONLINE_DEPLOYMENT: "managedOnlineDeployment",
-               Kind.K8S_DEPLOYMENT: "kubernetesOnlineDeployment", Kind.BATCH_DEPLOYMENT: "modelBatchDeployment",
-               Kind.PIPELINE_BATCH_DEPLOYMENT: "pipelineComponentBatchDeployment"}[doc.kind]
-    tail = (f"; and point $schema at https://azuremlschemas.azureedge.net/latest/{current}.schema.json"
+    tail = (f"; and point $schema at https://azuremlschemas.azureedge.net/latest/{SCHEMA_FILES[doc.kind]}"
             if schema else "")
     yield Hit(f"this {doc.kind.value} is written in the 2021 preview syntax, which the current CLI (v2) "
               f"rejects: {mapping}{tail}", yaml.loc(keys[0].path, key=True))
