@@ -956,6 +956,12 @@ def _environment_builds(data: object) -> Iterator[dict[str, object]]:
             yield holder["build"]
 
 
+# A step's working directory, or a `cd` anywhere in the script: the build's context is relative
+# to a folder this scan does not follow.
+_MOVED_RE = re.compile(r"(?:working-directory|workingDirectory|working_directory)\s*:"
+                       r"|(?:^|[;&|(]|\s)(?:cd|pushd|Set-Location)\s+\S", re.M)
+
+
 def docker_builds(text: str, script: str, dockerfiles: set[str]) -> list[tuple[str, str]]:
     """(Dockerfile, context) pairs, repository-relative, that ``docker build`` / ``az acr build``
     commands of ``script`` build, among ``dockerfiles``.
@@ -969,6 +975,8 @@ def docker_builds(text: str, script: str, dockerfiles: set[str]) -> list[tuple[s
         return out
     text = re.sub(r"\\\r?\n|`\r?\n", " ", text)  # shell and PowerShell line continuations
     variables = {m.group(1): m.group(3) for m in _ASSIGN_RE.finditer(text)}
+    if _MOVED_RE.search(text):
+        return out  # a context relative to a folder not followed is left out, not checked against a guess
     for line in text.splitlines():
         for m in _BUILD_RE.finditer(line):
             command = re.split(r"&&|\|\||;|\s\|\s|\s#", line[m.end():])[0]

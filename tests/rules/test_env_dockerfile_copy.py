@@ -169,3 +169,18 @@ def test_a_placeholder_source_is_not_checked(lint: LintFn) -> None:
     found = lint(files, rule=RULE)
     assert [(f.line, f.severity.label) for f in found] == [(4, "error")]
 
+
+
+@pytest.mark.parametrize("move", ["cd docker\n", "pushd docker\n", "  working-directory: docker\n"])
+def test_a_script_that_changes_folder_gives_no_context_to_check_against(lint: LintFn, move: str) -> None:
+    # After `cd docker`, `docker build .` builds from docker/, a folder this scan does not follow:
+    # the COPY sources are not judged against the repository root.
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nCOPY app.py /app/\n",
+        "docker/app.py": "print('x')\n",
+        "scripts/build.sh": f"set -e\n{move}docker build -t myacr.azurecr.io/score:1 -f ../Dockerfile .\n"
+                            + DEPLOY_SCRIPT,
+    }
+    found = lint(files, rule=RULE)
+    assert [f.severity.label for f in found] == ["warning"]  # the Dockerfile's own folder, assumed
+    assert "scripts/build.sh builds it" not in found[0].message
