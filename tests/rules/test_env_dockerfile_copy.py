@@ -182,5 +182,6 @@ def test_a_script_that_changes_folder_gives_no_context_to_check_against(lint: Li
                             + DEPLOY_SCRIPT,
     }
     found = lint(files, rule=RULE)
-    assert [f.severity.label for f in found] == ["warning"]  # the Dockerfile's own folder, assumed
-    assert "scripts/build.sh builds it" not in found[0].message
+    # Before: an error against a guessed context (scripts/). Now the build is not followed, and
+    # nothing else builds this Dockerfile for AzureML, so it is not checked at all.
+    assert found == []
