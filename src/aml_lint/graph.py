@@ -10,7 +10,6 @@ path leaving the repository) is recorded as a LinkProblem for the rules to repor
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import os
 import posixpath
@@ -822,6 +821,8 @@ def near_miss(base: Path, text: str, want: str, root: Path) -> str | None:
                          if kind == "any" or (e.is_dir() if kind == "dir" else e.is_file())]
         except OSError:
             return None
+        import difflib  # only for a path that is missing: not worth importing at every start
+
         lower = {n.lower(): n for n in names}
         match = lower.get(part.lower()) or next(iter(difflib.get_close_matches(part, names, n=1, cutoff=0.75)), None)
         if match is None:
