@@ -122,5 +122,11 @@ class LintResult:
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
+    def fixable(self) -> tuple[int, int]:
+        """(findings with a safe fix, findings with an unsafe one)."""
+        safe = sum(1 for f in self.findings if f.fix is not None and f.fix.safe)
+        unsafe = sum(1 for f in self.findings if f.fix is not None and not f.fix.safe)
+        return safe, unsafe
+
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)

@@ -90,13 +90,6 @@ def applicable(fix: Fix | None, unsafe: bool) -> bool:
     return fix is not None and (fix.safe or unsafe)
 
 
-def fixable_counts(result: LintResult) -> tuple[int, int]:
-    """(findings with a safe fix, findings with an unsafe one)."""
-    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.safe)
-    unsafe = sum(1 for f in result.findings if f.fix is not None and not f.fix.safe)
-    return safe, unsafe
-
-
 def _clean_rel(rel: str) -> str | None:
     """A repository-relative path an edit may name, or None when it leaves the root."""
     if not rel or rel.startswith("/") or "\0" in rel:

@@ -9,11 +9,10 @@ import json
 
 from aml_lint import __version__
 from aml_lint.findings import LintResult, Severity
-from aml_lint.fixing import fixable_counts
 
 
 def render(result: LintResult) -> str:
-    safe, unsafe = fixable_counts(result)
+    safe, unsafe = result.fixable()
     payload = {
         "version": 1,
         "tool": {"name": "aml-lint", "version": __version__},

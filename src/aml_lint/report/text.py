@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from aml_lint.findings import LintResult, Severity
-from aml_lint.fixing import fixable_counts
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _DIM, _BOLD = "\033[0m", "\033[2m", "\033[1m"
@@ -59,7 +58,7 @@ def render(result: LintResult, *, color: bool = False, unsafe_fixes: bool = Fals
                    f"{warnings} warning{'s' * (warnings != 1)}, {infos} info")
     else:
         summary = "no findings"
-    safe, unsafe = fixable_counts(result)
+    safe, unsafe = result.fixable()
     if unsafe_fixes and safe + unsafe:
         summary += f", {safe + unsafe} fixable with --fix --unsafe-fixes"
     elif safe:
