@@ -128,12 +128,8 @@ EXCEPTIONS: tuple[Exception_, ...] = (
         r"|^(environment\.)?build\.dockerfile_path file .* does not exist", f.message) is not None
         and f.rule_id in ("AML005", "AML101")),
     Exception_("paths-checked-at-upload", finding=_says("AML101", r"^model\.path ")),
-    Exception_("stringified-values", finding=_says(
-        "AML005", r"environment_variables\.[^']+' must be a string or number or boolean, not a (mapping|list)")),
     Exception_("empty-values", finding=lambda case, f: (f.rule_id == "AML005" and _falsy_value(case, f))
                or (f.rule_id == "AML201" and "both 'image' and 'build'" in f.message and _empty_image(case))),
-    Exception_("pipeline-settings", finding=lambda case, f: f.rule_id == "AML005"
-               and case.data.get("type") == "pipeline" and re.search(r"(under |^)'settings", f.message) is not None),
     Exception_("names-checked-by-the-service", finding=lambda case, f: f.rule_id == "AML404"),
     Exception_("set-on-the-command-line", sdk=lambda case, root, sdk, findings: re.search(
         r'^ValidationError: [^{]*\{ "(name|endpoint_name|instance_type|compute)": \[ "Missing data for required field\." \] \}'

@@ -151,3 +151,16 @@ def test_a_requirements_file_in_another_format_is_an_error_only_where_an_environ
     assert got == [("doc/requirements.txt", "error"), ("loose/requirements.txt", "warning"),
                    ("used/requirements.txt", "error")]
     assert "no environment here installs it" in found[1].message
+
+
+def test_values_the_cli_passes_or_ignores_are_warnings(lint: LintFn) -> None:
+    env_map = HEAD + "instance_count: 1\nenvironment_variables:\n  OPTS:\n    a: 1\n  N: x\n"
+    pipeline = ("$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponentBatchDeployment.schema.json\n"
+                "name: nightly\nendpoint_name: my-batch\ntype: pipeline\ncomponent: azureml:my-pipeline:1\n"
+                "settings:\n  default_compute: cpu-cluster\n  continue_on_step_failre: true\n")
+    found = lint({"a.yml": env_map, "p.yml": pipeline}, rule="AML005")
+    assert [(f.path, f.severity.label) for f in found] == [("a.yml", "warning"), ("p.yml", "warning")]
+    assert "sends it as its text form" in found[0].message and "ignores" in found[1].message
+    # A wrong type elsewhere is still refused: an error.
+    again = lint({"b.yml": HEAD + "instance_count: one\n"}, rule="AML005")
+    assert [f.severity.label for f in again if f.path == "b.yml"] == ["error"]

@@ -15,6 +15,10 @@ One mistake, one finding: when a mapping's `type:` is refused, the keys that bel
 that other type are not reported again as unknown keys; a `settings:` key of a batch
 deployment that is missing because it was written at the root is AML403's finding.
 
+A mapping or list as an `environment_variables` value (the CLI sends its text form) and a
+wrong key or value under a pipeline deployment's `settings:` (the CLI ignores it) are
+warnings: the deployment is created, though likely not as intended.
+
 A quoted number where a number is expected (`instance_count: "3"`), and text or 0/1 the SDK
 reads as a boolean (`app_insights_enabled: "true"`), are info: the CLI converts them and the
 deployment is created as intended.
@@ -126,7 +130,22 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         if problem.coerced:  # the file loads: worth knowing, not a failure
             yield Hit(problem.message, doc.yaml.loc(problem.path), severity=Severity.INFO)
             continue
+        lax = _loads_anyway(doc, problem)
+        if lax:  # azure-ai-ml accepts the file: likely wrong, not a failed create
+            yield Hit(f"{problem.message} ({lax})", doc.yaml.loc(problem.path, key=problem.on_key),
+                      severity=Severity.WARNING, fix=_rename(doc, problem))
+            continue
         yield Hit(problem.message, doc.yaml.loc(problem.path, key=problem.on_key), fix=_rename(doc, problem))
+
+
+def _loads_anyway(doc: Document, problem: SchemaProblem) -> str | None:
+    """Why azure-ai-ml 1.35 still creates the deployment, for the two places it is lax; else None."""
+    path = problem.path
+    if len(path) == 2 and path[0] == "environment_variables" and not problem.on_key:
+        return "the CLI sends it as its text form, which the script is unlikely to expect"
+    if doc.kind is Kind.PIPELINE_BATCH_DEPLOYMENT and path[:1] == ("settings",) and len(path) > 1:
+        return "the CLI ignores what it does not know under a pipeline deployment's settings"
+    return None
 
 
 def _rename(doc: Document, problem: SchemaProblem) -> Fix | None:
