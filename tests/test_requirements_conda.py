@@ -7,7 +7,7 @@ import pytest
 from aml_lint.documents.conda import parse_match_spec
 from aml_lint.documents.requirements import parse_pip_line, read_requirements
 from aml_lint.findings import Location
-from aml_lint.rules.env_common import conda_specifier
+from aml_lint.rules.environment.common import conda_specifier
 
 
 @pytest.mark.parametrize(("text", "url", "local", "egg"), [

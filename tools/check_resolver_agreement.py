@@ -48,8 +48,8 @@ from packaging.version import Version
 from aml_lint.documents.requirements import Declared
 from aml_lint.findings import Location
 from aml_lint.knowledge import deps
-from aml_lint.rules import env_inference_server_pins as aml214
-from aml_lint.rules import env_numpy2_abi as aml215
+from aml_lint.rules.environment import inference_server_pins as aml214
+from aml_lint.rules.environment import numpy2_abi as aml215
 
 SERVER = "azureml-inference-server-http"
 DEFAULTS = "azureml-defaults"

@@ -20,8 +20,8 @@ from aml_lint.config import build_settings
 from aml_lint.documents import Kind
 from aml_lint.engine import discover
 from aml_lint.knowledge import deps
-from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context
+from aml_lint.rules.imports import verdict as iv
 from aml_lint.workspace import find_root
 
 

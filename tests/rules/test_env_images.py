@@ -124,13 +124,13 @@ def test_training_or_inference_is_chosen_from_what_uses_the_environment(lint: Li
 
 
 def test_unresolvable_reference_is_an_error_that_says_so(lint: LintFn, monkeypatch) -> None:
-    from aml_lint.rules import env_common
+    from aml_lint.rules.environment import common as env_common
 
     data = json.loads(json.dumps(env_common.table("base_images.json")))
     data["images"].insert(0, {"pattern": "mcr.microsoft.com/azureml/gone-image", "since": "2020-01-01",
                               "notice": "the image was deleted from the registry", "resolves": False})
     monkeypatch.setattr(env_common, "table", lambda name: data)
-    monkeypatch.setattr("aml_lint.rules.env_image_deprecated.table", lambda name: data)
+    monkeypatch.setattr("aml_lint.rules.environment.image_deprecated.table", lambda name: data)
     found = lint({"Dockerfile": "FROM mcr.microsoft.com/azureml/gone-image:1\n",
                   "b/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:1\n"}, rule="AML217")
     assert sorted((f.path, f.severity.label) for f in found) == [("Dockerfile", "error"), ("b/Dockerfile", "warning")]

@@ -9,8 +9,8 @@ import pytest
 from aml_lint.config import build_settings
 from aml_lint.documents import Kind
 from aml_lint.engine import discover
-from aml_lint.rules import imports_verdict as iv
 from aml_lint.rules.base import Context
+from aml_lint.rules.imports import verdict as iv
 from lintkit import CONDA_ONLINE_DEPLOYMENT as DEPLOYMENT
 from lintkit import LintFn
 

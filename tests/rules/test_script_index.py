@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from aml_lint.rules.script_index import ScriptIndex, index
+from aml_lint.rules.script.index import ScriptIndex, index
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 

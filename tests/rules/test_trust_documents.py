@@ -245,7 +245,7 @@ def test_top_level_key_left_to_the_command_line_is_a_warning(lint: LintFn, monke
     # `az ml batch-deployment create --file x.yml --set compute=...` gives what the file leaves out.
     from jsonschema import Draft202012Validator
 
-    from aml_lint.rules import schema as rule
+    from aml_lint.rules.general import schema as rule
     from aml_lint.schemas import SchemaProblem, _explain
 
     validator = Draft202012Validator({"type": "object", "dependentRequired": {"type": ["compute"]}})
@@ -290,7 +290,7 @@ def test_rule_page_examples(lint: LintFn, rule_id: str) -> None:
 
 def test_refused_type_of_a_mapping_is_one_finding(lint: LintFn, monkeypatch: pytest.MonkeyPatch) -> None:
     # Before: the refused `type` and then each key of that type as "unknown": one mistake, three errors.
-    from aml_lint.rules import schema as rule
+    from aml_lint.rules.general import schema as rule
     from aml_lint.schemas import SchemaProblem
 
     stand_in = [SchemaProblem("'scale_settings.type' is 'target_utilization'; expected one of: default",
@@ -341,7 +341,7 @@ def test_batch_type_decides_the_batch_schema(lint: LintFn) -> None:
 
 def test_batch_setting_written_at_the_root_is_one_finding(lint: LintFn, monkeypatch: pytest.MonkeyPatch) -> None:
     # Before: AML403 (move it under settings:) and AML005 ('settings' is missing mini_batch_size).
-    from aml_lint.rules import schema as rule
+    from aml_lint.rules.general import schema as rule
     from aml_lint.schemas import SchemaProblem
 
     missing = SchemaProblem("'settings' is missing required key(s): mini_batch_size", ("settings",),

@@ -1,4 +1,9 @@
-"""The rule catalogue: every module in this package that defines ``ID`` is a rule."""
+"""The rule catalogue: every module that defines ``ID`` in this package's family folders is a rule.
+
+The folders follow the ID ranges a user sees: general/ (AML0xx files and syntax), links/ (AML1xx),
+environment/ (AML2xx), script/ (AML3xx), deployment/ (AML4xx), imports/ (AML5xx), job/ (AML6xx).
+Modules without ``ID`` (shared helpers such as script/tree.py) are skipped.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +35,11 @@ def _doc_summary(doc: str) -> str:
 @cache
 def all_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name in _NOT_RULES or info.name.startswith("_"):
+    for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
+        short = info.name.rpartition(".")[2]
+        if info.ispkg or short in _NOT_RULES or short.startswith("_"):
             continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        module = importlib.import_module(info.name)
         if not hasattr(module, "ID"):
             continue
         doc = module.__doc__ or ""

@@ -22,7 +22,7 @@ from aml_lint.knowledge import deps
 
 if TYPE_CHECKING:
     from aml_lint.graph import EnvSpec
-    from aml_lint.rules.script_index import ScriptIndex
+    from aml_lint.rules.script.index import ScriptIndex
 
 # PyYAML (and Python's tokenizer) break lines at characters the '\n'-counting helpers of
 # aml_lint.fix do not: positions would disagree, so no fix is computed in such a file.

@@ -1,0 +1,1 @@
+"""Deployment rules (AML4xx): online and batch deployment settings."""

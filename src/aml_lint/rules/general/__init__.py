@@ -1,0 +1,1 @@
+"""Files and syntax (AML0xx): unreadable files, YAML/Python syntax, duplicate keys, templates, the JSON schemas."""

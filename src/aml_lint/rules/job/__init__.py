@@ -1,0 +1,1 @@
+"""Job rules (AML6xx): command, sweep and pipeline jobs and command components."""

@@ -1,0 +1,135 @@
+"""A path in a deployment or environment that points at nothing.
+
+What it finds: `code_configuration.code`, `code_configuration.scoring_script`,
+`environment.conda_file`, `build.path`, `build.dockerfile_path`, `model.path` and
+`environment: file:...` values that do not exist, resolved the way AzureML resolves them
+(from the folder of the YAML file; `scoring_script` from the code folder;
+`dockerfile_path` from the build context), and relative paths that lead outside the
+repository. When the path exists from a folder above (the repository root, say), or a
+near-miss name exists in the folder, the message says what to write. Several paths of one file that are
+missing for one reason (they all lie under one folder that does not exist, or they are all
+written from the repository root) give one finding that names that cause.
+
+A `file:` prefix on any key but `environment:` (`conda_file: file:env.yml`, from the 2021
+preview syntax) is an error too: the current CLI keeps it as part of the path and fails.
+
+Information, not an error: a missing path whose key a CI script replaces when it deploys the
+file (`az ml online-deployment create --file X.yml --set code_configuration.code=...` in a
+workflow, a pipeline, a shell or Jenkins script): the value written in the YAML is not used.
+
+Warnings, not errors: a missing path that `.gitignore` or `.amlignore` ignores, or that a
+script of the repository downloads, extracts or copies (`wget`, `tar`, `az ml model
+download`, `dvc pull`): an earlier step produces it. It stays an error when the ignore file
+that lists it is the one AzureML applies when it uploads the folder it lies in (the
+`.amlignore`, or without one the `.gitignore`, at the root of the code folder for
+`scoring_script`, of the build context for `dockerfile_path`): even once produced, it is not
+uploaded. An absolute path is a warning too (it exists on one machine only;
+not checked). Placeholders (`$(condaFile)`, `{{ model_dir }}`) are not paths yet and are
+not checked.
+
+Why it matters: the CLI fails with "Can't find directory or file in resolved absolute
+path", or worse, uploads a different folder than you meant.
+
+Fails:
+    code_configuration:
+      code: ../src
+      scoring_script: scor.py      # the file is score.py
+
+Passes:
+    code_configuration:
+      code: ../src
+      scoring_script: score.py
+
+Fix: correct the path; remember it is relative to the YAML file's folder (the scoring
+script's to the code folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.findings import Severity
+from aml_lint.graph import LinkProblem
+from aml_lint.overrides import overriding
+from aml_lint.rules.base import Context, Hit
+from aml_lint.rules.general import preview_syntax
+
+ID = "AML101"
+NAME = "missing-link-target"
+SEVERITY = "error"
+KINDS = (*DEPLOYMENT_KINDS, Kind.ENVIRONMENT)
+
+
+def _group_message(cause: str, problems: list[LinkProblem]) -> str:
+    names = ", ".join(f"{p.role} '{p.value}' (line {p.location.line})" for p in problems)
+    return f"{len(problems)} paths of this file point at nothing for one reason: {cause}: {names}"
+
+
+def _groups(problems: list[LinkProblem]) -> tuple[list[Hit], list[LinkProblem]]:
+    """Problems with one cause merged into one hit; the rest returned as they are."""
+    hits: list[Hit] = []
+    missing = [p for p in problems if p.target is not None]
+    # All written from one folder above (the repository root, often): one mistake, one finding.
+    bases = {p.written_from for p in missing}
+    if len(missing) >= 2 and len(bases) == 1 and None not in bases:
+        base = bases.pop()
+        fixes = ", ".join(f"{p.role} '{p.from_root}' (line {p.location.line})" for p in missing)
+        where = "the repository root" if base == "" else f"the folder '{base}'"
+        hits.append(Hit(f"{len(missing)} paths of this file are written from {where}, but the "
+                        f"CLI resolves them from the YAML file's folder: write {fixes}", missing[0].location))
+        return hits, [p for p in problems if p.target is None]
+    by_folder: dict[str, list[LinkProblem]] = {}
+    for p in missing:
+        if p.missing_folder is not None:
+            by_folder.setdefault(p.missing_folder, []).append(p)
+    grouped: set[int] = set()
+    for folder, members in by_folder.items():
+        if len(members) < 2:
+            continue
+        grouped.update(id(p) for p in members)
+        severity = max(p.severity for p in members)
+        hits.append(Hit(_group_message(f"the folder '{folder}' does not exist (moved or renamed?)", members)
+                        + "; restore the folder or correct the paths", members[0].location,
+                        severity=severity))
+    return hits, [p for p in problems if id(p) not in grouped]
+
+
+def _yaml_key(doc: Document, role: str) -> str:
+    """The YAML key a problem's role stands for, as `--set` writes it (environment keys of a
+    deployment sit under `environment.`)."""
+    if doc.kind.is_deployment and role in ("conda_file", "build.path", "build.dockerfile_path"):
+        return f"environment.{role}"
+    return role
+
+
+def _set_at_deploy_time(doc: Document, ctx: Context, problem: LinkProblem) -> Hit | None:
+    """Info instead of the problem when a CI script replaces that value (`--set key=...`)."""
+    key = _yaml_key(doc, problem.role)
+    # The scoring script is looked up in the code folder, and the Dockerfile in the build context.
+    also = {"code_configuration.scoring_script": "code_configuration.code",
+            "build.dockerfile_path": "build.path"}
+    keys = [key] + [key.replace(k, v) for k, v in also.items() if key.endswith(k)]
+    found = next((o for k in keys if (o := overriding(ctx.project, doc.rel, k)) is not None), None)
+    if found is None:
+        return None
+    override, set_key = found
+    return Hit(f"{problem.message}; {override.script} sets {set_key} at deploy time "
+               f"('az ml ... --set {set_key}=...'), so the value written here is not used",
+               problem.location, severity=Severity.INFO)
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    problems = [p for p in ctx.project.problems if p.source == doc.rel]
+    # In a file of the 2021 preview syntax, AML007 lists the `file:` prefixes with the other old keys.
+    problems = [p for p in problems if not (p.value.startswith("file:") and preview_syntax.preview_file_prefix(
+        doc, tuple(_yaml_key(doc, p.role).split("."))))]
+    if problems:
+        deploy_time = {id(p): hit for p in problems if (hit := _set_at_deploy_time(doc, ctx, p)) is not None}
+        yield from deploy_time.values()
+        problems = [p for p in problems if id(p) not in deploy_time]
+    hits, single = _groups(problems)
+    yield from hits
+    for problem in single:
+        yield Hit(problem.message, problem.location,
+                  severity=None if problem.severity is Severity.ERROR else problem.severity)
