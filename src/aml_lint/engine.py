@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable
 
 from aml_lint.config import Settings
-from aml_lint.documents import Document, Kind
+from aml_lint.documents import PYTHON_KINDS, Document
 from aml_lint.findings import Finding, LintResult, Location, Severity
 from aml_lint.graph import Project
 from aml_lint.rules import Rule, all_rules
@@ -59,7 +59,7 @@ def _by_unit(project: Project, documents: list[Document]) -> list[Document]:
     order: list[Document] = []
     placed: set[str] = set()
     for doc in documents:
-        if doc.kind is Kind.SCORING_SCRIPT:
+        if doc.kind.is_script:
             for link in project.links_from(doc.rel):
                 module = wanted.get(link.target)
                 if link.role == "module" and module is not None and module.rel not in placed:
@@ -77,7 +77,7 @@ def _usable(doc: Document) -> bool:
         return False
     if doc.kind.is_yaml:
         return doc.yaml is not None and doc.template_marker is None
-    if doc.kind in (Kind.SCORING_SCRIPT, Kind.PYTHON):
+    if doc.kind in PYTHON_KINDS:
         return doc.script is not None and doc.script.ok
     return True
 
@@ -148,7 +148,7 @@ def run(settings: Settings, rules: Iterable[Rule] | None = None) -> LintResult:
                     sup = suppressions[finding.path] = Suppressions(source.text if source else None)
                 if not sup.hides(finding.rule_id, finding.location.line):
                     findings.append(finding)
-        if doc.kind is Kind.SCORING_SCRIPT:
+        if doc.kind.is_script:
             doc.release_tree()
             for link in project.links_from(doc.rel):
                 module = project.documents.get(link.target)

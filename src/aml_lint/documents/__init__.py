@@ -36,10 +36,15 @@ class Kind(enum.Enum):
     BATCH_DEPLOYMENT = "batch model deployment"
     PIPELINE_BATCH_DEPLOYMENT = "batch pipeline-component deployment"
     ENDPOINT = "endpoint"
+    COMMAND_JOB = "command job"
+    SWEEP_JOB = "sweep job"
+    PIPELINE_JOB = "pipeline job"
+    COMMAND_COMPONENT = "command component"
     CONDA = "conda environment file"
     REQUIREMENTS = "requirements file"
     DOCKERFILE = "Dockerfile"
     SCORING_SCRIPT = "scoring script"
+    ENTRY_SCRIPT = "job entry script"  # the script a job's or component's `command:` runs
     PYTHON = "Python module"
     OTHER_YAML = "YAML file"
 
@@ -51,11 +56,24 @@ class Kind(enum.Enum):
     def is_yaml(self) -> bool:
         return self in YAML_KINDS
 
+    @property
+    def is_job(self) -> bool:
+        """A job or component: its `command:` runs an entry script in its environment."""
+        return self in JOB_KINDS
+
+    @property
+    def is_script(self) -> bool:
+        """Python run by AzureML itself (scoring script or job entry script)."""
+        return self in SCRIPT_KINDS
+
 
 DEPLOYMENT_KINDS = frozenset(
     {Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT, Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT}
 )
-YAML_KINDS = DEPLOYMENT_KINDS | {Kind.ENVIRONMENT, Kind.ENDPOINT, Kind.CONDA, Kind.OTHER_YAML}
+JOB_KINDS = frozenset({Kind.COMMAND_JOB, Kind.SWEEP_JOB, Kind.PIPELINE_JOB, Kind.COMMAND_COMPONENT})
+YAML_KINDS = DEPLOYMENT_KINDS | JOB_KINDS | {Kind.ENVIRONMENT, Kind.ENDPOINT, Kind.CONDA, Kind.OTHER_YAML}
+SCRIPT_KINDS = frozenset({Kind.SCORING_SCRIPT, Kind.ENTRY_SCRIPT})
+PYTHON_KINDS = SCRIPT_KINDS | {Kind.PYTHON}
 
 @dataclass(frozen=True)
 class ReadProblem:
@@ -151,7 +169,7 @@ class Document:
 
     @cached_property
     def script(self) -> PythonScript | None:
-        if self.text is None or self.kind not in (Kind.SCORING_SCRIPT, Kind.PYTHON):
+        if self.text is None or self.kind not in PYTHON_KINDS:
             return None
         return read_python(self.text, self.rel)
 

@@ -30,7 +30,7 @@ from aml_lint.rules.base import Context, Hit
 ID = "AML006"
 NAME = "python-syntax"
 SEVERITY = "error"
-KINDS = (Kind.SCORING_SCRIPT, Kind.PYTHON)
+KINDS = (Kind.SCORING_SCRIPT, Kind.ENTRY_SCRIPT, Kind.PYTHON)
 ACCEPTS_BROKEN = True
 
 
