@@ -6,7 +6,8 @@
 # 1. builds the aml-lint wheel of this repository into the task folder (AmlLint/wheel/),
 #    where index.js installs it from at run time;
 # 2. stages the extension: vss-extension.json, overview.md, AmlLint/{task.json,index.js,wheel};
-# 3. runs tfx-cli from npm: `npx tfx-cli extension create` on the staged folder.
+# 3. runs tfx-cli from npm, pinned (TFX_CLI_VERSION): `npx tfx-cli extension create` on the
+#    staged folder; the .vsix is <publisher>.<id>-<version>.vsix in --out.
 #
 # The task, the extension and the Python package carry one version: bump all three (task.json
 # "version", vss-extension.json "version", pyproject.toml) before publishing, or the agents
@@ -14,7 +15,7 @@
 #   azure-pipelines-task/package.sh -- --publisher my-publisher
 #   npx tfx-cli extension publish --vsix dist/azure-pipelines/*.vsix --share-with my-org --token "$PAT"
 #
-# Environment: PYTHON (default python3); AML_LINT_NO_BUILD_ISOLATION=1 builds the wheel with the
+# Environment: PYTHON (default python3); TFX_CLI_VERSION (default below); AML_LINT_NO_BUILD_ISOLATION=1 builds the wheel with the
 # build tools already installed (offline), instead of pip's isolated build environment.
 set -euo pipefail
 
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 python="${PYTHON:-python3}"
+tfx_version="${TFX_CLI_VERSION:-0.23.1}"
 stage="$out/extension"
 task="$stage/AmlLint"
 
@@ -70,5 +72,5 @@ echo "staged the extension in $stage (aml-lint $py_version)"
 if [ "$stage_only" = 1 ]; then
   exit 0
 fi
-npx --yes tfx-cli extension create --root "$stage" --manifest-globs vss-extension.json \
+npx --yes "tfx-cli@$tfx_version" extension create --root "$stage" --manifest-globs vss-extension.json \
   --output-path "$out" ${tfx_args[@]+"${tfx_args[@]}"}
