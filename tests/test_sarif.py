@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,8 @@ DEPLOY = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDep
 
 def _schema() -> dict[str, object]:
     if not SCHEMA_FILE.is_file():
-        message = "SARIF schema missing: run tools/get_sarif_schema.sh (CI does)"
+        message = ("SARIF schema not fetched: run bash tools/get_sarif_schema.sh (CI does); only the "
+                   "schema validation is left out, the shape checks ran")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -27,16 +29,20 @@ def _schema() -> dict[str, object]:
     return data
 
 
-def test_sarif_validates_against_the_2_1_0_schema(tmp_path: Path) -> None:
-    from jsonschema import Draft202012Validator
-
+def _log(tmp_path: Path) -> dict[str, Any]:
     result = lint_tree(tmp_path, {"deploy ments/dep.yml": DEPLOY, "env.yml": "[1, 2\n"})
     assert len(result.findings) >= 3
-    log = json.loads(render(result, "sarif"))
-    errors = sorted(Draft202012Validator(_schema()).iter_errors(log), key=str)
-    assert errors == []
+    log: dict[str, Any] = json.loads(render(result, "sarif"))
+    return log
+
+
+def test_sarif_has_what_code_scanning_needs(tmp_path: Path) -> None:
+    """Needs no schema, so it runs on a fresh clone too: rule ids, relative URIs, lines, levels."""
+    log = _log(tmp_path)
+    assert log["version"] == "2.1.0"
     run = log["runs"][0]
     ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert run["results"]
     for res in run["results"]:
         assert res["ruleId"] in ids
         loc = res["locations"][0]["physicalLocation"]
@@ -47,6 +53,13 @@ def test_sarif_validates_against_the_2_1_0_schema(tmp_path: Path) -> None:
     assert "deploy%20ments/dep.yml" in uris
     levels = {r["defaultConfiguration"]["level"] for r in run["tool"]["driver"]["rules"]}
     assert levels <= {"error", "warning", "note"}
+
+
+def test_sarif_validates_against_the_2_1_0_schema(tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(_schema()).iter_errors(_log(tmp_path)), key=str)
+    assert errors == []
 
 
 def test_fingerprints_survive_line_moves(tmp_path: Path) -> None:
