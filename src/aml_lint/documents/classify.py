@@ -36,10 +36,15 @@ SCHEMA_NAMES = {
     "k8sonlineendpoint": Kind.ENDPOINT,
     "onlineendpoint": Kind.ENDPOINT,
     "batchendpoint": Kind.ENDPOINT,
+    "commandjob": Kind.COMMAND_JOB,
+    "sweepjob": Kind.SWEEP_JOB,
+    "pipelinejob": Kind.PIPELINE_JOB,
+    "commandcomponent": Kind.COMMAND_COMPONENT,
 }
 ONLINE_KINDS = frozenset({Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT})
 BATCH_KINDS = frozenset({Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT})
-# `$schema` names of the other AzureML assets (jobs, components, data, compute, ...): never ours.
+# `$schema` names of the other AzureML assets (spark, automl, parallel ... jobs, parallel, pipeline
+# and spark components, data, compute, ...): never ours.
 _OTHER_SCHEMA_SUFFIXES = ("job", "component", "compute", "datastore", "connection", "schedule")
 _OTHER_SCHEMA_NAMES = frozenset({
     "data", "model", "workspace", "registry", "featurestore", "featureset", "featurestoreentity",
@@ -51,13 +56,35 @@ _OTHER_SCHEMA_NAMES = frozenset({
 DEPLOYMENT_TYPES = frozenset({"managed", "kubernetes", "model", "pipeline"})
 # ... and the 2021 preview endpoints' `type: online` / `type: batch`: the shape decides those.
 _SHAPE_TYPES = DEPLOYMENT_TYPES | {"online", "batch"}
-# `type:` values of other AzureML assets: jobs, data and model assets, compute, datastores.
+# `type:` values of other AzureML assets: jobs other than command, sweep and pipeline jobs, data and
+# model assets, compute, datastores.
 _OTHER_TYPES = frozenset({
-    "command", "sweep", "spark", "automl", "finetuning", "distillation", "parallel", "import",
+    "spark", "automl", "finetuning", "distillation", "parallel", "import",
     "data_transfer", "uri_file", "uri_folder", "mltable", "custom_model", "mlflow_model", "triton_model",
     "amlcompute", "computeinstance", "virtualmachine", "synapsespark", "azure_blob", "azure_file",
     "azure_data_lake_gen1", "azure_data_lake_gen2", "one_lake", "recurrence", "cron",
 })
+
+
+# `type:` of the jobs aml-lint checks; `az ml job create` picks its loader from it (command when absent).
+_JOB_TYPES = {"command": Kind.COMMAND_JOB, "sweep": Kind.SWEEP_JOB, "pipeline": Kind.PIPELINE_JOB}
+# Top-level keys of jobs and command components, as azure-ai-ml's schemas list them.
+_JOB_BASE_KEYS = frozenset({"$schema", "name", "display_name", "description", "tags", "properties", "type",
+                            "experiment_name", "compute", "identity", "services", "inputs", "outputs"})
+COMMAND_JOB_KEYS = _JOB_BASE_KEYS | {"command", "code", "environment", "environment_variables", "resources",
+                                    "distribution", "limits", "queue_settings", "parent_job_name"}
+SWEEP_JOB_KEYS = _JOB_BASE_KEYS | {"trial", "sampling_algorithm", "search_space", "objective",
+                                  "early_termination", "limits", "queue_settings", "resources"}
+PIPELINE_JOB_KEYS = _JOB_BASE_KEYS | {"jobs", "settings", "component"}
+COMMAND_COMPONENT_KEYS = frozenset({"$schema", "name", "version", "display_name", "description", "tags",
+                                    "properties", "type", "is_deterministic", "inputs", "outputs", "command",
+                                    "code", "environment", "resources", "distribution", "additional_includes"})
+# Keys only a job has (a component is a reusable definition: no compute, no experiment).
+_JOB_ONLY_KEYS = frozenset({"compute", "experiment_name", "environment_variables", "limits", "services",
+                            "identity", "queue_settings", "parent_job_name"})
+_COMPONENT_ONLY_KEYS = frozenset({"version", "is_deterministic", "additional_includes"})
+# Input types only a component declares (a job gives values: `lr: 0.01`, `{type: uri_folder, path: x}`).
+_PARAMETER_TYPES = frozenset({"integer", "number", "string", "boolean"})
 
 
 def kind_from_name(rel: str) -> Kind | None:
@@ -78,7 +105,8 @@ def is_yaml_name(rel: str) -> bool:
 # docker-compose file, a Helm template) is not ours to parse or report on.
 _AZUREML_KEYS_RE = re.compile(
     r"^(?:\$schema:.*azureml|dependencies:|channels:|endpoint_name:|code_configuration:|conda_file:|"
-    r"image:|build:|auth_mode:|inference_config:|compute:|environment:)",
+    r"image:|build:|auth_mode:|inference_config:|compute:|environment:|command:|trial:|"
+    r"type:\s*['\"]?(?:command|sweep|pipeline)\b)",
     re.M | re.I,
 )
 
@@ -119,6 +147,10 @@ _DOC_PAGES = {
     "reference-yaml-environment": Kind.ENVIRONMENT,
     "reference-yaml-endpoint-online": Kind.ENDPOINT,
     "reference-yaml-endpoint-batch": Kind.ENDPOINT,
+    "reference-yaml-job-command": Kind.COMMAND_JOB,
+    "reference-yaml-job-sweep": Kind.SWEEP_JOB,
+    "reference-yaml-job-pipeline": Kind.PIPELINE_JOB,
+    "reference-yaml-component-command": Kind.COMMAND_COMPONENT,
 }
 
 
@@ -138,13 +170,19 @@ _CHECKED_KEYS_RE = re.compile(
 _TOP_LINE_RE = re.compile(r"^(\$schema|type)\s*:\s*['\"]?([^'\"#\s]+)", re.M)
 
 
+_JOB_KEYS_RE = re.compile(r"^(?:command|trial|jobs)\s*:", re.M)
+
+
 def looks_like_checked_kind(text: str) -> bool:
-    """For text that does not parse: does it look like a kind aml-lint checks, rather than a job,
-    a component or a prompt flow that merely mentions ``environment:``?"""
+    """For text that does not parse: does it look like a kind aml-lint checks, rather than a spark
+    or automl job, another component or a prompt flow that merely mentions ``environment:``?"""
     head = {key: value for key, value in _TOP_LINE_RE.findall(text)}
     if names_other_asset(head):
         return False
-    return kind_from_schema(head) is not None or _CHECKED_KEYS_RE.search(text) is not None
+    if kind_from_schema(head) is not None or _CHECKED_KEYS_RE.search(text) is not None:
+        return True
+    declared = head.get("type", "").lower()
+    return declared in _JOB_TYPES and _JOB_KEYS_RE.search(text) is not None
 
 
 def names_other_asset(data: Any) -> bool:
@@ -182,9 +220,63 @@ def kind_from_yaml(data: Any) -> Kind:
         if declared == "pipeline":
             return Kind.PIPELINE_BATCH_DEPLOYMENT
         return Kind.BATCH_DEPLOYMENT if declared == "model" else kind
+    if kind is Kind.COMMAND_COMPONENT:
+        # `az ml component create` picks the component's loader from `type:` too.
+        return kind if declared in (None, "command") else Kind.OTHER_YAML
+    if kind is not None and kind.is_job:
+        # `az ml job create` loads by `type:` whatever `$schema` says (a command job when absent): a
+        # sweep `$schema` without `type:` is loaded as a command job, and its schema says `type` is missing.
+        if declared is None:
+            return kind
+        return _JOB_TYPES.get(declared, Kind.OTHER_YAML)
     if kind is not None:
         return kind
     return _kind_from_shape(data, declared)
+
+
+def _all_known(keys: set[str], known: frozenset[str]) -> bool:
+    """Every key is one of `known` or a near miss of one (`enviroment`), so the schema can name the typo."""
+    return all(key in known or _near(key, known) for key in keys)
+
+
+def _job_from_shape(data: dict[Any, Any], keys: set[str], declared: str | None) -> Kind | None:
+    """A job or command component without `$schema`, by its `type:` and keys; None when unsure.
+
+    Conservative: every top-level key must be one a job (or component) has, so a GitHub workflow
+    (`jobs:`), a docker-compose or Kubernetes file, or a Hydra config with `command:` stays OTHER_YAML."""
+    if "endpoint_name" in keys or "code_configuration" in keys:
+        return None  # a deployment (perhaps with a wrong `type:`): the deployment shape decides
+    if declared == "sweep":
+        if keys & {"trial", "objective", "search_space"} and _all_known(keys, SWEEP_JOB_KEYS):
+            return Kind.SWEEP_JOB
+        return None
+    if declared == "pipeline":
+        # `version:` makes it a pipeline component; `component:` without `jobs:` may be a batch deployment.
+        if isinstance(data.get("jobs"), dict) and "version" not in keys and _all_known(keys, PIPELINE_JOB_KEYS):
+            return Kind.PIPELINE_JOB
+        return None
+    if declared not in (None, "command"):
+        return None
+    if declared is None and not (isinstance(data.get("command"), str) and "environment" in keys
+                                 and keys & {"code", "compute", "inputs", "outputs", "resources", "distribution",
+                                             "experiment_name", "version"}):
+        return None  # no `type:`: only an unmistakable command job or component
+    if not keys & {"command", "environment", "code"} or not _all_known(keys, COMMAND_JOB_KEYS | COMMAND_COMPONENT_KEYS):
+        return None
+    if keys & _JOB_ONLY_KEYS:
+        return Kind.COMMAND_JOB
+    if keys & _COMPONENT_ONLY_KEYS or ("name" in keys and _declares_parameters(data.get("inputs"))):
+        return Kind.COMMAND_COMPONENT
+    return Kind.COMMAND_JOB
+
+
+def _declares_parameters(inputs: Any) -> bool:
+    """Inputs declared as a component declares them (`{type: integer, default: 1}`), not given values."""
+    if not isinstance(inputs, dict) or not inputs:
+        return False
+    specs = [value for value in inputs.values() if isinstance(value, dict)]
+    return len(specs) == len(inputs) and all("path" not in spec and "value" not in spec for spec in specs) and any(
+        str(spec.get("type", "")).lower() in _PARAMETER_TYPES or "default" in spec for spec in specs)
 
 
 def _kind_from_shape(data: dict[Any, Any], declared: str | None) -> Kind:
@@ -193,6 +285,9 @@ def _kind_from_shape(data: dict[Any, Any], declared: str | None) -> Kind:
         key in CONDA_KEYS or _near(key, CONDA_KEYS) for key in keys
     ):
         return Kind.CONDA  # near misses ('chanels') stay conda files, so the schema can name the typo
+    job = _job_from_shape(data, keys, declared)
+    if job is not None:
+        return job
     if declared is not None and declared not in _SHAPE_TYPES and "endpoint_name" not in keys:
         return Kind.OTHER_YAML  # a `type:` no deployment has, and nothing that says deployment
     if "auth_mode" in keys and "endpoint_name" not in keys:
