@@ -151,6 +151,105 @@ def image_labels(
     return labels
 
 
+# owner/repo[/path]@<40 hex> # vX.Y.Z; a local action (./...) is the working tree's own.
+PINNED_USES = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+(?:/[^@\s]+)?@[0-9a-f]{40}$")
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*['\"]?(?P<ref>[^'\"\s#]+)['\"]?\s*(?P<comment>#.*)?$")
+VERSION_COMMENT = re.compile(r"^#\s*v\d+\.\d+\.\d+\s*$")
+TASK_LINE = re.compile(r"^\s*(?:-\s+)?task:\s*['\"]?(?P<ref>[^'\"\s#]+)")
+
+
+def workflow_uses(workflow: str) -> list[str]:
+    """Every `uses:` of a workflow's jobs (reusable workflows) and steps, from the parsed YAML."""
+    import yaml  # only the tests and the checks need it; `check` runs before any install
+
+    data = yaml.safe_load(workflow) or {}
+    found = []
+    for job in (data.get("jobs") or {}).values():
+        if not isinstance(job, dict):
+            continue
+        if "uses" in job:
+            found.append(str(job["uses"]))
+        for step in job.get("steps") or []:
+            if isinstance(step, dict) and "uses" in step:
+                found.append(str(step["uses"]))
+    return found
+
+
+def _unpinned(ref: str) -> str | None:
+    if ref.startswith("./"):
+        return None  # the repository's own action, at the commit being run
+    if ref.startswith("docker://"):
+        pinned = re.search(r"@sha256:[0-9a-f]{64}$", ref)
+        return None if pinned else f"{ref} is not pinned by digest"
+    if not PINNED_USES.match(ref):
+        return f"{ref} is not pinned to a 40-character commit SHA"
+    return None
+
+
+def unpinned_uses(workflow: str) -> list[str]:
+    """Each `uses:` of a workflow not pinned to a full commit SHA with a `# vX.Y.Z` comment.
+
+    Local actions (`./...`) are the repository's own and exempt; a `docker://` image must be
+    pinned by digest. Every value the YAML parser sees is judged (flow style included); the
+    version comment is looked for on the `uses:` line itself.
+    """
+    problems = [p for p in map(_unpinned, workflow_uses(workflow)) if p]
+    for number, line in enumerate(workflow.splitlines(), 1):
+        m = USES_LINE.match(line)
+        if m is None or _unpinned(m.group("ref")) or m.group("ref").startswith(("./", "docker://")):
+            continue
+        comment = m.group("comment")
+        if comment is None or not VERSION_COMMENT.match(comment):
+            problems.append(f"line {number}: {m.group('ref')} has no '# vX.Y.Z' comment")
+    return problems
+
+
+def workflow_policy(workflow: str) -> list[str]:
+    """Least privilege: `permissions:` at the top and on every job, never write-all, id-token
+    only on a job bound to an environment, and no pull_request_target trigger."""
+    import yaml
+
+    data = yaml.safe_load(workflow) or {}
+    # PyYAML reads the bare key `on` as True.
+    triggers = data.get("on", data.get(True))
+    names = (
+        set(triggers)
+        if isinstance(triggers, dict)
+        else {triggers}
+        if isinstance(triggers, str)
+        else set(triggers or [])
+    )
+    problems = []
+    if "pull_request_target" in names:
+        problems.append("triggered by pull_request_target")
+    if "permissions" not in data:
+        problems.append("no top-level permissions:")
+    perms = data.get("permissions")
+    if isinstance(perms, str) or (isinstance(perms, dict) and perms.get("id-token") == "write"):
+        problems.append(f"top-level permissions: {perms} (grant writes per job)")
+    for name, job in (data.get("jobs") or {}).items():
+        if not isinstance(job, dict):
+            continue
+        jp = job.get("permissions")
+        if jp is None:
+            problems.append(f"job {name}: no permissions:")
+        elif isinstance(jp, str) and jp != "{}":
+            problems.append(f"job {name}: permissions: {jp}")
+        elif isinstance(jp, dict) and jp.get("id-token") == "write" and not job.get("environment"):
+            problems.append(f"job {name}: id-token: write without an environment")
+    return problems
+
+
+def unpinned_tasks(pipeline: str) -> list[str]:
+    """Each Azure Pipelines `task:` without an explicit major version (Name@N)."""
+    problems = []
+    for number, line in enumerate(pipeline.splitlines(), 1):
+        m = TASK_LINE.match(line)
+        if m and not re.fullmatch(r"[A-Za-z0-9_.-]+@\d+", m.group("ref")):
+            problems.append(f"line {number}: task {m.group('ref')} has no @<major version>")
+    return problems
+
+
 def release_notes(changelog: str, version: str) -> str:
     headings = list(CHANGELOG_HEADING.finditer(changelog))
     for i, match in enumerate(headings):
