@@ -34,6 +34,67 @@ def test_schema_valid() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def render_release(tmp_path: Path, owner: str = "Octo-Org", version: str = "1.2.3") -> Path:
+    """action.yml as the release workflow writes it (tools/release/release.py render-action)."""
+    out = tmp_path / "release" / "action.yml"
+    out.parent.mkdir()
+    digest = "sha256:" + "0" * 64
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "tools/release/release.py"),
+            "render-action",
+            *("--owner", owner, "--version", version, "--digest", digest),
+            *("--output", str(out)),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_release_action_is_schema_valid_and_pulls_the_image(tmp_path: Path) -> None:
+    released = render_release(tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-actions",
+            str(released),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = yaml.safe_load(released.read_text(encoding="utf-8"))
+    # ghcr.io wants the owner in lower case; tag and digest both, so the pull is immutable.
+    assert data["runs"]["image"] == ("docker://ghcr.io/octo-org/aml-lint:1.2.3@sha256:" + "0" * 64)
+    # Only the image line differs: inputs, outputs, env and comments stay as developed.
+    dev_lines = ACTION.read_text(encoding="utf-8").splitlines()
+    rel_lines = released.read_text(encoding="utf-8").splitlines()
+    assert len(dev_lines) == len(rel_lines)
+    differ = [(a, b) for a, b in zip(dev_lines, rel_lines, strict=True) if a != b]
+    assert differ == [("  image: Dockerfile", "  image: " + data["runs"]["image"])]
+
+
+def test_release_rendering_refuses_an_already_rendered_file(tmp_path: Path) -> None:
+    released = render_release(tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "tools/release/release.py"),
+            "render-action",
+            *("--owner", "octo", "--version", "1.2.4", "--source", str(released)),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and "already rendered" in proc.stderr
+
+
 def test_schema_check_can_fail(tmp_path: Path) -> None:
     broken = tmp_path / "action.yml"
     data = load()
