@@ -7,6 +7,10 @@ hang, a 403 secondary rate limit with Retry-After. For each, ``aml-lint ci githu
 (through entrypoint.sh) and ``aml-lint ci azure`` must finish (the subprocess timeout
 is a hang guard), print the annotations / logging commands, write the summary, post
 at most one comment or thread, warn once, and exit with the lint result (1).
+
+A hang is met by the clients' real socket timeout, shortened to API_TIMEOUT seconds through
+AML_LINT_API_TIMEOUT (the production defaults, 15 s and 20 s a request, made these tests wait
+out about 120 s).
 """
 
 from __future__ import annotations
@@ -26,6 +30,18 @@ from fake_github import FakeGitHub
 from hostile import HostileRepo, hostile_repo
 from test_token import AZURE_TOKEN, GITHUB_TOKEN, azure_run, github_run
 
+from aml_lint.publish import TIMEOUT_VAR, api_timeout
+from aml_lint.publish.azure_devops import DEFAULT_TIMEOUT, AzureDevOpsClient
+from aml_lint.publish.github import ClientOptions, connect
+
+API_TIMEOUT = 2  # seconds: far above a local answer under load, far below HANG
+HANG = 25  # how long a hanging route holds its request
+
+
+@pytest.fixture(autouse=True)
+def short_api_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TIMEOUT_VAR, str(API_TIMEOUT))
+
 
 @dataclass
 class RawFault:
@@ -41,7 +57,7 @@ def apply(fault: RawFault, h: BaseHTTPRequestHandler) -> bool:
     if length:
         h.rfile.read(length)
     if fault.kind == "hang":
-        time.sleep(25)  # longer than either client's timeout
+        time.sleep(HANG)  # longer than either client's timeout
         return True
     if fault.kind == "reset":
         h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -146,6 +162,8 @@ def test_github_run_survives(tmp_path: Path, repo: HostileRepo, faults: list[Raw
     assert len(warnings) == (1 - posted), out.commands("warning")
     assert GITHUB_TOKEN not in out.stdout + out.stderr
     assert elapsed < 280  # the hang guard in github_run is 300 s: this says which step hung
+    if faults[0].kind == "hang":  # one timed-out read, then the retry: nowhere near 15 s
+        assert elapsed < 6 * API_TIMEOUT
 
 
 @pytest.mark.parametrize(
@@ -166,10 +184,14 @@ def test_azure_run_survives(tmp_path: Path, repo: HostileRepo, faults: list[RawF
     fake.raw_faults = faults
     fake.start()
     try:
+        started = time.monotonic()
         code, everything = azure_run(tmp_path, repo, fake)
+        elapsed = time.monotonic() - started
     finally:
         fake.stop()
     assert code == 1
+    if faults[0].kind == "hang":  # five timed-out reads and the backoff pauses, not 5 x 20 s
+        assert elapsed < 60
     assert "##vso[task.logissue type=error" in everything
     assert "##vso[task.uploadsummary]" in everything
     threads = fake.live_threads()
@@ -185,3 +207,17 @@ def test_fault_helpers_really_break_the_answer() -> None:
     assert json.loads(b"{\"value\": \"nope\"}") == {"value": "nope"}
     with pytest.raises(ValueError):
         json.loads(b"[{\"id\": 1")
+
+
+def test_api_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both clients read AML_LINT_API_TIMEOUT; unset, empty, zero or garbage keep the defaults."""
+    assert AzureDevOpsClient("http://127.0.0.1:9/org", "t").timeout == API_TIMEOUT
+    assert connect("t", "http://127.0.0.1:9/api/v3").requester._Requester__timeout == API_TIMEOUT  # type: ignore[attr-defined]
+    monkeypatch.setenv(TIMEOUT_VAR, "0.5")
+    assert connect("t", "http://127.0.0.1:9/api/v3").requester._Requester__timeout == 1  # PyGithub: whole seconds
+    for value in ("", "0", "-3", "soon"):
+        monkeypatch.setenv(TIMEOUT_VAR, value)
+        assert api_timeout(7.0) == 7.0
+    monkeypatch.delenv(TIMEOUT_VAR)
+    assert AzureDevOpsClient("http://127.0.0.1:9/org", "t").timeout == DEFAULT_TIMEOUT == 20.0
+    assert connect("t", "http://127.0.0.1:9/api/v3").requester._Requester__timeout == ClientOptions.timeout == 15

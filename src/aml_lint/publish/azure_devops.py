@@ -29,6 +29,8 @@ from email.message import Message
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
+from aml_lint.publish import api_timeout
+
 API_VERSION = "7.1"
 # Azure DevOps rejects longer comments ("A discussion comment cannot be longer than 150000 characters").
 MAX_COMMENT_CHARS = 150_000
@@ -146,7 +148,7 @@ class AzureDevOpsClient:
         collection_uri: str,
         token: str,
         *,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         retries: int = 2,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -163,7 +165,7 @@ class AzureDevOpsClient:
         self._base = collection_uri.rstrip("/") + "/"
         self._origin = (parts.scheme, parts.hostname, parts.port)
         self._token = token
-        self.timeout = timeout
+        self.timeout = api_timeout(DEFAULT_TIMEOUT) if timeout is None else timeout
         self.retries = retries
         self.backoff = backoff
         self._sleep = sleep

@@ -12,9 +12,12 @@ Every failure is raised as PublishError with a message that is safe to print
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from aml_lint.publish import api_timeout
 
 if TYPE_CHECKING:  # PyGithub is heavy: imported only when a run talks to GitHub
     from github import Github
@@ -40,7 +43,7 @@ class PublishError(Exception):
 class ClientOptions:
     """Production defaults: GitHub asks for a pause between writes and honours Retry-After."""
 
-    timeout: int = 15
+    timeout: int = 15  # whole seconds: PyGithub asserts an int
     retries: int = 3
     backoff_factor: float = 1.0
     # Rate-limit waits beyond this fail the call instead of holding the job for an hour.
@@ -64,7 +67,8 @@ def connect(
     from github import Auth, Github, GithubRetry
     from urllib3.util.retry import Retry
 
-    options = options or ClientOptions()
+    if options is None:
+        options = ClientOptions(timeout=math.ceil(api_timeout(ClientOptions.timeout)))
     retry = GithubRetry(
         total=options.retries,
         backoff_factor=options.backoff_factor,
