@@ -1,15 +1,20 @@
 """A PEP 503 simple index on 127.0.0.1, serving tiny wheels the tests build.
 
-Test modules import the `index_url` fixture from here (a conftest.py would shadow tests/conftest.py).
+Test modules import the `index_url` and `uv_on_path` fixtures from here (a conftest.py would
+shadow tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import io
+import os
 import re
+import shutil
+import sys
 import tarfile
 import threading
 import zipfile
@@ -150,3 +155,31 @@ def index_url_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     write_index(INDEX, root)
     with serve(root) as url:
         yield url
+
+
+def find_uv() -> str | None:
+    """uv on PATH, else the one the `uv` test dependency installed beside this Python (a venv
+    that was not activated: its bin/ is not on PATH, but sys.executable is in it)."""
+    found = shutil.which("uv")
+    if found:
+        return found
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        find_uv_bin = None
+    candidates = [Path(sys.executable).parent / "uv"]
+    if find_uv_bin is not None:
+        with contextlib.suppress(Exception):  # uv.UvNotFound: try beside sys.executable
+            candidates.insert(0, Path(find_uv_bin()))
+    return next((str(c) for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
+
+
+@pytest.fixture(name="uv_on_path")
+def uv_on_path_fixture(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Puts uv's folder on PATH (aml-lint looks uv up there); fails, never skips, without uv:
+    it is a test dependency (pip install -e '.[test]')."""
+    uv = find_uv()
+    if uv is None:
+        pytest.fail("uv not found on PATH nor beside sys.executable: pip install -e '.[test]'")
+    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(uv).parent), os.environ.get("PATH", "")]))
+    return uv

@@ -1,21 +1,26 @@
 """Online resolution against a PEP 503 index on 127.0.0.1 built from tiny wheels (conftest.py).
 
-Both resolvers are exercised: pip always (it ships with Python), uv when it is installed.
+Both resolvers are exercised: pip (it ships with Python) and uv (a test dependency, found on PATH
+or beside sys.executable; a missing uv fails the uv cases instead of skipping them).
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from local_index import index_url_fixture  # noqa: F401  (the index_url fixture)
+from local_index import index_url_fixture, uv_on_path_fixture  # noqa: F401  (fixtures)
 
 from aml_lint import resolve
 from aml_lint.knowledge import deps
 
-TOOLS = ["pip", pytest.param("uv", marks=pytest.mark.skipif(shutil.which("uv") is None,
-                                                          reason="uv is not installed"))]
+
+@pytest.fixture(params=["pip", "uv"])
+def tool(request: pytest.FixtureRequest) -> str:
+    """Each resolver in turn; uv is put on PATH wherever the test dependency installed it."""
+    if request.param == "uv":
+        request.getfixturevalue("uv_on_path")
+    return str(request.param)
 
 
 def _resolve(reqs: list[str], tool: str, index_url: str, tmp_path: Path,
@@ -24,7 +29,6 @@ def _resolve(reqs: list[str], tool: str, index_url: str, tmp_path: Path,
                            timeout=120, **kw)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("tool", TOOLS)
 def test_success_gives_the_exact_installed_set(tool: str, index_url: str, tmp_path: Path) -> None:
     result = _resolve(["pandas"], tool, index_url, tmp_path)
     assert result.ok, result.reason
@@ -34,7 +38,6 @@ def test_success_gives_the_exact_installed_set(tool: str, index_url: str, tmp_pa
     assert result.describe().endswith(f" s ({tool})")
 
 
-@pytest.mark.parametrize("tool", TOOLS)
 def test_conflict_names_both_requirements(tool: str, index_url: str, tmp_path: Path) -> None:
     result = _resolve(["oldlib==1.0", "newlib"], tool, index_url, tmp_path)
     assert not result.ok and result.kind == resolve.CONFLICT
@@ -43,7 +46,6 @@ def test_conflict_names_both_requirements(tool: str, index_url: str, tmp_path: P
     assert "-r " not in (result.reason or "")  # pip's file references are replaced by the requirement
 
 
-@pytest.mark.parametrize("tool", TOOLS)
 def test_requires_python_mismatch(tool: str, index_url: str, tmp_path: Path) -> None:
     result = _resolve(["numpy", "modern"], tool, index_url, tmp_path)
     assert not result.ok and result.kind == resolve.REQUIRES_PYTHON
@@ -54,7 +56,6 @@ def test_requires_python_mismatch(tool: str, index_url: str, tmp_path: Path) -> 
     assert ok.ok and ok.installed["modern"] == "1.0"
 
 
-@pytest.mark.parametrize("tool", TOOLS)
 def test_missing_package(tool: str, index_url: str, tmp_path: Path) -> None:
     result = _resolve(["numpy", "no-such-package"], tool, index_url, tmp_path)
     assert not result.ok and result.kind == resolve.NOT_FOUND
@@ -62,7 +63,6 @@ def test_missing_package(tool: str, index_url: str, tmp_path: Path) -> None:
     assert "could not resolve for Python 3.10" in result.describe()
 
 
-@pytest.mark.parametrize("tool", TOOLS)
 def test_transitive_provider_via_extra(tool: str, index_url: str, tmp_path: Path) -> None:
     plain = _resolve(["server"], tool, index_url, tmp_path)
     assert plain.ok and set(plain.installed) == {"server", "schema-lib"}
@@ -74,7 +74,6 @@ def test_transitive_provider_via_extra(tool: str, index_url: str, tmp_path: Path
     assert deps.providers("numpy", declared) == []
 
 
-@pytest.mark.parametrize("tool", TOOLS)
 def test_results_are_cached_per_requirements_hash(tool: str, index_url: str, tmp_path: Path) -> None:
     first = _resolve(["pandas"], tool, index_url, tmp_path)
     assert not first.cached
@@ -121,9 +120,9 @@ def test_culprits_match_names_not_substrings() -> None:
         "numpy-extra",)
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not installed")
 def test_uv_resolves_a_source_only_package_and_says_so(index_url: str, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       uv_on_path: str) -> None:
     # Source builds run the package's code: only a pipeline may allow them (tests/hardening).
     monkeypatch.setenv(resolve.BUILD_SOURCES_VAR, "1")
     result = _resolve(["purelib"], "uv", index_url, tmp_path)
