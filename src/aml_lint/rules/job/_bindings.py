@@ -1,0 +1,123 @@
+"""What the job rules share (not a rule: no ID): the commands a job document runs, the
+`${{...}}` expressions in them, and where each expression sits in the file.
+
+A command job runs its root `command:` with its root `inputs:`/`outputs:`; a sweep job runs
+`trial.command` with the sweep's root `inputs:`/`outputs:` and `search_space:`; a pipeline job
+runs each inline command step (`jobs.<name>.command`) with the step's own `inputs:`/`outputs:`;
+a command component runs its root `command:` with its declared `inputs:`/`outputs:`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from aml_lint.documents import Document, Kind
+from aml_lint.documents.placeholders import is_placeholder
+from aml_lint.documents.yaml_doc import Path_
+from aml_lint.findings import Location
+
+# Every expression, as azure-ai-ml's get_all_data_binding_expressions reads it (spaces allowed).
+EXPRESSION_RE = re.compile(r"\$\{\{\s*(\S*?)\s*\}\}")
+# The spelling CommandJob._validate checks (no spaces), and the one it treats as optional:
+# `[` then only word characters, dots, dashes and spaces, the expression, then `]` (`$[[--x ${{inputs.x}}]]`).
+JOB_INPUT_RE = re.compile(r"\$\{\{inputs\.([\w\.-]+)\}\}")
+JOB_OPTIONAL_RE = re.compile(r"\[[\w\.\s-]*\$\{\{inputs\.([\w\.-]+)\}\}\]")
+# An optional part of a command: `$[[ ... ]]` (not nested).
+OPTIONAL_PART_RE = re.compile(r"\$\[\[(.*?)\]\]", re.S)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command a job document runs, and the declarations it may bind to."""
+
+    role: str  # "job", "trial", "step" or "component"
+    path: Path_  # where the command string is
+    text: str
+    io_base: Path_  # the mapping whose `inputs:` / `outputs:` the command binds to
+    step: str | None = None  # the pipeline step's name
+
+    @property
+    def what(self) -> str:
+        """How a message names the command's owner."""
+        return {"job": "the job", "trial": "the sweep's trial", "component": "the component"}.get(
+            self.role, f"step '{self.step}'")
+
+
+def commands(doc: Document) -> Iterator[Command]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return
+    if doc.kind in (Kind.COMMAND_JOB, Kind.COMMAND_COMPONENT):
+        role = "job" if doc.kind is Kind.COMMAND_JOB else "component"
+        if isinstance(data.get("command"), str):
+            yield Command(role, ("command",), data["command"], ())
+    elif doc.kind is Kind.SWEEP_JOB:
+        trial = data.get("trial")
+        if isinstance(trial, dict) and isinstance(trial.get("command"), str):
+            yield Command("trial", ("trial", "command"), trial["command"], ())
+    elif doc.kind is Kind.PIPELINE_JOB:
+        for name, step in inline_steps(data):
+            yield Command("step", ("jobs", name, "command"), step["command"], ("jobs", name), step=name)
+
+
+def inline_steps(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The pipeline's inline command steps (a `command:` of their own, no `component:`)."""
+    jobs = data.get("jobs")
+    if not isinstance(jobs, dict):
+        return
+    for name, step in jobs.items():
+        if (isinstance(name, str) and isinstance(step, dict) and isinstance(step.get("command"), str)
+                and "component" not in step and step.get("type", "command") == "command"):
+            yield name, step
+
+
+def declared(doc: Document, base: Path_, which: str) -> set[str] | None:
+    """The names declared under `<base>.<which>` ({} when the key is absent), or None when they
+    cannot be known: not a mapping, or a name that is a placeholder a pipeline fills in."""
+    value = doc.yaml.get((*base, which)) if doc.yaml is not None else None
+    if value is None:
+        return set()
+    if not isinstance(value, dict):
+        return None
+    names = {str(k) for k in value}
+    if any(is_placeholder(k) for k in names):
+        return None
+    return names
+
+
+def location_in(doc: Document, path: Path_, token: str, nth: int = 0) -> Location:
+    """Where the `nth` occurrence of `token` is inside the YAML value at `path`: the text between
+    the value's start and end marks holds it verbatim (an expression has no escapes and, without
+    spaces, is never folded), else the value's own position."""
+    where = doc.yaml.loc(path) if doc.yaml is not None else Location()
+    text = doc.text
+    if text is None or not where.line or not where.end_line:
+        return where
+    starts = [0]  # offset of each line's first character
+    for line_text in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line_text))
+    if where.end_line > len(starts):
+        return where
+    begin = starts[where.line - 1] + where.col - 1
+    end = starts[where.end_line - 1] + where.end_col - 1
+    at = begin - 1
+    for _ in range(nth + 1):
+        at = text.find(token, at + 1, end)
+        if at < 0:
+            return where
+    row = bisect.bisect_right(starts, at) - 1
+    col = at - starts[row] + 1
+    return Location(row + 1, col, row + 1, col + len(token))
+
+
+def occurrences(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], int]]:
+    """Each match with its rank among the matches of the same text (for location_in)."""
+    seen: dict[str, int] = {}
+    for m in pattern.finditer(text):
+        rank = seen.get(m.group(), 0)
+        seen[m.group()] = rank + 1
+        yield m, rank
