@@ -29,7 +29,13 @@ SCHEMA_FILES = {
     Kind.BATCH_DEPLOYMENT: "modelBatchDeployment.schema.json",
     Kind.PIPELINE_BATCH_DEPLOYMENT: "pipelineComponentBatchDeployment.schema.json",
     Kind.CONDA: "conda.schema.json",
+    Kind.COMMAND_JOB: "commandJob.schema.json",
+    Kind.SWEEP_JOB: "sweepJob.schema.json",
+    Kind.PIPELINE_JOB: "pipelineJob.schema.json",
+    Kind.COMMAND_COMPONENT: "commandComponent.schema.json",
 }
+# Definitions the kinds' schemas share (referenced as "<file>#/$defs/<name>").
+SHARED_FILES = ("common.schema.json", "jobCommon.schema.json")
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ def validator(kind: Kind) -> Validator:
     from referencing import Registry, Resource
 
     registry: Registry[Any] = Registry()
-    for name in set(SCHEMA_FILES.values()) | {"common.schema.json"}:
+    for name in set(SCHEMA_FILES.values()) | set(SHARED_FILES):
         schema = load_schema(name)
         registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
     schema = load_schema(SCHEMA_FILES[kind])

@@ -23,6 +23,8 @@ Resolve = Callable[[str, Schema], "tuple[Schema, Schema]"]
 # Keywords that only describe or name a schema: no effect on validity.
 _ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "title", "description", "$comment",
                           "default", "examples"})
+# Evaluated with their `if` (on their own they have no effect).
+_CONDITIONAL = frozenset({"then", "else"})
 
 
 def _is_type(value: Any, name: str) -> bool:
@@ -74,7 +76,7 @@ def is_valid(schema: Schema, instance: Any, root: Schema, resolve: Resolve, dept
     if depth > 100:
         raise Unsure("nesting")  # a reference cycle in a schema, or a pathological document
     for key, value in schema.items():
-        if key in _ANNOTATIONS:
+        if key in _ANNOTATIONS or key in _CONDITIONAL:
             continue
         if key == "$ref":
             target, target_root = resolve(value, root)
@@ -136,6 +138,10 @@ def is_valid(schema: Schema, instance: Any, root: Schema, resolve: Resolve, dept
                 return False
         elif key == "anyOf":
             if not any(is_valid(sub, instance, root, resolve, depth + 1) for sub in value):
+                return False
+        elif key == "if":
+            branch = schema.get("then" if is_valid(value, instance, root, resolve, depth + 1) else "else")
+            if branch is not None and not is_valid(branch, instance, root, resolve, depth + 1):
                 return False
         else:
             raise Unsure(key)

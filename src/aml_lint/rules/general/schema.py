@@ -1,10 +1,11 @@
-"""A deployment, environment or conda file that breaks its schema.
+"""A deployment, job, component, environment or conda file that breaks its schema.
 
 What it finds: unknown keys (with a "did you mean" for near misses), values of the wrong
 type, and values outside the allowed set, in AzureML environment YAMLs, managed and
-Kubernetes online deployments, batch model and pipeline-component deployments, and conda
-environment files. The schemas are aml-lint's own, written from the AzureML CLI's field
-inventory.
+Kubernetes online deployments, batch model and pipeline-component deployments, command,
+sweep and pipeline jobs (a sweep's `trial` and a pipeline's inline command steps are checked
+as commands, `component:` steps as references), command components, and conda environment
+files. The schemas are aml-lint's own, written from the AzureML CLI's field inventory.
 
 Not reported: a problem whose value is a placeholder a release pipeline fills in
 (`instance_count: "$(count)"`, `name: {{ name }}`, `#{x}#`, `__X__`, `<x>`): the rendered
@@ -26,6 +27,11 @@ deployment is created as intended.
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
 compute=cpu-cluster`); info when a script of the repository runs such a command on this file.
+A job or component missing its `command` or `environment` is an error.
+
+An unknown key where azure-ai-ml keeps what it does not know (at the top of a command
+component, under a pipeline job's `settings:`, in a pipeline step that runs a component) is a
+warning: the job is created, but the misspelt value is lost.
 
 Why it matters: the AzureML CLI rejects unknown keys ("Unknown field") and wrong types
 before it uploads anything; conda rejects unknown top-level keys too. A typo such as
@@ -102,19 +108,22 @@ def reported_problems(doc: Document) -> list[SchemaProblem]:
     found = [problem for problem in problems(doc.kind, data)
              if not about_placeholder(doc.yaml, problem)
              and not preview_syntax.folded(old, problem.path, problem.missing)]
-    # A mapping whose `type:` is refused has the keys of that other type: one finding, on `type`
-    # (`scale_settings: {type: target_utilization, min_instances: 2}` on a managed deployment).
+    # A mapping whose `type:` is refused has the keys (and values) of that other type: one finding, on
+    # `type` (`scale_settings: {type: target_utilization, min_instances: 2}` on a managed deployment).
     wrong_type = {p.path[:-1] for p in found if not p.on_key and p.path and p.path[-1] == "type"}
     # `settings.mini_batch_size` missing because it sits at the root: AML403 says where to move it.
     misplaced = (doc.kind in (Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT) and isinstance(data, dict))
-    return [p for p in found if not (p.on_key and p.path[:-1] in wrong_type)
-            and not (misplaced and p.path == ("settings",) and p.missing and all(k in data for k in p.missing))]
+    # `enviroment:` is reported as unknown (did you mean 'environment'?): not also as a missing `environment`.
+    misspelt = {(p.path[:-1], p.close[0]) for p in found if p.on_key and p.close}
+    return [p for p in found if not (p.path[:-1] in wrong_type and (p.on_key or p.path[-1] != "type"))
+            and not (misplaced and p.path == ("settings",) and p.missing and all(k in data for k in p.missing))
+            and not (p.missing and all((p.path, key) in misspelt for key in p.missing))]
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     assert doc.yaml is not None
     for problem in reported_problems(doc):
-        if problem.missing and not problem.path and doc.kind is not Kind.CONDA:
+        if problem.missing and not problem.path and doc.kind.is_deployment:
             # A top-level value is often given on the command line (`az ml ... --set compute=...`).
             settable = " ".join(f"{key}=..." for key in problem.missing)
             message = problem.message.removeprefix("the document is ")
@@ -139,12 +148,30 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 
 def _loads_anyway(doc: Document, problem: SchemaProblem) -> str | None:
-    """Why azure-ai-ml 1.35 still creates the deployment, for the two places it is lax; else None."""
+    """Why azure-ai-ml 1.35 still creates the deployment, job or component, for the places it is
+    lax; else None."""
     path = problem.path
+    if doc.kind.is_job:
+        return _job_loads_anyway(doc, problem)
     if len(path) == 2 and path[0] == "environment_variables" and not problem.on_key:
         return "the CLI sends it as its text form, which the script is unlikely to expect"
     if doc.kind is Kind.PIPELINE_BATCH_DEPLOYMENT and path[:1] == ("settings",) and len(path) > 1:
         return "the CLI ignores what it does not know under a pipeline deployment's settings"
+    return None
+
+
+def _job_loads_anyway(doc: Document, problem: SchemaProblem) -> str | None:
+    """The keys azure-ai-ml 1.35 ignores in jobs and components (it loads them with unknown=INCLUDE)."""
+    path = problem.path
+    if not problem.on_key:
+        return None
+    if doc.kind is Kind.COMMAND_COMPONENT and (len(path) == 1 or path[0] in ("resources", "distribution")):
+        return "the CLI ignores keys it does not know in a component, so the value is lost"
+    if doc.kind is Kind.PIPELINE_JOB and len(path) == 2 and path[0] == "settings":
+        return "the CLI ignores keys it does not know under a pipeline job's settings, so the value is lost"
+    step = doc.yaml.get(path[:2]) if doc.yaml is not None and len(path) == 3 and path[0] == "jobs" else None
+    if isinstance(step, dict) and "component" in step:
+        return "the CLI ignores keys it does not know in a step that runs a component, so the value is lost"
     return None
 
 
