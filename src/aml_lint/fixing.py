@@ -235,7 +235,7 @@ def _overlay(root: Path, texts: dict[str, str]) -> Iterator[None]:
     if not texts:
         yield
         return
-    import aml_lint.graph as graph
+    import aml_lint.graph.project as graph  # where the graph reads files
     import aml_lint.scope as scope
 
     by_path = {os.path.normpath(os.path.join(os.fspath(root), rel)): text for rel, text in texts.items()}
