@@ -1,0 +1,53 @@
+"""Deployments: their code folder, scoring script, model and environment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aml_lint.documents import Document, Kind
+from aml_lint.findings import Location
+from aml_lint.graph.environments import EnvSpec, environment_ref, read_environment
+from aml_lint.graph.links import Link
+from aml_lint.workspace import relpath
+
+if TYPE_CHECKING:
+    from aml_lint.graph.project import Project
+
+
+def deployment_links(project: Project, doc: Document) -> None:
+    data = doc.data
+    assert isinstance(data, dict)
+    folder = doc.path.parent
+    script_doc: Document | None = None
+    code = data.get("code_configuration")
+    if isinstance(code, dict):
+        code_dir = project.resolve(doc, folder, code.get("code"), ("code_configuration", "code"),
+                                 "code_configuration.code", "dir")
+        if code_dir is not None:
+            project.link(Link(doc.rel, relpath(code_dir, project.root), "code", ("code_configuration", "code"),
+                            doc.yaml.loc(("code_configuration", "code")) if doc.yaml else Location()))
+            target = project.resolve(doc, code_dir, code.get("scoring_script"),
+                                   ("code_configuration", "scoring_script"),
+                                   "code_configuration.scoring_script", "file",
+                                   f"the code folder '{relpath(code_dir, project.root)}'", uploaded=True)
+            if target is not None:
+                script_doc = project.add(target, Kind.SCORING_SCRIPT)
+                if script_doc is not None:
+                    project.link(Link(doc.rel, script_doc.rel, "scoring_script",
+                                    ("code_configuration", "scoring_script")))
+                    project.script_deployments.setdefault(script_doc.rel, []).append(doc)
+    model = data.get("model")
+    if isinstance(model, dict) and "path" in model:
+        target = project.resolve(doc, folder, model.get("path"), ("model", "path"), "model.path", "any")
+        if target is not None:
+            project.link(Link(doc.rel, relpath(target, project.root), "model", ("model", "path")))
+    env_value = data.get("environment")
+    env: EnvSpec | None = None
+    if isinstance(env_value, dict):
+        env = read_environment(project, doc, doc, ("environment",), folder)
+    elif isinstance(env_value, str):
+        env = environment_ref(project, doc, env_value.strip(), folder)
+    if env is not None:
+        project.environments.setdefault(doc.rel, []).append(env)
+        if script_doc is not None:
+            project.script_envs.setdefault(script_doc.rel, []).append(env)

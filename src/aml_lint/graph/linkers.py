@@ -1,0 +1,26 @@
+"""What each kind of document links to: the one table to extend when a kind is added.
+
+A linker takes the project and one parsed, non-template document of its kind, and records
+the links it makes (``project.link``), the problems met on the way (``project.problem``) and
+the environments it defines (``project.environments``). ``Project.resolve_links`` walks this
+table once per loaded document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.graph.deployments import deployment_links
+from aml_lint.graph.environments import link_environment
+
+if TYPE_CHECKING:
+    from aml_lint.graph.project import Project
+
+Linker = Callable[["Project", Document], None]
+
+LINKERS: dict[Kind, Linker] = {
+    **{kind: deployment_links for kind in DEPLOYMENT_KINDS},
+    Kind.ENVIRONMENT: link_environment,
+}
