@@ -1,24 +1,30 @@
-"""A scoring script imports a package its environment does not install.
+"""A scoring or entry script imports a package its environment does not install.
 
-What it finds: an absolute import in a scoring script that is not the standard library of the
-environment's Python, not a module in the script's code folder, and not provided by any package
-the environment declares (conda list, its pip list, requirements files, Dockerfile installs) nor
-by anything those packages depend on. Import names are mapped to distributions with aml-lint's
-data (`import sklearn` needs `scikit-learn`, `import cv2` needs `opencv-python`, `from azure.ai.ml
-import MLClient` needs `azure-ai-ml`). Submodules that need an extra are checked too
-(`inference_schema.parameter_types.numpy_parameter_type` needs `numpy`). Environments registered
-in the workspace (`azureml:...`) cannot be seen and are not guessed, and neither is an
-environment that installs something aml-lint cannot see into (a local package such as `-e .`,
-`.` or `./pkg`, a VCS or direct URL): what that brings is unknown, so its imports are never
-called missing; nor is a package whose name extends that of a declared package with unknown
-dependencies (`azure-keyvault-secrets` beside the metapackage `azure-keyvault`). The finding
-is a warning, not an error, when the import is guarded by `try/except ImportError` or an `if`,
-or when the environment declares a pip package whose dependencies aml-lint does not know (that
-package may bring it). A top-level name the data does not know (`import utils`) is not matched
-to a PyPI project of that name: the message asks for the package that provides it, or the module.
+What it finds: an absolute import in a scoring script, or in a job's entry script (the script a
+command job, sweep trial, pipeline step or command component runs from its `command:`), that
+is not the standard library of the environment's Python, not a module in the script's code
+folder, and not provided by any package the environment declares (conda list, its pip list,
+requirements files, Dockerfile installs) nor by anything those packages depend on. Import names
+are mapped to distributions with aml-lint's data (`import sklearn` needs `scikit-learn`,
+`import cv2` needs `opencv-python`, `from azure.ai.ml import MLClient` needs `azure-ai-ml`).
+Submodules that need an extra are checked too (`inference_schema.parameter_types.numpy_parameter_type`
+needs `numpy`). Environments registered in the workspace (`azureml:...`) cannot be seen and are
+not guessed, and neither is an environment that installs something aml-lint cannot see into (a
+local package such as `-e .`, `.` or `./pkg`, a VCS or direct URL), nor the environment of a job
+whose own command installs packages before the script (`pip install -r requirements.txt && python
+train.py`): what those bring is unknown, so their imports are never called missing; nor is a
+package whose name extends that of a declared package with unknown dependencies
+(`azure-keyvault-secrets` beside the metapackage `azure-keyvault`). The finding is a warning,
+not an error, when the import is guarded by `try/except ImportError` or an `if`, or when the
+environment declares a pip package whose dependencies aml-lint does not know (that package may
+bring it). A top-level name the data does not know (`import utils`) is not matched to a PyPI
+project of that name: the message asks for the package that provides it, or the module. The
+message names the script's role: "the environment" of a deployment, "the job's environment" of
+an entry script.
 
-Why it matters: the container starts, the server imports the script, and the deployment fails
-with `ModuleNotFoundError` after a twenty-minute image build.
+Why it matters: the container starts, the server imports the scoring script (or the job runs
+the entry script), and the deployment or job fails with `ModuleNotFoundError` after a
+twenty-minute image build.
 
 Fails:
     # conda.yml
@@ -51,7 +57,7 @@ Passes:
 
 Fix: add the package the message names to the environment (the pip list of the conda file,
 its conda dependencies when it has no pip list, or the requirements file). If the module
-lives in your code folder, keep it next to the scoring script so aml-lint (and the server)
+lives in your code folder, keep it next to the script so aml-lint (and the server or job)
 find it. `--fix` (safe) appends the package, pinned, to the conda file's pip list (created after
 the conda dependencies, with `- pip`, when there is none), or to the requirements file when the
 pip list only includes one; the list's indentation and quoting are kept. It does so only when the
@@ -59,7 +65,8 @@ import is certainly missing (not guarded, no declared package of unknown depende
 bring it), the import maps to exactly one package in aml-lint's data (not guessed from the name),
 the environment's Python is pinned, and the bundled release data name the newest release that
 installs on it (`knowledge/python_support.json`, `knowledge/releases.json`; a package they do not
-hold gets no fix rather than a guessed pin). Adding a package changes the image, which is why the
+hold gets no fix rather than a guessed pin). The same holds for a job's environment, whose file
+the fix edits the same way. Adding a package changes the image, which is why the
 pin is written out: the reviewer sees exactly what will be installed. A Dockerfile environment is
 left to you.
 """
@@ -80,21 +87,21 @@ ID = "AML501"
 NAME = "import-not-provided"
 SEVERITY = "error"
 FIX = "safe"
-KINDS = (Kind.SCORING_SCRIPT,)
+KINDS = (Kind.SCORING_SCRIPT, Kind.ENTRY_SCRIPT)
 
 
-def _message(v: iv.Verdict) -> str:
+def _message(v: iv.Verdict, role: iv.Role) -> str:
     top = v.ref.module.split(".")[0]
     where = v.env.where_to_add()
     if v.guessed and v.suggestion == deps.normalize(top):
         # A name the data does not know: as likely the user's own module kept elsewhere as a
         # package, so no PyPI project is proposed by name.
-        return (f"'{v.ref.module}' is imported but is neither a module next to the scoring script nor "
-                f"installed by the environment {v.env.label}: keep {top}.py (or {top}/) next to the "
-                f"scoring script if it is your own module, else declare the package that provides it "
+        return (f"'{v.ref.module}' is imported but is neither a module next to the {role.script} nor "
+                f"installed by {role.env} {v.env.label}: keep {top}.py (or {top}/) next to the "
+                f"{role.script} if it is your own module, else declare the package that provides it "
                 f"in {where}")
     guess = " (guessed from the name)" if v.guessed else ""
-    return (f"'{v.ref.module}' is imported but the environment {v.env.label} does not install it: "
+    return (f"'{v.ref.module}' is imported but {role.env} {v.env.label} does not install it: "
             f"add '{v.suggestion}'{guess} to {where}")
 
 
@@ -130,6 +137,7 @@ def _unknown_note(v: iv.Verdict) -> str:
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     analysis = iv.analyze(doc, ctx)
+    role = iv.role_of(doc)
     for v in analysis.verdicts:
         env = v.env
         if v.status == iv.MISSING:
@@ -137,7 +145,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             # A package whose dependencies are unknown may bring it: likely missing, not provably.
             note = _unknown_note(v)
             yield Hit(
-                f"{_message(v)}{note}{guard}",
+                f"{_message(v, role)}{note}{guard}",
                 v.ref.location,
                 severity=Severity.WARNING if v.ref.guarded or note else None,
                 path=v.path, related=(env.label,),
@@ -148,7 +156,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             extra = f"'{v.providers[0]}[{v.needs[0]}-support]'" \
                 if v.providers and v.providers[0] == "inference-schema" else "the package's extra that brings it"
             yield Hit(
-                f"'{v.ref.module}' needs {names}, which the environment {env.label} does not "
+                f"'{v.ref.module}' needs {names}, which {role.env} {env.label} does not "
                 f"install: add {names} to {env.where_to_add(v.needs[0])} (or {extra})",
                 v.ref.location,
                 severity=Severity.WARNING if v.ref.guarded else None,

@@ -1,7 +1,7 @@
 """A package pin that cannot install on the environment's Python.
 
-What it finds: in a conda file (on disk or inline in an environment YAML), a pin of one of the
-packages whose Python support aml-lint knows (azureml-inference-server-http, numpy, pandas,
+What it finds: in a conda file (on disk, or inline in an environment, deployment or job YAML),
+a pin of one of the packages whose Python support aml-lint knows (azureml-inference-server-http, numpy, pandas,
 scikit-learn, scipy, torch, tensorflow, xgboost, lightgbm, mlflow) where no release matching the
 pin has a wheel for the pinned Python on Linux x86_64; and, for the packages whose every release's
 METADATA aml-lint holds (inference-schema, flask, matplotlib, pyarrow, h5py, statsmodels, numba ...),
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents import DEPLOYMENT_KINDS, JOB_KINDS, Document, Kind
 from aml_lint.documents.conda import CondaDep, CondaEnv
 from aml_lint.findings import Location, Severity
 from aml_lint.knowledge import deps
@@ -48,7 +48,7 @@ from aml_lint.rules.imports import verdict as iv
 ID = "AML504"
 NAME = "pin-python-incompatible"
 SEVERITY = "error"
-KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
+KINDS = (Kind.CONDA, Kind.ENVIRONMENT, *DEPLOYMENT_KINDS, *sorted(JOB_KINDS, key=lambda k: k.value))
 _LEFT_TO_OTHER_RULES = frozenset({"azureml-inference-server-http", "azureml-defaults"})  # AML209
 
 

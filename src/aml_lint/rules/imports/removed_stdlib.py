@@ -1,13 +1,17 @@
-"""A scoring script imports a standard-library module that the environment's Python removed.
+"""A script imports a standard-library module that the environment's Python removed.
 
-What it finds: imports of modules removed from the standard library (`distutils`, `imp`,
+What it finds: imports, in a scoring script or a job's entry script (and the local modules it
+imports), of modules removed from the standard library (`distutils`, `imp`,
 `asyncore`, `asynchat`, `smtpd` in Python 3.12; `cgi`, `cgitb`, `imghdr`, `telnetlib`, `pipes`,
 `audioop`, ... in 3.13) when the environment pins a Python that no longer has them and declares
 no package that brings them back (`setuptools` for `distutils`, `zombie-imp` for `imp`,
 `legacy-cgi` for `cgi`, `standard-imghdr` for `imghdr`, ...). The Python version comes from the
-conda file's `python` pin, or from the image name (`...-py312-...`) when there is no pin.
+conda file's `python` pin, or from the image name (`...-py312-...`) when there is no pin. An
+entry script whose job installs packages in its own command before the script (`pip install -r
+requirements.txt && python train.py`) is left alone: that install may bring the backport.
 
-Why it matters: the import fails with `ModuleNotFoundError` when the server loads the script.
+Why it matters: the import fails with `ModuleNotFoundError` when the server loads the scoring
+script, or when the job starts its entry script, after the image build.
 
 Fails:
     # conda.yml
@@ -43,7 +47,7 @@ from aml_lint.rules.imports import verdict as iv
 ID = "AML503"
 NAME = "removed-stdlib-import"
 SEVERITY = "error"
-KINDS = (Kind.SCORING_SCRIPT,)
+KINDS = (Kind.SCORING_SCRIPT, Kind.ENTRY_SCRIPT)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:

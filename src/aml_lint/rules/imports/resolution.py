@@ -1,10 +1,10 @@
 """The environment's pip requirements cannot be resolved (only with --resolve).
 
 What it finds: with `--resolve` (or `resolve: true` in the config), aml-lint resolves each
-visible environment's requirements for real, for its Python on Linux x86_64, with uv when it
-is installed and pip's `--dry-run --report` otherwise (time-boxed, cached per requirements
-hash). A failure is reported on the requirement(s) the resolver blames, with its reason:
-conflicting pins, a package that needs a newer or older Python, a package that does not exist.
+visible environment's requirements (of an environment YAML, a deployment or a job) for real,
+for its Python on Linux x86_64, with uv when it is installed and pip's `--dry-run --report`
+otherwise (time-boxed, cached per requirements hash). A failure is reported on the
+requirement(s) the resolver blames, with its reason: conflicting pins, a package that needs a newer or older Python, a package that does not exist.
 A successful resolution (or one that could not run: no resolver, time-out, a package published
 only as source code, which aml-lint does not build because building runs the package's code
 unless the pipeline sets AML_LINT_RESOLVE_BUILD_SOURCES=1) is reported once per environment as
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents import DEPLOYMENT_KINDS, JOB_KINDS, Document, Kind
 from aml_lint.findings import Location, Severity
 from aml_lint.knowledge import deps
 from aml_lint.rules.base import Context, Hit
@@ -43,7 +43,7 @@ from aml_lint.rules.imports import verdict as iv
 ID = "AML505"
 NAME = "environment-does-not-resolve"
 SEVERITY = "error"
-KINDS = (Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
+KINDS = (Kind.ENVIRONMENT, *DEPLOYMENT_KINDS, *sorted(JOB_KINDS, key=lambda k: k.value))
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:

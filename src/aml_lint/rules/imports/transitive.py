@@ -1,13 +1,15 @@
-"""A scoring script imports a package its environment installs only as a dependency of another.
+"""A script imports a package its environment installs only as a dependency of another.
 
-What it finds: an import provided by a package the environment does not declare but gets
-through the dependencies of one it does (for example `import numpy` with only `scikit-learn`
-declared). The dependency chain comes from the packages' published Requires-Dist (or from the
-exact resolved set with `--resolve`).
+What it finds: an import in a scoring script or a job's entry script (and the local modules it
+imports) provided by a package the environment does not declare but gets through the
+dependencies of one it does (for example `import numpy` with only `scikit-learn` declared).
+The dependency chain comes from the packages' published Requires-Dist (or from the exact
+resolved set with `--resolve`).
 
 Why it matters: it works today because the declared package depends on the one you import;
 when that package drops or changes the dependency (a new major version, an extra that is no
-longer default), the import breaks at container start without any change in your repository.
+longer default), the import breaks at container start (or when the job runs) without any
+change in your repository.
 
 Severity: info. The image builds and the script imports today, and the break needs a declared
 package to drop a dependency it has, which is rare for the chains this finds (pandas -> numpy,
@@ -49,7 +51,7 @@ from aml_lint.rules.imports import verdict as iv
 ID = "AML502"
 NAME = "import-only-transitive"
 SEVERITY = "info"
-KINDS = (Kind.SCORING_SCRIPT,)
+KINDS = (Kind.SCORING_SCRIPT, Kind.ENTRY_SCRIPT)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:

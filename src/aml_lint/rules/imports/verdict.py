@@ -1,7 +1,7 @@
-"""Shared analysis of the import rules (AML5xx): what each import of a scoring script gets from
-each environment the script runs in. Not a rule itself (no ID).
+"""Shared analysis of the import rules (AML5xx): what each import of a scoring script or a job's
+entry script gets from each environment the script runs in. Not a rule itself (no ID).
 
-For one scoring script and one visible environment, every absolute import is judged once:
+For one script and one visible environment, every absolute import is judged once:
 stdlib (for the environment's Python), local (a module in the code folder), provided directly
 by a declared package, provided by the inference server's runtime shim, provided only
 transitively (through the Requires-Dist closure, or the exact set when --resolve ran), a
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aml_lint.documents import Document
+from aml_lint.documents import Document, Kind
 from aml_lint.documents.python_script import ImportRef
 from aml_lint.documents.requirements import Declared, PipLine
 from aml_lint.knowledge import deps
@@ -43,6 +43,53 @@ _NOT_PACKAGES = frozenset({"python"})
 _IMAGE_PY = re.compile(r"py(?:thon)?-?(3)\.?(\d{1,2})(?!\d)", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Role:
+    """How messages name a script and what runs it: serving and training differ."""
+
+    script: str  # "scoring script" / "entry script"
+    env: str  # "the environment" / "the job's environment"
+    runner: str  # "deployment" / "job"
+
+
+SCORING = Role("scoring script", "the environment", "deployment")
+ENTRY = Role("entry script", "the job's environment", "job")
+
+
+def role_of(doc: Document) -> Role:
+    return ENTRY if doc.kind is Kind.ENTRY_SCRIPT else SCORING
+
+
+def jobs_for_script(doc: Document, ctx: Context) -> list[Document]:
+    """The jobs and components whose command runs this entry script."""
+    project = ctx.project
+    found: list[Document] = list(getattr(project, "script_jobs", {}).get(doc.rel, []))
+    for link in project.links_to(doc.rel):
+        source = project.documents.get(link.source)
+        if source is not None and source.kind.is_job and source not in found:
+            found.append(source)
+    return found
+
+
+def installs_at_start(doc: Document, ctx: Context) -> str | None:
+    """What a job running this entry script does that aml-lint cannot see into: a package install
+    in its own `command:` before the script (`pip install -r requirements.txt && python train.py`),
+    or a PYTHONPATH it sets (modules from elsewhere in the code folder). None for scoring scripts."""
+    if doc.kind is not Kind.ENTRY_SCRIPT:
+        return None
+    from aml_lint.rules.job._bindings import commands
+    from aml_lint.rules.script.runtime_install import command_line_install
+
+    for job in jobs_for_script(doc, ctx):
+        if job.text is not None and "PYTHONPATH" in job.text:
+            return "PYTHONPATH"
+        for command in commands(job):
+            found = command_line_install(command.text)
+            if found:
+                return found
+    return None
+
+
 @dataclass
 class EnvView:
     """One visible environment, reduced to what the import rules need."""
@@ -58,6 +105,8 @@ class EnvView:
     has_pip_list: bool = False  # the conda spec has a `pip:` list
     # Lines installing what aml-lint cannot see into (a local path, a URL): what they bring is unknown.
     opaque: tuple[PipLine, ...] = ()
+    # An install the job's own command runs before the entry script ('pip install ...'): same.
+    command_install: str | None = None
 
     @property
     def available(self) -> frozenset[str]:
@@ -247,10 +296,11 @@ def index_options(spec: EnvSpec) -> tuple[str | None, list[str]]:
 
 
 def _local_roots(doc: Document, ctx: Context) -> list[Path]:
-    """Folders whose modules a script can import: its own folder up to its code folder."""
+    """Folders whose modules a script can import: its own folder up to its code folder (a job's
+    `python -m pkg.train` runs from the code folder, which is then on the path)."""
     roots = [doc.path.parent]
-    for dep in ctx.deployments_for_script(doc.rel):
-        for link in ctx.project.links_from(dep.rel):
+    for runner in [*ctx.deployments_for_script(doc.rel), *jobs_for_script(doc, ctx)]:
+        for link in ctx.project.links_from(runner.rel):
             if link.role == "code":
                 code = (ctx.project.root / link.target).absolute()
                 here = doc.path.parent.absolute()
@@ -292,6 +342,8 @@ def judge(ref: ImportRef, env: EnvView, roots: list[Path],
         have = [b for b in backports if b in available]
         if have:
             return Verdict(ref, DIRECT if have[0] in env.direct else TRANSITIVE, env, tuple(have))
+        if env.command_install:
+            return Verdict(ref, UNKNOWN, env)  # the job's own install may bring the backport
         return Verdict(ref, REMOVED, env, suggestion=backports[0] if backports else None,
                        removed_in=deps.stdlib_removed_in(top))
     cands = deps.import_candidates(module)
@@ -304,7 +356,7 @@ def judge(ref: ImportRef, env: EnvView, roots: list[Path],
     if indirect:
         status = SHIM if indirect[0] in cands.shims and indirect[0] not in cands.dists else TRANSITIVE
         return Verdict(ref, status, env, tuple(indirect), needs=needs)
-    if cands.namespace or not cands.dists or not env.has_conda or env.opaque:
+    if cands.namespace or not cands.dists or not env.has_conda or env.opaque or env.command_install:
         # A bare namespace cannot be attributed; a Dockerfile-built image may hold anything its
         # base image installed, and a local package or URL (`-e .`, `git+https://...`) anything
         # it depends on or contains: none of which we can see.
@@ -341,11 +393,13 @@ def analyze(doc: Document, ctx: Context) -> ScriptAnalysis:
     envs: list[EnvView] = []
     invisible = 0
     seen: set[tuple[str, PythonVersion | None]] = set()
+    command_install = installs_at_start(doc, ctx)
     for spec in ctx.envs_for_script(doc.rel):
         if not spec.visible:
             invisible += 1
             continue
         view = env_view(spec, ctx)
+        view.command_install = command_install
         if (view.label, view.python) in seen:
             continue  # one conda file used by two deployments: judge it once
         seen.add((view.label, view.python))

@@ -1,24 +1,32 @@
-"""A scoring script that installs packages while it runs.
+"""A scoring script, an entry script or a job's command that installs packages while it runs.
 
 What it finds: `pip install` (also `pip3`, `python -m pip`, `sys.executable -m pip`,
 `uv pip`), `conda`/`mamba`/`micromamba install` (also `create`, `update`, `env update`), and
 `apt-get`/`apt`/`yum install` run through `os.system`, `os.popen`, `subprocess.run`/`call`/
 `check_call`/`check_output`/`Popen` (string or list form, with or without `shell=True`, also
 f-strings and concatenations whose literal parts show the command), `pip.main([...])` and
-pip's internal installer (`pip._internal`'s `main`, `InstallCommand`), in the scoring script
-and in the local modules it imports. Other commands (`nvidia-smi`) are fine.
+pip's internal installer (`pip._internal`'s `main`, `InstallCommand`), in a scoring script, in
+a job's entry script, and in the local modules they import; and the same commands in the
+`command:` of a command job, sweep trial, inline pipeline step or command component
+(`pip install lightgbm && python train.py`). Other commands (`nvidia-smi`) are fine.
 
 Why it matters: AzureML builds the image before the container starts and expects every
-package to be in it. At run time the container runs as a non-root user, the workspace may
-block outbound traffic (`egress_public_network_access: disabled`, managed VNet), and every
-replica reinstalls on each start, so the install fails ("Permission denied",
-"Could not find a version that satisfies the requirement"), slows every cold start past the
-readiness probe, or installs a different version than the one you tested. An error where
-the deployment that runs the script sets `egress_public_network_access: disabled`: there the
-install cannot reach any package index and the container fails at start. A warning elsewhere:
-where the endpoint can reach PyPI, pip falls back to a user install and the deployment starts
-(Microsoft even documents run-time installs through `AZUREML_EXTRA_REQUIREMENTS_TXT` for
-prototyping), so it is likely to fail or drift, not certain to.
+package to be in it. At run time a deployment's container runs as a non-root user, the
+workspace may block outbound traffic (`egress_public_network_access: disabled`, a managed
+network that allows only approved outbound traffic), and every replica (or every job run and
+node) reinstalls on each start, so the install fails ("Permission denied", "Could not find a
+version that satisfies the requirement"), slows every cold start past the readiness probe, or
+installs a different version than the one you tested.
+
+Severity: an error where the deployment that runs the script sets
+`egress_public_network_access: disabled`: there the install cannot reach any package index and
+the container fails at start. A warning elsewhere: where the endpoint can reach PyPI, pip falls
+back to a user install and the deployment starts (Microsoft even documents run-time installs
+through `AZUREML_EXTRA_REQUIREMENTS_TXT` for prototyping), so it is likely to fail or drift, not
+certain to. For a job (its entry script or its command) it is always a warning: whether the
+workspace lets the job reach a package index is set on the workspace (its managed network's
+isolation mode and outbound rules), which no job YAML shows, so aml-lint cannot tell a job that
+will fail from one that works; the message says which workspaces refuse the install.
 
 Fails:
     import subprocess, sys
@@ -48,12 +56,12 @@ Passes:
           - lightgbm==4.5.0
 
 Fix: declare the package in the environment (conda file, requirements file or Dockerfile)
-and remove the install call from the script. `--unsafe-fixes` does both, across the two files:
+and remove the install call from the script (or from the job's `command:`). `--unsafe-fixes` does both, across the two files:
 the statement is removed (`pass` in its place when it was alone in its block) and the packages
-it named are added, as written in the command, to the pip list of the deployment's environment
-(or to the requirements file its pip list includes); packages the environment declares already
+it named are added, as written in the command, to the pip list of the deployment's (or job's)
+environment (or to the requirements file its pip list includes); packages the environment declares already
 are not added twice. Unsafe: the image changes and the packages are no longer installed at start,
-which a reviewer must accept. Offered only for a `pip install` in the scoring script itself whose
+which a reviewer must accept. Offered only for a `pip install` in the script itself whose
 words are all known, whose options are only quiet/upgrade/cache ones, whose packages are plain
 requirements (no `-r`, index, URL or path), that is a statement of its own, and whose script
 runs in exactly one environment aml-lint can edit (not a Dockerfile or a registered one).
@@ -70,7 +78,7 @@ from dataclasses import dataclass, field
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from aml_lint.documents import Document, Kind
+from aml_lint.documents import JOB_KINDS, SCRIPT_KINDS, Document, Kind
 from aml_lint.documents.python_script import node_location
 from aml_lint.findings import Location, Severity
 from aml_lint.fix import Fix
@@ -83,7 +91,7 @@ ID = "AML302"
 NAME = "runtime-package-install"
 SEVERITY = "warning"
 FIX = "unsafe"
-KINDS = (Kind.SCORING_SCRIPT, Kind.PYTHON)
+KINDS = (Kind.SCORING_SCRIPT, Kind.ENTRY_SCRIPT, Kind.PYTHON, *sorted(JOB_KINDS, key=lambda k: k.value))
 
 # Functions that run a command (a shell string or a list of words).
 RUNNERS = {
@@ -114,22 +122,58 @@ class Install:
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    if doc.kind.is_job:
+        yield from _job_commands(doc)
+        return
     script = doc.script
     assert script is not None and script.tree is not None
-    if doc.kind is Kind.SCORING_SCRIPT:
+    if doc.kind in SCRIPT_KINDS:
         related = _env_files(ctx, [doc.rel])
         isolated = _isolated_deployment(ctx, [doc.rel])
+        where = f"the {_noun(doc.kind)} {_name(doc.rel)}"
         for found in installs(script.tree):
-            yield _hit(found, f"the scoring script {_name(doc.rel)}", isolated, related, _fix(doc, ctx, found))
+            yield _hit(found, where, isolated, related, _fix(doc, ctx, found), job=doc.kind is Kind.ENTRY_SCRIPT)
         return
     importers = _importers(doc, ctx)
     if not importers:
         return
-    shown = _name(importers[0]) + (f" and {len(importers) - 1} other scoring script(s)" if len(importers) > 1 else "")
+    kinds = {ctx.project.documents[rel].kind for rel in importers if rel in ctx.project.documents}
+    noun = _noun(kinds.pop()) if len(kinds) == 1 else "script"
+    shown = _name(importers[0]) + (f" and {len(importers) - 1} other {noun}(s)" if len(importers) > 1 else "")
     related = tuple(importers) + _env_files(ctx, importers)
     isolated = _isolated_deployment(ctx, importers)
     for found in installs(script.tree):
-        yield _hit(found, f"{_name(doc.rel)}, a module imported by the scoring script {shown},", isolated, related)
+        yield _hit(found, f"{_name(doc.rel)}, a module imported by the {noun} {shown},", isolated, related,
+                   job=noun == "entry script")
+
+
+def _noun(kind: Kind) -> str:
+    return "entry script" if kind is Kind.ENTRY_SCRIPT else "scoring script"
+
+
+def command_line_install(command: str) -> str | None:
+    """'pip install', 'conda install' ... when a job's command line installs packages."""
+    return install_in(_split(command))
+
+
+def _job_commands(doc: Document) -> Iterator[Hit]:
+    """An install in the job's own `command:` (`pip install lightgbm && python train.py`)."""
+    from aml_lint.rules.job._bindings import commands, location_in
+
+    for command in commands(doc):
+        found = command_line_install(command.text)
+        if not found:
+            continue
+        token = found if found in command.text else found.split()[0]
+        yield Hit(f"the command of {command.what} runs '{found}' before the script: {_JOB_RISK}: declare the "
+                  "package in the job's environment (conda file, requirements or Dockerfile) instead",
+                  location_in(doc, command.path, token))
+
+
+# Why a run-time install is risky in a job (training runs as root, so permissions are not the issue).
+_JOB_RISK = ("a workspace whose managed network allows only approved outbound traffic (or that has no outbound "
+             "access) refuses it and the job fails, and elsewhere it reinstalls on every run and node, whatever "
+             "release is newest that day")
 
 
 def _isolated_deployment(ctx: Context, scripts: list[str]) -> str | None:
@@ -144,7 +188,11 @@ def _isolated_deployment(ctx: Context, scripts: list[str]) -> str | None:
 
 
 def _hit(found: Install, where: str, isolated: str | None, related: tuple[str, ...],
-         fix: Fix | None = None) -> Hit:
+         fix: Fix | None = None, job: bool = False) -> Hit:
+    if job:
+        return Hit(f"{where} runs '{found.what}' at run time: {_JOB_RISK}: declare the package in the job's "
+                   "environment (conda file, requirements or Dockerfile) instead", found.location,
+                   related=related, fix=fix)
     if isolated is None:
         return Hit(_message(found, where), found.location, related=related, fix=fix)
     # Certain to fail: the container has no route to any package index.
@@ -232,7 +280,7 @@ def _message(found: Install, where: str) -> str:
 
 
 def _importers(doc: Document, ctx: Context) -> list[str]:
-    """Scoring scripts that import this module, directly or through other local modules."""
+    """Scoring and entry scripts that import this module, directly or through other local modules."""
     seen = {doc.rel}
     todo = [doc.rel]
     scripts: set[str] = set()
@@ -245,7 +293,7 @@ def _importers(doc: Document, ctx: Context) -> list[str]:
                     continue
                 seen.add(link.source)
                 source = ctx.project.documents.get(link.source)
-                if source is not None and source.kind is Kind.SCORING_SCRIPT:
+                if source is not None and source.kind.is_script:
                     scripts.add(source.rel)
                 else:
                     nxt.append(link.source)
