@@ -168,6 +168,9 @@ def test_pipeline_binding_in_a_component_step_is_a_warning(lint: LintFn) -> None
 def test_pipeline_binding_inside_text_is_not_checked(lint: LintFn) -> None:
     text = PIPELINE.replace("d: ${{parent.jobs.prep.outputs.data}}", "d: x-${{parent.jobs.gone.outputs.data}}")
     assert lint({"pipeline.yml": text}, rule="AML602") == []
+    # Two expressions joined are not one binding (they were read as input 'lr}}-${{parent').
+    joined = PIPELINE.replace("lr: ${{parent.inputs.lr}}", "lr: ${{parent.inputs.lr}}-${{parent.inputs.lr}}")
+    assert lint({"pipeline.yml": joined}, rule="AML602") == []
 
 
 # --------------------------------------------------------------------------- AML603 / AML604

@@ -84,7 +84,7 @@ NAME = "pipeline-binding-target-missing"
 SEVERITY = "error"
 KINDS = (Kind.PIPELINE_JOB,)
 
-_SINGULAR_RE = re.compile(r"\$\{\{\s*(\S*?)\s*\}\}")
+_SINGULAR_RE = re.compile(r"\$\{\{\s*([^\s{}]*)\s*\}\}")  # one expression, not two joined
 
 
 def _near(name: str, names: set[str]) -> str:
