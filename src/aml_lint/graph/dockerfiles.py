@@ -79,19 +79,21 @@ def settle_dockerfiles(project: Project) -> None:
         project.out_of_scope[doc.rel] = why
         del project.documents[doc.rel]
 
+
 def job_build(project: Project, doc: Document, build: dict[str, object], built: set[str], templated: list[str]) -> None:
-    """A job's or component's ``environment.build`` (and an environment's whose ``path`` is a
-    placeholder): the Dockerfile it names is built by AzureML. Not reported on here: what a
-    job names is not what aml-lint checks (AML101 looks at deployments and environments)."""
+    """An ``environment.build`` of YAML that is not linked as a job (a job kind of aml-lint's own
+    links it, and reports its problems, in graph.jobs), and an environment's whose ``path`` is a
+    placeholder: the Dockerfile it names is built by AzureML. Not reported on here."""
     path, dockerfile = build.get("path"), build.get("dockerfile_path", "Dockerfile")
     folder = doc.rel.rpartition("/")[0]
     if is_placeholder(path) or is_placeholder(dockerfile):
         templated.append(f"{folder}/" if folder else "")
         return
-    if doc.kind is Kind.ENVIRONMENT or not isinstance(path, str) or not isinstance(dockerfile, str) \
+    if doc.kind is Kind.ENVIRONMENT or project.linked(doc.rel) or not isinstance(path, str) or not isinstance(dockerfile, str) \
             or path.startswith(ASSET_PREFIXES) or is_absolute_path(path):
         return
     built_from(project, doc.rel, (doc.path.parent / path).absolute(), dockerfile, built)
+
 
 def built_from(project: Project, source: str, context: Path, dockerfile: str, built: set[str]) -> bool:
     """``source`` builds ``context/dockerfile`` (when it exists): note it and its context."""
@@ -109,6 +111,7 @@ def built_from(project: Project, source: str, context: Path, dockerfile: str, bu
         contexts.append(context)
     return True
 
+
 def build_script_texts(project: Project) -> Iterator[tuple[str, str]]:
     """Scripts and pipelines that may build a Dockerfile: the loaded YAML that looks like it,
     then the scripts of the listing (note_scripts); each read once."""
@@ -125,6 +128,7 @@ def build_script_texts(project: Project) -> Iterator[tuple[str, str]]:
 
 
 # -- scripts that build images -------------------------------------------------------------------
+
 
 BUILD_SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".mk", "devcontainer.json")
 BUILD_SCRIPT_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "Justfile", "justfile"})

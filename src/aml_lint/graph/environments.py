@@ -100,10 +100,12 @@ def link_environment(project: Project, doc: Document) -> None:
         project.environments.setdefault(doc.rel, []).append(env)
 
 
-def environment_ref(project: Project, doc: Document, value: str, folder: Path) -> EnvSpec | None:
-    loc = doc.yaml.loc(("environment",)) if doc.yaml else Location()
+def environment_ref(project: Project, doc: Document, value: str, folder: Path,
+                    key: Path_ = ("environment",)) -> EnvSpec | None:
+    """``environment: file:env.yml`` (followed) or a reference (``azureml:...``, a registry URI)."""
+    loc = doc.yaml.loc(key) if doc.yaml else Location()
     if value.startswith("file:"):
-        target = project.resolve(doc, folder, value[5:], ("environment",), "environment", "file")
+        target = project.resolve(doc, folder, value[5:], key, "environment", "file")
         if target is None:
             return None
         env_doc = project.add(target)
@@ -111,11 +113,11 @@ def environment_ref(project: Project, doc: Document, value: str, folder: Path) -
             env_doc = project.reclassify(env_doc, Kind.ENVIRONMENT)
         if env_doc is None or env_doc.yaml is None:
             return None
-        project.link(Link(doc.rel, env_doc.rel, "environment", ("environment",), loc))
+        project.link(Link(doc.rel, env_doc.rel, "environment", key, loc))
         if env_doc.kind is not Kind.ENVIRONMENT:
             return None
         return read_environment(project, env_doc, env_doc, (), target.parent)
-    return EnvSpec(owner=doc, base=("environment",), reference=value, reference_location=loc)
+    return EnvSpec(owner=doc, base=key, reference=value, reference_location=loc)
 
 
 def read_environment(project: Project, owner: Document, doc: Document, base: Path_, folder: Path) -> EnvSpec | None:

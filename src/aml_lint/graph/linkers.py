@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
 from aml_lint.graph.deployments import deployment_links
 from aml_lint.graph.environments import link_environment
+from aml_lint.graph.jobs import link_command_unit_doc, link_pipeline, link_sweep
 
 if TYPE_CHECKING:
     from aml_lint.graph.project import Project
@@ -23,4 +24,8 @@ Linker = Callable[["Project", Document], None]
 LINKERS: dict[Kind, Linker] = {
     **{kind: deployment_links for kind in DEPLOYMENT_KINDS},
     Kind.ENVIRONMENT: link_environment,
+    Kind.COMMAND_JOB: link_command_unit_doc,
+    Kind.COMMAND_COMPONENT: link_command_unit_doc,
+    Kind.SWEEP_JOB: link_sweep,
+    Kind.PIPELINE_JOB: link_pipeline,
 }

@@ -25,6 +25,7 @@ from aml_lint.documents.classify import (
     looks_like_azureml_yaml,
     looks_like_scoring_script,
 )
+from aml_lint.documents.command import ParsedCommand
 from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.documents.yaml_doc import Path_
 from aml_lint.findings import Location, Severity
@@ -63,6 +64,10 @@ class Project:
         self.environments: dict[str, list[EnvSpec]] = {}  # owner rel -> envs it defines
         self.script_envs: dict[str, list[EnvSpec]] = {}  # scoring script rel -> envs it runs in
         self.script_deployments: dict[str, list[Document]] = {}
+        self.script_jobs: dict[str, list[Document]] = {}  # entry script rel -> jobs/components running it
+        self.code_roots: dict[str, list[Path]] = {}  # entry script rel -> code folders it runs from
+        self.commands: list[tuple[str, Path_, ParsedCommand]] = []  # every job `command:` parsed
+        self._linked: set[str] = set()  # documents whose linker has run
         self._linked_from: dict[str, list[Link]] = {}
         self._linked_to: dict[str, list[Link]] = {}
         self.sdk_sources: list[tuple[Path, str]] = []  # Python files that call the AzureML SDK
@@ -280,9 +285,18 @@ class Project:
     def resolve_links(self) -> None:
         """Each document's links, by its kind's linker (a template YAML links nothing)."""
         for doc in list(self.documents.values()):
-            linker = LINKERS.get(doc.kind)
-            if linker is not None and doc.yaml is not None and not doc.template_marker:
-                linker(self, doc)
+            self.link_document(doc)
+
+    def link_document(self, doc: Document) -> None:
+        """Run ``doc``'s linker once (a component file is reached from its pipelines too)."""
+        linker = LINKERS.get(doc.kind)
+        if linker is not None and doc.rel not in self._linked and doc.yaml is not None \
+                and not doc.template_marker:
+            self._linked.add(doc.rel)
+            linker(self, doc)
+
+    def linked(self, rel: str) -> bool:
+        return rel in self._linked
 
     # The other passes, in the order the engine runs them (their code lives with what they link).
 

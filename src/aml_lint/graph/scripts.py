@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aml_lint.documents import Document, Kind
+from aml_lint.documents import SCRIPT_KINDS, Document, Kind
 from aml_lint.graph.environments import EnvSpec, dockerfile_requirements, read_environment
 from aml_lint.graph.links import Link
 from aml_lint.graph.paths import exists_as
@@ -18,12 +18,13 @@ from aml_lint.workspace import is_inside, relpath
 if TYPE_CHECKING:
     from aml_lint.graph.project import Project
 
+
 MAX_LOCAL_MODULES = 500
 
 
 def link_local_modules(project: Project) -> None:
-    """A scoring script's imports of modules in its own folder link to those modules."""
-    for doc in project.of_kind(Kind.SCORING_SCRIPT):
+    """A scoring or entry script's imports of modules of its code folder link to those modules."""
+    for doc in project.of_kind(*SCRIPT_KINDS):
         modules = local_modules(project, doc)
         for module in modules:
             project.link(Link(doc.rel, module.rel, "module"))
@@ -32,11 +33,13 @@ def link_local_modules(project: Project) -> None:
         for unit_doc in (doc, *modules):
             unit_doc.release_tree()
 
+
 def local_modules(project: Project, doc: Document) -> list[Document]:
     """The code folder's own modules that a script imports, directly or through one another.
 
     Imports resolve from the script's folder and from the code folders of the deployments that
-    use it (the inference server puts the code folder on ``sys.path``).
+    use it (the inference server puts the code folder on ``sys.path``) or of the jobs that run it
+    (their working folder: ``python -m pkg.train`` imports from there).
     """
     if doc.rel in project.module_cache:
         return project.module_cache[doc.rel]
@@ -47,6 +50,7 @@ def local_modules(project: Project, doc: Document) -> list[Document]:
                 folder = project.root / link.target
                 if folder not in roots:
                     roots.append(folder)
+    roots += [folder for folder in project.code_roots.get(doc.rel, []) if folder not in roots]
     if not any(_may_hold_modules(folder, doc.path) for folder in {doc.path.parent, *roots}):
         project.module_cache[doc.rel] = []  # nothing it could import: no need to parse it here
         return []
@@ -75,6 +79,7 @@ def local_modules(project: Project, doc: Document) -> list[Document]:
     project.module_cache[doc.rel] = found
     return found
 
+
 def add_explicit_link(project: Project, script: Path, environment: Path, source: str) -> None:
     """A ``links:`` entry of the config (or an SDK call found in Python code)."""
     script_doc = project.add(script, Kind.SCORING_SCRIPT)
@@ -98,6 +103,7 @@ def add_explicit_link(project: Project, script: Path, environment: Path, source:
         project.link(Link(source, script_doc.rel, "scoring_script"))
         project.link(Link(source, env_doc.rel, "environment"))
         project.link(Link(script_doc.rel, env_doc.rel, "environment"))
+
 
 def link_sdk_usage(project: Project) -> None:
     """Deployments written in Python: literal CodeConfiguration/Environment arguments."""
@@ -167,6 +173,7 @@ def _may_hold_modules(folder: Path, script: Path) -> bool:
 
 
 # -- Python code that deploys (SDK v2 and v1 calls with literal arguments) ------------------------
+
 
 SDK_CALL_NAMES = ("CodeConfiguration", "Environment", "InferenceConfig", "from_conda_specification",
                   "ManagedOnlineDeployment", "KubernetesOnlineDeployment", "BatchDeployment",

@@ -52,6 +52,10 @@ class Context:
     def deployments_for_script(self, rel: str) -> list[Document]:
         return self.project.script_deployments.get(rel, [])
 
+    def jobs_for_script(self, rel: str) -> list[Document]:
+        """The jobs and components (pipeline jobs for their steps) whose command runs ``rel``."""
+        return self.project.script_jobs.get(rel, [])
+
 
 class RuleModule(Protocol):
     ID: str

@@ -1,11 +1,16 @@
-"""A path in a deployment or environment that points at nothing.
+"""A path in a deployment, environment, job or component that points at nothing.
 
 What it finds: `code_configuration.code`, `code_configuration.scoring_script`,
 `environment.conda_file`, `build.path`, `build.dockerfile_path`, `model.path` and
 `environment: file:...` values that do not exist, resolved the way AzureML resolves them
 (from the folder of the YAML file; `scoring_script` from the code folder;
 `dockerfile_path` from the build context), and relative paths that lead outside the
-repository. When the path exists from a folder above (the repository root, say), or a
+repository. In a command job, sweep trial, pipeline step or command component: `code`,
+`component: file:...`, the environment's files, and the script its `command:` runs
+(`python train.py`, `python -m pkg.train`, `torchrun ... train.py`) when it is missing from the
+code folder: the CLI uploads the code and the job fails at start ("can't open file"), after its
+image is built. A command whose script is not written out (a shell script, a variable, a
+`${{inputs.x}}` path) is not checked. When the path exists from a folder above (the repository root, say), or a
 near-miss name exists in the folder, the message says what to write. Several paths of one file that are
 missing for one reason (they all lie under one folder that does not exist, or they are all
 written from the repository root) give one finding that names that cause.
@@ -48,7 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents import DEPLOYMENT_KINDS, JOB_KINDS, Document, Kind
 from aml_lint.findings import Severity
 from aml_lint.graph import LinkProblem
 from aml_lint.overrides import overriding
@@ -58,7 +63,7 @@ from aml_lint.rules.general import preview_syntax
 ID = "AML101"
 NAME = "missing-link-target"
 SEVERITY = "error"
-KINDS = (*DEPLOYMENT_KINDS, Kind.ENVIRONMENT)
+KINDS = (*DEPLOYMENT_KINDS, Kind.ENVIRONMENT, *JOB_KINDS)
 
 
 def _group_message(cause: str, problems: list[LinkProblem]) -> str:
