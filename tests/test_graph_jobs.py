@@ -169,10 +169,17 @@ def test_missing_entry_script_code_and_component_are_errors(lint: LintFn) -> Non
     assert "components/trian.yml" in by_file["pipeline.yml"].message
 
 
-def test_a_script_made_by_an_earlier_command_is_a_warning(lint: LintFn) -> None:
-    command = "wget https://example.org/train.py && python train.py"
+def test_a_script_an_earlier_command_may_make_is_a_warning(lint: LintFn) -> None:
+    command = "wget https://example.org/data.zip && unzip data.zip && python train.py"
     found = lint({"job.yml": command_job(command=command), "env/conda.yml": CONDA, "src/other.py": ""}, "AML101")
     assert [(f.severity, "wget" in f.message) for f in found] == [(Severity.WARNING, True)]
+
+
+def test_a_script_an_earlier_command_names_is_not_reported(lint: LintFn) -> None:
+    for command in ("git clone https://github.com/org/apex && cd apex && python setup.py install",
+                    "wget https://example.org/train.py && python train.py"):
+        files = {"job.yml": command_job(command=command), "env/conda.yml": CONDA, "src/other.py": ""}
+        assert lint(files, "AML101") == [], command
 
 
 def test_present_scripts_give_no_link_finding(lint: LintFn) -> None:
@@ -188,3 +195,17 @@ def test_entry_script_imports_are_checked_against_the_jobs_environment(lint: Lin
     assert [(f.path, "sklearn" in f.message) for f in found] == [("src/train.py", True)]
     assert lint({"job.yml": command_job(), "env/conda.yml": CONDA, "src/train.py": "import pandas\n"},
                 "AML501") == []
+
+
+def test_a_component_path_that_exists_below_another_folder_is_a_warning(lint: LintFn) -> None:
+    # A script copies the pipeline beside its steps before submitting it: the path is right there.
+    pipeline = (f"$schema: {SCHEMA}/pipelineJob.schema.json\ntype: pipeline\nsettings:\n"
+                "  default_compute: azureml:cpu\njobs:\n  step:\n    type: command\n"
+                "    component: ./step/component.yml\n")
+    component = "name: s\ntype: command\ncode: .\ncommand: python run.py\nenvironment: azureml:e:1\n"
+    found = lint({"pipelines/p.yml": pipeline, "packages/step/component.yml": component,
+                  "packages/step/run.py": "import os\n"}, "AML101")
+    assert [(f.severity, "packages/step/component.yml" in f.message) for f in found] == [(Severity.WARNING, True)]
+    # Nowhere at all: an error.
+    found = lint({"pipelines/p.yml": pipeline.replace("./step/", "./gone/")}, "AML101")
+    assert [f.severity for f in found if "gone" in f.message] == [Severity.ERROR]

@@ -82,6 +82,34 @@ REPO = {
     "tf/dep.yml": deployment("code", "score.py", "environment: azureml:tf:1\n", "./half_plus_two"),
     "tf/code/score.py": SCRIPT.format(extra=""),
     "deploy-tf.sh": "wget https://example.org/m -O tf/half_plus_two.tar.gz && tar -xf tf/half_plus_two.tar.gz\n",
+    # Jobs: a command job and a sweep running one entry script, a pipeline with an inline step on
+    # the same code folder and a component file with its own code and conda file.
+    "train/job.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
+                      "code: src\ncommand: python train.py --lr ${{inputs.lr}}\ninputs:\n  lr: 0.1\n"
+                      f"environment:\n  image: {IMAGE}\n  conda_file: ../envs/train-conda.yml\ncompute: azureml:cpu\n"),
+    "train/sweep.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/sweepJob.schema.json\ntype: sweep\n"
+                        "trial:\n  code: src\n  command: python train.py --lr ${{search_space.lr}}\n"
+                        "  environment: file:../envs/train-env.yml\n"
+                        "search_space:\n  lr: {type: uniform, min_value: 0.01, max_value: 0.1}\n"
+                        "objective: {goal: maximize, primary_metric: acc}\nsampling_algorithm: random\n"
+                        "limits: {max_total_trials: 2}\ncompute: azureml:cpu\n"),
+    "train/src/train.py": "import os\nimport lightgbm\nimport train_utils\n",
+    "train/src/train_utils.py": "import json\n",
+    "train/src/pkg/__init__.py": "",
+    "train/src/pkg/prep.py": "import yaml\n",
+    "envs/train-conda.yml": CONDA,
+    "envs/train-env.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json\n"
+                           f"name: train\nimage: {IMAGE}\nconda_file: train-conda.yml\n"),
+    "pipes/pipeline.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json\n"
+                           "type: pipeline\nsettings:\n  default_compute: azureml:cpu\njobs:\n"
+                           "  prep:\n    type: command\n    code: ../train/src\n    command: python -m pkg.prep\n"
+                           "    environment: azureml:my-env:2\n"
+                           "  score:\n    type: command\n    component: file:../components/score/component.yml\n"),
+    "components/score/component.yml": ("name: score\ntype: command\ncode: ./src\n"
+                                       "command: torchrun --nproc_per_node 2 run.py\n"
+                                       f"environment:\n  image: {IMAGE}\n  conda_file: conda.yml\n"),
+    "components/score/src/run.py": "import torch\n",
+    "components/score/conda.yml": CONDA,
     # Unrelated files that happen to use the same words.
     ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  code:\n    runs-on: ubuntu-latest\n"
                                 "    steps:\n      - run: cat conda.yaml score.py\n",
@@ -125,6 +153,8 @@ def test_each_changed_file_reaches_the_same_neighbourhood_as_the_full_graph(repo
     {"online/env/conda.yaml", "docs/readme.md"},
     {"shared/code/helper.py", "envs/docker/ctx/base.txt"},
     {"dot/my env/conda.yaml", "other/code/util.py", "registered/dep.yml"},
+    {"train/src/train.py"}, {"train/src/train_utils.py"}, {"envs/train-conda.yml"}, {"train/src/pkg/prep.py"},
+    {"components/score/src/run.py"}, {"components/score/conda.yml"}, {"pipes/pipeline.yml"},
 ])
 def test_changed_sets_give_the_findings_of_the_full_graph(repo: Path, changed: set[str]) -> None:
     files = frozenset(changed)
@@ -182,3 +212,31 @@ def test_dockerfiles_are_checked_as_the_scripts_that_build_them_say(repo: Path) 
     assert [f[3] for f in _findings(repo, frozenset({"tf/dep.yml"})) if f[1] == "AML101"] \
         == [f[3] for f in _findings(repo, None) if f[1] == "AML101" and f[0] == "tf/dep.yml"]
     assert any("deploy-tf.sh creates it" in f[3] for f in _findings(repo, frozenset({"tf/dep.yml"})))
+
+
+@pytest.mark.parametrize(("changed", "expected"), [
+    # The jobs that run the script, the environment they name, the script's own modules.
+    ("train/src/train.py", {"train/job.yml", "train/sweep.yml", "envs/train-conda.yml", "envs/train-env.yml",
+                            "train/src/train_utils.py", "pipes/pipeline.yml"}),
+    # A module the entry script imports brings in the script and its jobs.
+    ("train/src/train_utils.py", {"train/src/train.py", "train/job.yml", "train/sweep.yml"}),
+    # A conda file brings in every job using it, directly or through an environment YAML.
+    ("envs/train-conda.yml", {"train/job.yml", "train/sweep.yml", "envs/train-env.yml", "train/src/train.py"}),
+    # A component's script brings in the component and the pipelines using it, and its conda file.
+    ("components/score/src/run.py", {"components/score/component.yml", "pipes/pipeline.yml",
+                                     "components/score/conda.yml"}),
+])
+def test_jobs_are_in_the_neighbourhood_of_what_they_run(repo: Path, changed: str, expected: set[str]) -> None:
+    files = frozenset({changed})
+    scoped = _scoped(repo, files)
+    assert expected <= scoped, expected - scoped
+    assert scoped == _reference(repo, files)
+    # A job that shares nothing with the change stays out.
+    assert "online/dep.yml" not in scoped
+
+
+def test_entry_script_findings_are_reported_in_a_scoped_run(repo: Path) -> None:
+    scoped = _findings(repo, frozenset({"train/src/train.py"}))
+    assert any(f[0] == "train/src/train.py" and f[1] == "AML501" and "lightgbm" in f[3] for f in scoped)
+    full = [f for f in _findings(repo, None) if f[0] == "train/src/train.py"]
+    assert [f for f in scoped if f[0] == "train/src/train.py"] == full

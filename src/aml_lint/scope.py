@@ -7,7 +7,10 @@ the files they copy or include the same way, SDK code names them in string
 literals, and a Python file links to a module beside it by importing it. So a
 file can only link to a changed file if one of its words, joined to its folder,
 is that file or one of its folders; a file linked to a file found that way (a
-deployment sharing the conda file) is found in the next round the same way.
+deployment sharing the conda file) is found in the next round the same way. Jobs and
+components link the same way (``code: src`` holds the entry script their ``command:`` runs,
+``environment: file:...``, ``component: file:...``), and a file that names a file found so (a
+pipeline naming the component file, a job naming the environment YAML) is found next too.
 
 Dockerfiles are the exception: whether one is checked at all, and from which build
 context, depends on the scripts that build it (``docker build -f X .`` in a workflow, a
@@ -290,7 +293,9 @@ def files_in_scope(root: Path, candidates: Sequence[str], changed: Iterable[str]
             if candidate.might_name(names, targets) and candidate.names_any(names, targets):
                 chosen.append(rel)
                 del pending[rel]
-                found |= candidate.named(existing)
+                # What it names belongs to its unit; and what names it (a pipeline naming a
+                # component file, a job naming an environment YAML) links to the change through it.
+                found |= candidate.named(existing) | {rel}
         new_targets = _with_ancestors(found) - targets
         targets |= new_targets
     return chosen

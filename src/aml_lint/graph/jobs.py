@@ -99,6 +99,15 @@ def component_file(project: Project, doc: Document, key: Path_, value: str) -> N
     if not prefixed and not (exists_as(target) and is_inside(target, project.root)) \
             and not path_text.lower().endswith((".yml", ".yaml")):
         return  # a registered component's name (ArmVersionedStr): nothing local
+    if not (exists_as(target) and is_inside(target, project.root)):
+        elsewhere = _elsewhere(project, path_text)
+        if elsewhere is not None:
+            project.problem(doc, "component", text, key,
+                            f"component file '{path_text}' does not exist beside {doc.rel}, but "
+                            f"'{elsewhere}' does: if a script assembles this pipeline's folder before "
+                            "submitting it, fine; otherwise correct the path", Severity.WARNING,
+                            target=relpath(target, project.root))
+            return
     found = project.resolve(doc, folder, path_text, key, "component", "file")
     if found is None:
         return
@@ -115,6 +124,19 @@ def component_file(project: Project, doc: Document, key: Path_, value: str) -> N
             jobs[:] = [component if job is old else job for job in jobs]
     project.link(Link(doc.rel, component.rel, "component", key, _loc(doc, key)))
     project.link_document(component)
+
+
+def _elsewhere(project: Project, written: str) -> str | None:
+    """The same relative path one or two folders below the repository root (``packages/step/
+    component.yaml`` for ``./step/component.yaml``): a script may copy the pipeline beside it."""
+    parts = [p for p in written.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if not parts:
+        return None
+    for pattern in ("*", "*/*"):
+        for match in sorted(project.root.glob(f"{pattern}/{'/'.join(parts)}"))[:1]:
+            if match.is_file():
+                return relpath(match, project.root)
+    return None
 
 
 def command_unit(project: Project, doc: Document, base: Path_, data: dict[str, Any]) -> None:
@@ -189,8 +211,11 @@ def entry_scripts(project: Project, doc: Document, base: Path_, code_dir: Path,
 def _missing(project: Project, doc: Document, key: Path_, code_dir: Path, script: str,
              parsed: ParsedCommand) -> None:
     where = f"the code folder '{relpath(code_dir, project.root)}'"
-    before = [words[0].rpartition("/")[2] for words in parsed.before if words]
-    maker = next((word for word in before if word in _PRODUCERS), None)
+    makers = [words for words in parsed.before if words and words[0].rpartition("/")[2] in _PRODUCERS]
+    first = script.split("/", 1)[0]
+    if any(first in word for words in makers for word in words[1:]):
+        return  # `git clone .../apex && cd apex && python setup.py`: made by that command
+    maker = makers[0][0].rpartition("/")[2] if makers else None
     if maker is None:
         # Recorded with the hints of any missing path (ignored, produced by a script, near miss).
         project.resolve(doc, code_dir, script, key, "entry script", "file", where, uploaded=True)
