@@ -40,6 +40,10 @@ COMMAND = {"command": "python train.py --lr ${{inputs.lr}}", "code": "src",
         ({"$schema": SCHEMA + "sweepJob.schema.json", "trial": COMMAND}, Kind.SWEEP_JOB),  # schema: type missing
         ({"$schema": SCHEMA + "commandJob.schema.json", "type": "spark", "entry": {}}, Kind.OTHER_YAML),
         ({"$schema": SCHEMA + "commandComponent.schema.json", "type": "parallel", "name": "p"}, Kind.OTHER_YAML),
+        ({"$schema": SCHEMA + "commandComponent.schema.json", "type": "pipeline", "jobs": {}}, Kind.OTHER_YAML),
+        # A `type:` no asset has is a typo: the `$schema` kind, whose schema reports it.
+        ({"$schema": SCHEMA + "commandJob.schema.json", "type": "comand", **COMMAND}, Kind.COMMAND_JOB),
+        ({"$schema": SCHEMA + "commandComponent.schema.json", "type": "Comand", "name": "t"}, Kind.COMMAND_COMPONENT),
         # Other jobs and components are not ours.
         ({"$schema": SCHEMA + "sparkJob.schema.json", "type": "spark", "code": "src"}, Kind.OTHER_YAML),
         ({"$schema": SCHEMA + "autoMLJob.schema.json", "type": "automl", "task": "classification"}, Kind.OTHER_YAML),

@@ -40,6 +40,8 @@ RULES = (
     "AML404",  # names: OnlineDeployment._validate_name()
     "AML007",  # the 2021 preview syntax (`local_path`...): "Unknown field" for the SDK
     "AML008",  # `type:` against `$schema` (a warning; named by an exception below)
+    "AML601",  # a job's `${{inputs.x}}` / `${{outputs.x}}` the job does not declare
+    "AML602",  # a pipeline step's binding to a step, output or pipeline input that does not exist
 )
 
 
@@ -84,14 +86,16 @@ def _recognised(case: Case, root: Path) -> bool:
     wanted = {"online": {Kind.ONLINE_DEPLOYMENT, Kind.K8S_DEPLOYMENT},
               "batch": {Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT},
               "environment": {Kind.ENVIRONMENT},
-              "online-endpoint": {Kind.ENDPOINT}, "batch-endpoint": {Kind.ENDPOINT}}[case.sdk_kind]
+              "online-endpoint": {Kind.ENDPOINT}, "batch-endpoint": {Kind.ENDPOINT},
+              "job": {Kind.COMMAND_JOB, Kind.SWEEP_JOB, Kind.PIPELINE_JOB},
+              "component": {Kind.COMMAND_COMPONENT}}[case.sdk_kind]
     doc = discover(build_settings(root, paths=[root / case.main])).documents.get(case.main)
     return doc is not None and doc.kind in wanted
 
 
 def _falsy_value(case: Case, f: Finding) -> bool:
     """The finding is about a value the SDK reads as "not given": 0, "", [], {}, null, false."""
-    match = re.match(r"'([^']+)' must be ", f.message)
+    match = re.match(r"'([^']+)' (must be |is missing required key)", f.message)
     if match is None or not isinstance(case.data, dict):
         return False
     node: object = case.data
@@ -102,6 +106,23 @@ def _falsy_value(case: Case, f: Finding) -> bool:
     return not node
 
 
+# Pipeline steps aml-lint checks: command steps (inline, or running a component); the others
+# (spark, parallel, automl, import, data_transfer, sweep and pipeline steps) are not validated.
+_CHECKED_STEP_TYPES = ("command",)
+
+
+def _other_step_type(case: Case, sdk: str) -> bool:
+    """The SDK refuses a pipeline with a step of a type aml-lint does not validate (that step, when
+    the SDK's message names one)."""
+    jobs = case.data.get("jobs") if isinstance(case.data, dict) else None
+    if not isinstance(jobs, dict):
+        return False
+    match = re.search(r'"path": "jobs\.([^".]+)[".]', sdk)
+    steps = [jobs.get(match.group(1))] if match else list(jobs.values())
+    return any(isinstance(step, dict) and str(step.get("type", "command")).lower() not in _CHECKED_STEP_TYPES
+               for step in steps)
+
+
 def _empty_image(case: Case) -> bool:
     env = case.data.get("environment", case.data) if isinstance(case.data, dict) else None
     return isinstance(env, dict) and "image" in env and not env["image"]
@@ -110,7 +131,7 @@ def _empty_image(case: Case) -> bool:
 # aml-lint asks for the type the schema documents; the SDK's marshmallow fields convert
 # 2.5 to 2 (Int), 7 to "7" (Str). A quoted number and text the Bool fields take ("yes", 1) are
 # info in aml-lint (the CLI converts them), so both verdicts already agree there.
-_COERCED = (r"must be an integer, not (a string \('[-+]?[0-9]+'\)|a number \(-?[0-9]+\.[0-9]+\))"
+_COERCED = (r"must be an integer( or null)?, not (a string \('[-+]?[0-9]+'\)|a number \(-?[0-9]+\.[0-9]+\))"
             r"|must be a (number|string), not a (string \('[-+]?[0-9.]+'\)|number)"
             r"|must be a string or integer or number, not a boolean")
 
@@ -133,12 +154,16 @@ EXCEPTIONS: tuple[Exception_, ...] = (
     Exception_("names-checked-by-the-service", finding=lambda case, f: f.rule_id == "AML404"),
     Exception_("set-on-the-command-line", sdk=lambda case, root, sdk, findings: re.search(
         r'^ValidationError: [^{]*\{ "(name|endpoint_name|instance_type|compute)": \[ "Missing data for required field\." \] \}'
-        r"|missing 1 required keyword-only argument: 'name'", sdk) is not None),
+        r"|missing 1 required keyword-only argument: 'name'"
+        r'|^ValidationException: \{ "result": "Failed", "errors": \[ (\{ "message": "Compute not set", '
+        r'"path": "jobs\.[^"]+\.compute", "value": null \},? ?)+\] \}$', sdk) is not None
+        and (case.sdk_kind != "job" or any("has no compute and the pipeline none" in f.message for f in findings))),
     Exception_("type-decides-the-loader", sdk=lambda case, root, sdk, findings: any(
         (f.rule_id == "AML008" and "without 'type: kubernetes'" in f.message)
         or (f.rule_id == "AML005" and re.search(r"missing required key\(s\): type\b", f.message) is not None)
         for f in findings)),
     Exception_("not-recognised", sdk=lambda case, root, sdk, findings: not _recognised(case, root)),
+    Exception_("other-step-types", sdk=lambda case, root, sdk, findings: _other_step_type(case, sdk)),
 )
 
 

@@ -50,7 +50,7 @@ SUPPORT: dict[str, str] = {
 @dataclass
 class Case:
     name: str
-    sdk_kind: str  # environment | online | batch | online-endpoint | batch-endpoint: the `az ml` command
+    sdk_kind: str  # environment | online | batch | online-endpoint | batch-endpoint | job | component
     main: str  # the YAML under test, relative to the case folder
     data: Any  # its document (written with yaml.safe_dump unless `text` is given)
     files: dict[str, str] = field(default_factory=dict)  # the other files of the folder
@@ -206,6 +206,10 @@ def sdk_kind_of(data: Any) -> str | None:
         return "batch"
     if "environment.schema" in schema:
         return "environment"
+    if schema.endswith(("/commandjob.schema.json", "/sweepjob.schema.json", "/pipelinejob.schema.json")):
+        return "job"
+    if schema.endswith("/commandcomponent.schema.json"):
+        return "component"
     return None
 
 
@@ -230,6 +234,8 @@ def seeds() -> list[Case]:
     out = [Case(f"seed:{name}", kind, main, copy.deepcopy(doc), dict(SUPPORT))
            for name, kind, main, doc in HAND_WRITTEN]
     for case in example_cases():
+        if case.sdk_kind in JOB_SDK_KINDS:
+            continue  # jobs and components have their own seeds and operators (job_mutants)
         # The example's own files, plus the hand-written seeds' files beside it for mutants that name them.
         files = {case.folder + rel: text for rel, text in SUPPORT.items()} | case.files
         out.append(Case(case.name.replace("example:", "seed:"), case.sdk_kind, case.main,
@@ -470,6 +476,280 @@ def mutants(count: int, seed: int = 20261206) -> Iterator[Case]:
             continue
         rendered = case.render()
         key = (base.name, repr(sorted(rendered.items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        case.name = f"{case.name}#{i - 1}"
+        yield case
+
+
+# ---- jobs and components ------------------------------------------------------------------
+
+JOB_SDK_KINDS = ("job", "component")
+TRAIN = "import argparse\n\nparser = argparse.ArgumentParser()\nparser.add_argument('--lr')\nparser.parse_args()\n"
+COMPONENT_FILE = f"""\
+$schema: {SCHEMA}commandComponent.schema.json
+type: command
+name: train_model
+version: 1
+code: ../src
+command: python train.py --lr ${{{{inputs.lr}}}}
+environment: azureml:train-env:1
+inputs:
+  lr:
+    type: number
+    default: 0.1
+outputs:
+  model:
+    type: uri_folder
+"""
+JOB_SUPPORT: dict[str, str] = {
+    "src/train.py": TRAIN,
+    "src/prep.py": "print('prep')\n",
+    "env/conda.yml": CONDA,
+    "docker/Dockerfile": f"FROM {IMAGE}\n",
+    "components/train.yml": COMPONENT_FILE,
+}
+COMMAND_JOB = {
+    "$schema": SCHEMA + "commandJob.schema.json", "type": "command",
+    "name": "train-1", "display_name": "train", "experiment_name": "iris", "description": "trains",
+    "tags": {"team": "ml"}, "code": "src", "command": "python train.py --lr ${{inputs.lr}}",
+    "inputs": {"lr": 0.1, "data": {"type": "uri_folder", "path": "azureml:iris:1", "mode": "ro_mount"}},
+    "outputs": {"model": {"type": "uri_folder", "mode": "rw_mount"}},
+    "environment": {"image": IMAGE, "conda_file": "env/conda.yml"},
+    "environment_variables": {"MODE": "fast"},
+    "compute": "azureml:cpu-cluster",
+    "resources": {"instance_count": 2, "shm_size": "8g"},
+    "distribution": {"type": "pytorch", "process_count_per_instance": 2},
+    "limits": {"timeout": 3600},
+    "identity": {"type": "user_identity"},
+}
+COMMAND_JOB_MINIMAL = {"command": "python train.py", "code": "src", "environment": "azureml:train-env:1"}
+SWEEP_JOB = {
+    "$schema": SCHEMA + "sweepJob.schema.json", "type": "sweep", "experiment_name": "iris",
+    "trial": {"code": "src", "command": "python train.py --lr ${{search_space.lr}}",
+              "environment": "azureml:train-env:1", "resources": {"instance_count": 1}},
+    "compute": "azureml:gpu-cluster",
+    "sampling_algorithm": "random",
+    "search_space": {"lr": {"type": "loguniform", "min_value": -5, "max_value": 0},
+                     "batch": {"type": "choice", "values": [16, 32]},
+                     "depth": {"type": "randint", "upper": 8},
+                     "momentum": {"type": "normal", "mu": 0.9, "sigma": 0.05}},
+    "objective": {"goal": "maximize", "primary_metric": "accuracy"},
+    "early_termination": {"type": "bandit", "slack_factor": 0.1, "evaluation_interval": 1},
+    "limits": {"max_total_trials": 20, "max_concurrent_trials": 4, "timeout": 7200},
+}
+PIPELINE_JOB = {
+    "$schema": SCHEMA + "pipelineJob.schema.json", "type": "pipeline", "display_name": "iris",
+    "experiment_name": "iris",
+    "settings": {"default_compute": "azureml:cpu-cluster", "continue_on_step_failure": False},
+    "inputs": {"lr": 0.1},
+    "outputs": {"final": {"type": "uri_folder"}},
+    "jobs": {
+        "prep": {"type": "command", "code": "src", "command": "python prep.py",
+                 "environment": {"image": IMAGE, "conda_file": "env/conda.yml"},
+                 "outputs": {"data": {"type": "uri_folder"}}},
+        "train": {"type": "command", "component": "file:components/train.yml",
+                  "inputs": {"lr": "${{parent.inputs.lr}}"}, "outputs": {"model": "${{parent.outputs.final}}"}},
+    },
+}
+COMMAND_COMPONENT = {
+    "$schema": SCHEMA + "commandComponent.schema.json", "type": "command",
+    "name": "train_model", "display_name": "Train", "version": "2", "description": "trains",
+    "tags": {"team": "ml"}, "is_deterministic": True, "code": "src",
+    "command": "python train.py --lr ${{inputs.lr}} --data ${{inputs.data}} --out ${{outputs.model}}",
+    "environment": {"image": IMAGE, "conda_file": "env/conda.yml"},
+    "inputs": {"lr": {"type": "number", "default": 0.1, "min": 0, "max": 1, "optional": True},
+               "data": {"type": "uri_folder", "mode": "ro_mount"}},
+    "outputs": {"model": {"type": "mlflow_model"}},
+    "resources": {"instance_count": 1},
+    "distribution": {"type": "mpi", "process_count_per_instance": 1},
+}
+JOB_HAND_WRITTEN: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("command-job", "job", "job.yml", COMMAND_JOB),
+    ("command-job-minimal", "job", "job.yml", COMMAND_JOB_MINIMAL),
+    ("sweep-job", "job", "job.yml", SWEEP_JOB),
+    ("pipeline-job", "job", "job.yml", PIPELINE_JOB),
+    ("command-component", "component", "component.yml", COMMAND_COMPONENT),
+]
+JOB_WRONG_TYPES: list[tuple[str, Any]] = [
+    ("int", 7), ("float", 2.5), ("bool", True), ("str", "seven"), ("numeric-str", "3"), ("empty-str", ""),
+    ("null", None), ("list", ["a"]), ("dict", {"x": 1}), ("empty-dict", {}),
+]
+JOB_ENUM_NEAR: dict[str, list[Any]] = {
+    "type": ["command", "Command", "comand", "sweep", "pipeline", "spark", "pytorch", "mpi", "tensorflow",
+             "PyTorch", "horovod", "uri_folder", "uri_foldr", "mlflow_model", "number", "Number", "integer",
+             "float", "choice", "uniform", "unifrom", "bandit", "median_stopping", "truncation_selection"],
+    "goal": ["maximize", "Minimize", "max", "MAXIMIZE"],
+    "sampling_algorithm": ["random", "grid", "bayesian", "Bayesian", "sobol", "hyperband"],
+    "mode": ["ro_mount", "rw_mount", "download", "upload", "mount", "direct", "readonly", "RO_MOUNT"],
+    "job_tier": ["spot", "Standard", "cheap"],
+}
+JOB_ENVIRONMENTS: list[Any] = [
+    "azureml:train-env:1", "azureml:train-env@latest", "azureml:train-env:latest", "train-env:1", "train-env", "",
+    "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+    {"image": IMAGE}, {"image": IMAGE, "conda_file": "env/conda.yml"}, {"build": {"path": "docker"}},
+    {"image": IMAGE, "conda_fle": "env/conda.yml"}, {"image": IMAGE, "os_type": "linux"},
+]
+DISTRIBUTIONS: list[Any] = [
+    {"type": "pytorch"}, {"type": "PyTorch", "process_count_per_instance": 4}, {"type": "mpi", "worker_count": 2},
+    {"type": "tensorflow", "worker_count": 2, "parameter_server_count": 1}, {"type": "horovod"},
+    {"process_count_per_instance": 2}, {"type": "pytorch", "process_count_per_instance": "two"}, "pytorch",
+]
+JOB_INPUTS: list[Any] = [
+    0.5, 3, "text", True, "${{parent.inputs.lr}}", {"type": "uri_file", "path": "https://x.org/a.csv"},
+    {"type": "mltable", "path": "azureml:table:1", "mode": "eval_mount"}, {"type": "uri_folder"},
+    {"type": "custom_model", "path": "azureml:m:1", "mode": "download"}, {"value": 3}, {"type": "uri_foldr"},
+    {"type": "uri_folder", "path": "azureml:d:1", "foo": 1}, None, [1], {"type": "uri_file", "mode": "upload"},
+]
+JOB_OUTPUTS: list[Any] = [
+    None, {"type": "uri_folder"}, {"type": "mlflow_model", "mode": "upload"}, {"type": "uri_file", "path": "x"},
+    {"type": "mltable", "mode": "ro_mount"}, {"type": "uri_foldr"}, "abc", {"mode": "rw_mount"}, [],
+]
+COMPONENT_INPUTS: list[Any] = [
+    {"type": "integer", "default": 3}, {"type": "string", "enum": ["a", "b"], "default": "a"},
+    {"type": "boolean", "default": False}, {"type": "number", "min": 0, "max": 1}, {"type": "uri_file"},
+    {"type": "mltable", "mode": "eval_mount", "optional": True}, {"type": "path"}, {"type": "float"},
+    {"type": "Number"}, {"type": "number", "foo": 1}, {"mode": "ro_mount"}, {"type": "uri_folder", "path": "x"},
+    0.1, None, {"type": "integer", "default": "three"}, {"type": "uri_folder", "description": 3},
+]
+SEARCH_DIMENSIONS: list[Any] = [
+    {"type": "choice", "values": [1, 2, 3]}, {"type": "uniform", "min_value": 0, "max_value": 1},
+    {"type": "quniform", "min_value": 0, "max_value": 10, "q": 1}, {"type": "qnormal", "mu": 0, "sigma": 1, "q": 1},
+    {"type": "lognormal", "mu": 0, "sigma": 1}, {"type": "randint", "upper": 5}, {"type": "uniform", "min_value": 0},
+    {"type": "unifrom", "min_value": 0, "max_value": 1}, {"type": "choice"}, {"type": "randint", "upper": 1.5},
+    {"type": "uniform", "min_value": 0, "max_value": 1, "q": 1}, 0.1, {"values": [1]},
+]
+EARLY_TERMINATIONS: list[Any] = [
+    {"type": "bandit", "slack_amount": 0.2}, {"type": "median_stopping", "evaluation_interval": 2},
+    {"type": "truncation_selection", "truncation_percentage": 20}, {"type": "truncation_selection"},
+    {"type": "bandits"}, {"type": "median_stopping", "slack_factor": 0.1}, {"slack_factor": 0.1},
+    {"type": "Bandit", "delay_evaluation": 5},
+]
+STEPS: list[Any] = [
+    {"type": "command", "command": "python prep.py", "environment": "azureml:train-env:1", "code": "src"},
+    {"command": "python prep.py", "environment": "azureml:train-env:1", "compute": "azureml:gpu"},
+    {"type": "command", "command": "python prep.py", "code": "src"},
+    {"type": "command", "code": "src", "environment": "azureml:train-env:1"},
+    {"type": "command", "component": "azureml:train_model:1"}, {"type": "command", "component": "azureml:train_model@latest"},
+    {"type": "command", "component": "train_model:1"}, {"component": "file:components/train.yml", "inptus": {}},
+    {"type": "comand", "component": "file:components/train.yml"},
+    {"type": "command", "component": {"command": "python train.py", "environment": "azureml:e:1", "code": "src"}},
+    {"type": "command", "component": {"command": "python train.py", "enviroment": "azureml:e:1"}},
+    {"type": "command", "command": "python prep.py", "environment": "azureml:e:1", "foo": 1},
+    {"type": "parallel", "component": "azureml:p:1"},
+    {"type": "command", "component": "file:components/train.yml", "compute": "azureml:gpu",
+     "environment_variables": {"A": "b"}},
+]
+
+
+def job_seeds() -> list[Case]:
+    out = [Case(f"seed:{name}", kind, main, copy.deepcopy(doc), dict(JOB_SUPPORT))
+           for name, kind, main, doc in JOB_HAND_WRITTEN]
+    for case in example_cases():
+        if case.sdk_kind in JOB_SDK_KINDS:
+            files = {case.folder + rel: text for rel, text in JOB_SUPPORT.items()} | case.files
+            out.append(Case(case.name.replace("example:", "seed:"), case.sdk_kind, case.main,
+                            copy.deepcopy(case.data), files))
+    return out
+
+
+def _job_mutate_once(rng: random.Random, case: Case) -> None:
+    doc = case.data
+    ops = ["drop", "drop", "misspell", "misspell", "type", "type", "enum", "add-key", "environment",
+           "distribution", "inputs", "outputs", "duplicate-key", "kind-specific"]
+    op = rng.choice(ops)
+    all_paths = _paths(doc)
+    if op == "drop" and all_paths:
+        path = rng.choice(all_paths)
+        del _get(doc, path[:-1])[path[-1]]
+        case.tags += ("drop", f"drop:{path[-1]}")
+    elif op == "misspell":
+        keys = [p for p in all_paths if isinstance(p[-1], str)]
+        if keys:
+            path = rng.choice(keys)
+            parent = _get(doc, path[:-1])
+            new = _misspell(rng, path[-1])
+            if new not in parent:
+                parent[new] = parent.pop(path[-1])
+            case.tags += ("misspell",)
+    elif op == "type" and all_paths:
+        path = rng.choice(all_paths)
+        label, value = rng.choice(JOB_WRONG_TYPES)
+        _get(doc, path[:-1])[path[-1]] = copy.deepcopy(value)
+        case.tags += ("type", f"type:{label}", f"at:{path[-1]}")
+    elif op == "enum":
+        spots = [p for p in all_paths if p[-1] in JOB_ENUM_NEAR]
+        if spots:
+            path = rng.choice(spots)
+            _get(doc, path[:-1])[path[-1]] = rng.choice(JOB_ENUM_NEAR[str(path[-1])])
+            case.tags += ("enum", f"at:{path[-1]}")
+    elif op == "add-key":
+        where = rng.choice(_mapping_paths(doc))
+        _get(doc, where)[rng.choice(["foo", "compute", "environment_variables", "limits", "version",
+                                     "settings", "x_extra", "model"])] = rng.choice(["bar", 1, {"a": 1}])
+        case.tags += ("add-key",)
+    elif op == "environment":
+        target = doc.get("trial", doc) if isinstance(doc.get("trial"), dict) else doc
+        if "jobs" in doc and isinstance(doc["jobs"], dict) and isinstance(doc["jobs"].get("prep"), dict):
+            target = doc["jobs"]["prep"]
+        target["environment"] = copy.deepcopy(rng.choice(JOB_ENVIRONMENTS))
+        case.tags += ("environment",)
+    elif op == "distribution" and "jobs" not in doc:
+        target = doc["trial"] if isinstance(doc.get("trial"), dict) else doc
+        target["distribution"] = copy.deepcopy(rng.choice(DISTRIBUTIONS))
+        case.tags += ("distribution",)
+    elif op == "inputs":
+        name = rng.choice(["lr", "data", "extra"])
+        if case.sdk_kind == "component":
+            doc.setdefault("inputs", {})[name] = copy.deepcopy(rng.choice(COMPONENT_INPUTS))
+        elif isinstance(doc.get("inputs", {}), dict):
+            doc.setdefault("inputs", {})[name] = copy.deepcopy(rng.choice(JOB_INPUTS))
+        case.tags += ("inputs",)
+    elif op == "outputs" and case.sdk_kind == "job" and isinstance(doc.get("outputs", {}), dict):
+        doc.setdefault("outputs", {})[rng.choice(["model", "extra"])] = copy.deepcopy(rng.choice(JOB_OUTPUTS))
+        case.tags += ("outputs",)
+    elif op == "duplicate-key" and isinstance(doc, dict) and doc:
+        key = rng.choice([k for k in doc if not isinstance(doc[k], (dict, list))] or list(doc))
+        case.tags += ("duplicate-key",)
+        case.text = yaml.safe_dump(doc, sort_keys=False) + yaml.safe_dump({key: doc[key]}, sort_keys=False)
+    elif op == "kind-specific":
+        if doc.get("type") == "sweep":
+            what = rng.choice(["search", "early", "sampling"])
+            if what == "search" and isinstance(doc.get("search_space"), dict):
+                doc["search_space"][rng.choice(["lr", "extra"])] = copy.deepcopy(rng.choice(SEARCH_DIMENSIONS))
+            elif what == "early":
+                doc["early_termination"] = copy.deepcopy(rng.choice(EARLY_TERMINATIONS))
+            else:
+                doc["sampling_algorithm"] = copy.deepcopy(rng.choice(
+                    ["grid", "bayesian", {"type": "random", "seed": 3, "rule": "sobol"}, {"type": "grid", "seed": 1},
+                     {"type": "random", "rule": "halton"}, "montecarlo"]))
+            case.tags += ("sweep",)
+        elif doc.get("type") == "pipeline" and isinstance(doc.get("jobs"), dict):
+            doc["jobs"][rng.choice(["prep", "train", "extra"])] = copy.deepcopy(rng.choice(STEPS))
+            case.tags += ("step",)
+        elif case.sdk_kind == "component":
+            doc["name"] = rng.choice(["train_model", "Train", "train-model", "1train", "t", "train_v2", 5])
+            case.tags += ("name",)
+
+
+def job_mutants(count: int, seed: int = 20261206) -> Iterator[Case]:
+    """`count` distinct mutants of the job and component seeds, the same ones for the same seed."""
+    bases = job_seeds()
+    seen: set[tuple[str, str]] = set()
+    i = 0
+    while len(seen) < count:
+        rng = random.Random(f"job-{seed}-{i}")
+        i += 1
+        base = rng.choice(bases)
+        case = Case(base.name.replace("seed:", "mutant:"), base.sdk_kind, base.main,
+                    copy.deepcopy(base.data), dict(base.files))
+        for _ in range(rng.choice([1, 1, 1, 2])):
+            if case.text is None and isinstance(case.data, dict):
+                _job_mutate_once(rng, case)
+        if not case.tags:
+            continue
+        key = (base.name, repr(sorted(case.render().items())))
         if key in seen:
             continue
         seen.add(key)

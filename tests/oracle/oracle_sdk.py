@@ -2,7 +2,8 @@
 
 Each kind is loaded the way `az ml ... create --file` loads it, then given the client-side
 checks that `create` runs before it talks to Azure (`Environment.validate()`, the
-deployment's `_validate()`, the code configuration's `_validate()`). Nothing here reaches
+deployment's `_validate()`, the code configuration's `_validate()`, a job's or component's
+local `_validate()`). Nothing here reaches
 the network: sockets are blocked while the SDK is imported and while it loads a file.
 """
 
@@ -70,6 +71,10 @@ class Sdk:
             return load.load_online_endpoint
         if kind == "batch-endpoint":
             return load.load_batch_endpoint
+        if kind == "job":  # `az ml job create`: the job class from `type:` (command when absent)
+            return load.load_job
+        if kind == "component":  # `az ml component create`
+            return load.load_component
         raise ValueError(kind)
 
     def verdict(self, kind: str, path: Path, data: Any) -> str | None:
@@ -88,7 +93,20 @@ class Sdk:
 
 def _client_checks(entity: Any) -> None:
     """What `create` checks on the client before its first request."""
-    from azure.ai.ml.entities import Environment
+    from azure.ai.ml.entities import Component, Environment, Job
+
+    if isinstance(entity, (Job, Component)):
+        # JobOperations._validate / ComponentOperations._validate (local part): the schema again,
+        # the pipeline's steps, the components they name; a job that is not path-aware has none.
+        validate = getattr(entity, "_validate", None)
+        if validate is not None:
+            validate(raise_error=True)
+        code = getattr(entity, "code", None)
+        if isinstance(code, str) and code.startswith("git+"):
+            raise ValueError(f"Invalid code value: {code}. Git paths are not supported.")
+        if isinstance(entity, Job):
+            _job_request_checks(entity)
+        return
 
     if isinstance(entity, Environment):
         entity.validate()  # EnvironmentOperations.create_or_update -> _to_rest_object -> validate
@@ -123,3 +141,18 @@ def _client_checks(entity: Any) -> None:
     if isinstance(env, Environment):
         # An inline environment is registered as it is: create_or_update validates it then.
         env.validate()
+
+
+def _job_request_checks(job: Any) -> None:
+    """What `az ml job create` checks while it builds the request, after uploading the code: the
+    request itself (to_rest_job_object runs CommandJob._validate: inputs the command binds), and
+    each pipeline step's component as ComponentOperations validates it before registering it."""
+    from azure.ai.ml.entities import Component, PipelineJob
+    from azure.ai.ml.entities._job.to_rest_functions import to_rest_job_object
+
+    to_rest_job_object(job)
+    if isinstance(job, PipelineJob):
+        for node in job.jobs.values():
+            component = getattr(node, "_component", None)
+            if isinstance(component, Component):
+                component._validate(raise_error=True)

@@ -1,6 +1,7 @@
 """Differential test: aml-lint's schema verdict against the Azure ML SDK v2's (azure-ai-ml).
 
-For every bundled example and for 1,200 seeded mutants of them and of hand-written seeds,
+For every bundled example, for 1,200 seeded mutants of the deployments, environments and
+endpoints and 600 of the jobs and components (and of hand-written seeds),
 aml-lint (the rules that mirror the SDK's client-side checks: oracle_compare.RULES) and the
 SDK (load + the checks `create` runs before its first request) must both accept or both
 reject the file, apart from the documented exceptions of docs/oracle.md, each matched here by
@@ -19,13 +20,14 @@ import pytest
 pytest.importorskip("azure.ai.ml", reason="azure-ai-ml is not installed (pip install -e '.[dev]' installs it)")
 
 from oracle_compare import EXCEPTIONS, describe, errors, exceptions_for, lint_findings, write_case  # noqa: E402
-from oracle_mutants import Case, example_cases, mutants  # noqa: E402
+from oracle_mutants import JOB_SDK_KINDS, Case, example_cases, job_mutants, mutants  # noqa: E402
 from oracle_sdk import NetworkBlocked, Sdk, sockets_blocked  # noqa: E402
 
 # The SDK's own deprecation warnings (marshmallow 4, its base BatchDeployment class) are not ours.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning",
                                         "ignore::PendingDeprecationWarning")
 MUTANTS = 1200
+JOB_MUTANTS = 600
 SEED = int(os.environ.get("AML_LINT_ORACLE_SEED", "20261206"))
 DOC = Path(__file__).resolve().parents[2] / "docs" / "oracle.md"
 
@@ -74,6 +76,9 @@ def test_every_exception_is_documented() -> None:
 def test_bundled_examples_agree(sdk: Sdk, tmp_path: Path) -> None:
     cases = example_cases()
     assert len(cases) >= 6  # healthy and broken online, batch and environment YAMLs
+    # ... and healthy and broken command, sweep and pipeline jobs and a command component
+    assert {c.main.rpartition("/")[2] for c in cases if c.sdk_kind in JOB_SDK_KINDS} >= {
+        "train-job.yml", "sweep-job.yml", "pipeline-job.yml", "train-component.yml"}
     counts, unexplained = compare(sdk, cases, tmp_path)
     assert not unexplained, "\n\n".join(unexplained)
     print(f"\noracle: {len(cases)} bundled examples: {dict(sorted(counts.items()))}")
@@ -88,6 +93,18 @@ def test_mutants_agree(sdk: Sdk, tmp_path: Path) -> None:
     # The comparison must be able to fail: both verdicts occur, and most cases agree outright.
     assert counts["agree: both reject"] > MUTANTS // 4 and counts["agree: both accept"] > MUTANTS // 10
     assert sum(v for k, v in counts.items() if k.startswith("agree")) > 0.8 * MUTANTS
+
+
+def test_job_mutants_agree(sdk: Sdk, tmp_path: Path) -> None:
+    """Command, sweep and pipeline jobs and command components (`load_job`, `load_component`)."""
+    cases = list(job_mutants(JOB_MUTANTS, SEED))
+    assert len(cases) == JOB_MUTANTS
+    assert {c.sdk_kind for c in cases} == set(JOB_SDK_KINDS)
+    counts, unexplained = compare(sdk, cases, tmp_path)
+    print(f"\noracle: {len(cases)} job and component mutants (seed {SEED}): {dict(sorted(counts.items()))}")
+    assert not unexplained, f"{len(unexplained)} unexplained disagreements:\n\n" + "\n\n".join(unexplained[:20])
+    assert counts["agree: both reject"] > JOB_MUTANTS // 4 and counts["agree: both accept"] > JOB_MUTANTS // 10
+    assert sum(v for k, v in counts.items() if k.startswith("agree")) > 0.8 * JOB_MUTANTS
 
 
 def test_known_schema_misses_are_closed(sdk: Sdk, tmp_path: Path) -> None:

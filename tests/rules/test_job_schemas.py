@@ -249,6 +249,8 @@ def test_quick_check_agrees_with_jsonschema(kind: Kind) -> None:
     ({"if": {"required": ["a"]}, "then": {}, "else": {"required": ["b"]}}, {"a": 1}),
     ({"then": {"required": ["b"]}}, {"a": 1}),  # without `if`, `then` has no effect
     ({"pattern": "(?i)^(pytorch|mpi)$"}, "PyTorch"),
+    ({"not": {"required": ["a"]}}, {"a": 1}),
+    ({"not": {"required": ["a"]}}, {"b": 1}),
 ])
 def test_conditional_keywords_match_jsonschema(schema: dict[str, Any], instance: Any) -> None:
     from jsonschema import Draft202012Validator
@@ -257,3 +259,19 @@ def test_conditional_keywords_match_jsonschema(schema: dict[str, Any], instance:
         raise AssertionError(ref)
 
     assert quick.is_valid(schema, instance, schema, no_refs) == Draft202012Validator(schema).is_valid(instance)
+
+
+def test_pipeline_without_any_compute_warns_per_step(lint: LintFn) -> None:
+    """azure-ai-ml: "Compute not set" for each step; `--set settings.default_compute=...` can give one."""
+    text = PIPELINE.replace("settings:\n  default_compute: azureml:cpu\n", "")
+    got = findings(lint, "pipeline.yml", text)
+    assert [(line, severity) for line, _, severity, _ in got] == [(5, "warning"), (10, "warning")]
+    assert got[0][3].startswith("step 'prep' has no compute and the pipeline none either: the CLI refuses the job")
+    with_step_compute = text.replace("    code: src\n", "    code: src\n    compute: azureml:gpu\n")
+    assert [f[3].split("'")[1] for f in findings(lint, "pipeline.yml", with_step_compute)] == ["train"]
+
+
+def test_inline_environment_needs_an_image_or_a_build(lint: LintFn) -> None:
+    text = JOB.replace("environment: azureml:my-env:1", "environment:\n  conda_file: env.yml\n  name: 5")
+    assert findings(lint, "job.yml", text) == [
+        (8, 3, "error", "'environment' is missing required key(s): image")]

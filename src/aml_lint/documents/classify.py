@@ -68,6 +68,9 @@ _OTHER_TYPES = frozenset({
 
 # `type:` of the jobs aml-lint checks; `az ml job create` picks its loader from it (command when absent).
 _JOB_TYPES = {"command": Kind.COMMAND_JOB, "sweep": Kind.SWEEP_JOB, "pipeline": Kind.PIPELINE_JOB}
+# The other jobs' and components' `type:` (a job `$schema` with one of them is not ours).
+_OTHER_JOB_TYPES = frozenset({"spark", "automl", "parallel", "import", "data_transfer", "finetuning",
+                              "distillation", "flow", "pipeline_component"})
 # Top-level keys of jobs and command components, as azure-ai-ml's schemas list them.
 _JOB_BASE_KEYS = frozenset({"$schema", "name", "display_name", "description", "tags", "properties", "type",
                             "experiment_name", "compute", "identity", "services", "inputs", "outputs"})
@@ -221,14 +224,15 @@ def kind_from_yaml(data: Any) -> Kind:
             return Kind.PIPELINE_BATCH_DEPLOYMENT
         return Kind.BATCH_DEPLOYMENT if declared == "model" else kind
     if kind is Kind.COMMAND_COMPONENT:
-        # `az ml component create` picks the component's loader from `type:` too.
-        return kind if declared in (None, "command") else Kind.OTHER_YAML
+        # `az ml component create` picks the component's loader from `type:` too (parallel, spark ...
+        # components are not ours); a `type:` nobody has (`comand`) is the schema's finding.
+        return Kind.OTHER_YAML if declared in _OTHER_JOB_TYPES or declared == "pipeline" else kind
     if kind is not None and kind.is_job:
         # `az ml job create` loads by `type:` whatever `$schema` says (a command job when absent): a
         # sweep `$schema` without `type:` is loaded as a command job, and its schema says `type` is missing.
-        if declared is None:
-            return kind
-        return _JOB_TYPES.get(declared, Kind.OTHER_YAML)
+        if declared in _OTHER_JOB_TYPES:
+            return Kind.OTHER_YAML
+        return _JOB_TYPES.get(declared or "", kind)
     if kind is not None:
         return kind
     return _kind_from_shape(data, declared)

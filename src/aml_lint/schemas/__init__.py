@@ -46,6 +46,7 @@ class SchemaProblem:
     missing: tuple[str, ...] = ()  # the required keys that are absent, for a "missing" problem
     coerced: bool = False  # a quoted number where a number is expected: the CLI converts it
     close: tuple[str, ...] = ()  # an unknown key's close matches among the allowed keys (at most 2)
+    required: bool = False  # an unknown key whose close match is a required key that is missing
 
 
 @cache

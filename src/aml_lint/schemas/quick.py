@@ -139,6 +139,9 @@ def is_valid(schema: Schema, instance: Any, root: Schema, resolve: Resolve, dept
         elif key == "anyOf":
             if not any(is_valid(sub, instance, root, resolve, depth + 1) for sub in value):
                 return False
+        elif key == "not":
+            if is_valid(value, instance, root, resolve, depth + 1):
+                return False
         elif key == "if":
             branch = schema.get("then" if is_valid(value, instance, root, resolve, depth + 1) else "else")
             if branch is not None and not is_valid(branch, instance, root, resolve, depth + 1):

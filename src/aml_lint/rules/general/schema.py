@@ -27,7 +27,9 @@ deployment is created as intended.
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
 compute=cpu-cluster`); info when a script of the repository runs such a command on this file.
-A job or component missing its `command` or `environment` is an error.
+A job or component missing its `command` or `environment` is an error; a pipeline step with
+no compute in a pipeline without `settings.default_compute` is a warning (it can be given with
+`--set`).
 
 An unknown key where azure-ai-ml keeps what it does not know (at the top of a command
 component, under a pipeline job's `settings:`, in a pipeline step that runs a component) is a
@@ -68,6 +70,7 @@ above keeps its finding.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.placeholders import find_placeholder
@@ -115,9 +118,13 @@ def reported_problems(doc: Document) -> list[SchemaProblem]:
     misplaced = (doc.kind in (Kind.BATCH_DEPLOYMENT, Kind.PIPELINE_BATCH_DEPLOYMENT) and isinstance(data, dict))
     # `enviroment:` is reported as unknown (did you mean 'environment'?): not also as a missing `environment`.
     misspelt = {(p.path[:-1], p.close[0]) for p in found if p.on_key and p.close}
-    return [p for p in found if not (p.path[:-1] in wrong_type and (p.on_key or p.path[-1] != "type"))
+    absent = {(p.path, key) for p in found for key in p.missing}
+    kept = [p for p in found if not (p.path[:-1] in wrong_type
+                                     and (p.on_key or (len(p.path) > 1 and p.path[-1] != "type")))
             and not (misplaced and p.path == ("settings",) and p.missing and all(k in data for k in p.missing))
             and not (p.missing and all((p.path, key) in misspelt for key in p.missing))]
+    return [replace(p, required=True) if p.on_key and p.close and (p.path[:-1], p.close[0]) in absent else p
+            for p in kept]
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
@@ -135,6 +142,13 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 continue
             yield Hit(f"{message}; the CLI refuses the file unless the command line gives it "
                       f"(--set {settable})", doc.yaml.loc(problem.path), severity=Severity.WARNING)
+            continue
+        if doc.kind is Kind.PIPELINE_JOB and problem.missing == ("compute",) and len(problem.path) == 2:
+            # Like a deployment's compute, often given when the job is submitted.
+            yield Hit(f"step '{problem.path[1]}' has no compute and the pipeline none either: the CLI refuses the "
+                      "job (\"Compute not set\") unless the command line gives one (--set "
+                      "settings.default_compute=...); set 'settings.default_compute' or the step's 'compute'",
+                      doc.yaml.loc(problem.path), severity=Severity.WARNING)
             continue
         if problem.coerced:  # the file loads: worth knowing, not a failure
             yield Hit(problem.message, doc.yaml.loc(problem.path), severity=Severity.INFO)
@@ -163,7 +177,7 @@ def _loads_anyway(doc: Document, problem: SchemaProblem) -> str | None:
 def _job_loads_anyway(doc: Document, problem: SchemaProblem) -> str | None:
     """The keys azure-ai-ml 1.35 ignores in jobs and components (it loads them with unknown=INCLUDE)."""
     path = problem.path
-    if not problem.on_key:
+    if not problem.on_key or problem.required:  # a misspelt required key: the required one is missing
         return None
     if doc.kind is Kind.COMMAND_COMPONENT and (len(path) == 1 or path[0] in ("resources", "distribution")):
         return "the CLI ignores keys it does not know in a component, so the value is lost"
