@@ -3,6 +3,7 @@ failing and passing cases with the line and column of the expression it reports.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,22 @@ COMPONENT_SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/command
 ENV = "environment: azureml:sklearn-env:1\n"
 
 
-@pytest.mark.parametrize("rule_id", ["AML601", "AML602", "AML603", "AML604"])
+def _files(example: str) -> dict[str, str | bytes]:
+    """An example split into files at `# <name>.yml` lines (the first part is job.yml)."""
+    files: dict[str, str | bytes] = {}
+    name = "job.yml"
+    for part in re.split(r"^# (\S+\.ya?ml)\n", example, flags=re.M):
+        if re.fullmatch(r"\S+\.ya?ml", part):
+            name = part
+        elif part.strip():
+            files[name] = part
+    return files
+
+
+@pytest.mark.parametrize("rule_id", ["AML601", "AML602", "AML603", "AML604", "AML605"])
 def test_docstring_examples(rule_id: str, lint: LintFn) -> None:
-    assert lint({"job.yml": doc_example(rule_id, "Fails")}, rule=rule_id), f"{rule_id}: Fails passes"
-    assert lint({"job.yml": doc_example(rule_id, "Passes")}, rule=rule_id) == [], f"{rule_id}: Passes fails"
+    assert lint(_files(doc_example(rule_id, "Fails")), rule=rule_id), f"{rule_id}: Fails passes"
+    assert lint(_files(doc_example(rule_id, "Passes")), rule=rule_id) == [], f"{rule_id}: Passes fails"
 
 
 def _at(findings: list, rule: str) -> list[tuple[int, int, str]]:
@@ -192,3 +205,22 @@ def test_optional_input_outside_brackets(lint: LintFn) -> None:
     assert lint({"component.yml": with_default}, rule="AML604") == []
     required = fails.replace("    optional: true\n", "")
     assert lint({"component.yml": required}, rule="AML604") == []
+
+
+# --------------------------------------------------------------------------- AML605
+
+
+def test_required_component_input_not_given(lint: LintFn) -> None:
+    files = _files(doc_example("AML605", "Fails"))
+    found = lint(files, rule="AML605")
+    assert [(f.path, f.location.line, f.location.col, f.severity.label) for f in found] == [
+        ("job.yml", 9, 5, "error")]
+    assert "'data'" in found[0].message and "is 'training_data' meant to be it?" in found[0].message
+    # Optional, or with a default: nothing to give.
+    for spec in ("    optional: true\n", "    default: azureml:iris:1\n"):
+        loose = {**files, "train.yml": str(files["train.yml"]).replace("    type: uri_folder\n",
+                                                                        "    type: uri_folder\n" + spec)}
+        assert lint(loose, rule="AML605") == []
+    # A registered component is not read: nothing said.
+    registered = {"job.yml": str(files["job.yml"]).replace("file:train.yml", "azureml:train:1")}
+    assert lint(registered, rule="AML605") == []

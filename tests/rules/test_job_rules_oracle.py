@@ -1,5 +1,5 @@
-"""The job rules' errors against azure-ai-ml: no error of AML601/AML602 on a job the SDK accepts,
-and every binding the SDK refuses is an error of aml-lint.
+"""The job rules' errors against azure-ai-ml: no error of AML601/AML602/AML605 on a job the SDK
+accepts, and every binding (or required component input) the SDK refuses is an error of aml-lint.
 
 The SDK side does what `az ml job create` / `az ml component create` do on the client before
 they talk to Azure: load the file (`load_job`, `load_component`), validate it (`_validate`), build
@@ -32,10 +32,11 @@ from oracle.oracle_sdk import NetworkBlocked, sockets_blocked  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # the SDK's experimental-class warnings, thousands
 
-RULES = ("AML601", "AML602")
+RULES = ("AML601", "AML602", "AML605")
 # What the SDK says when it refuses a binding (the other refusals are not these rules' business).
 BINDING_REFUSALS = re.compile(r"Inputs to job does not contain|Invalid data binding expression|"
-                              r"Failed to find referenced source|Failed to find top level definition")
+                              r"Failed to find referenced source|Failed to find top level definition|"
+                              r"Required input '\w+' for component")
 
 ENV = "azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest"
 COMPONENT = f"""\

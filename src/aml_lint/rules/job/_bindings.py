@@ -10,15 +10,20 @@ a command component runs its root `command:` with its declared `inputs:`/`output
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.documents.yaml_doc import Path_
 from aml_lint.findings import Location
+
+if TYPE_CHECKING:
+    from aml_lint.rules.base import Context
 
 # Every expression, as azure-ai-ml's get_all_data_binding_expressions reads it (spaces allowed).
 EXPRESSION_RE = re.compile(r"\$\{\{\s*(\S*?)\s*\}\}")
@@ -121,3 +126,21 @@ def occurrences(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[
         rank = seen.get(m.group(), 0)
         seen[m.group()] = rank + 1
         yield m, rank
+
+
+def local_component(doc: Document, ctx: Context, step: dict[str, Any]) -> Document | None:
+    """The command component a pipeline step's `component:` names by local path, when aml-lint
+    has read it (None for a registered component, a placeholder, a file not loaded)."""
+    value = step.get("component")
+    if not isinstance(value, str) or is_placeholder(value) or value.startswith(("azureml:", "azureml/")):
+        return None
+    rel_path = value[5:] if value.startswith("file:") else value
+    target = Path(os.path.normpath(doc.path.parent / rel_path.strip()))
+    try:
+        rel = target.relative_to(ctx.project.root.absolute()).as_posix()
+    except ValueError:
+        return None
+    component = ctx.project.documents.get(rel)
+    if component is None or component.kind is not Kind.COMMAND_COMPONENT or component.yaml is None:
+        return None
+    return component

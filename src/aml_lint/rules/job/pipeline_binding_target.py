@@ -68,10 +68,8 @@ the pipeline input or output under the pipeline's top-level `inputs:` / `outputs
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.placeholders import is_placeholder
@@ -94,19 +92,8 @@ def _near(name: str, names: set[str]) -> str:
 
 def _component_outputs(doc: Document, ctx: Context, step: dict[str, object]) -> set[str] | None:
     """The outputs a step's local command component declares, when aml-lint has read it."""
-    value = step.get("component")
-    if not isinstance(value, str) or is_placeholder(value) or value.startswith(("azureml:", "azureml/")):
-        return None
-    rel_path = value[5:] if value.startswith("file:") else value
-    target = Path(os.path.normpath(doc.path.parent / rel_path.strip()))
-    try:
-        rel = target.relative_to(ctx.project.root.absolute()).as_posix()
-    except ValueError:
-        return None
-    component = ctx.project.documents.get(rel)
-    if component is None or component.kind is not Kind.COMMAND_COMPONENT or component.yaml is None:
-        return None
-    return jb.declared(component, (), "outputs")
+    component = jb.local_component(doc, ctx, step)
+    return jb.declared(component, (), "outputs") if component is not None else None
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
