@@ -48,6 +48,14 @@ def test_workflows_are_valid() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_dependabot_keeps_the_action_pins_current() -> None:
+    path = REPO_ROOT / ".github/dependabot.yml"
+    proc = check_jsonschema("vendor.dependabot", path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    updates = yaml.safe_load(path.read_text(encoding="utf-8"))["updates"]
+    assert {u["package-ecosystem"] for u in updates} >= {"github-actions"}
+
+
 def test_azure_pipeline_is_valid(tmp_path: Path) -> None:
     proc = check_jsonschema("vendor.azure-pipelines", REPO_ROOT / "azure-pipelines.yml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
