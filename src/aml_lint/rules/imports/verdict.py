@@ -63,7 +63,7 @@ def role_of(doc: Document) -> Role:
 def jobs_for_script(doc: Document, ctx: Context) -> list[Document]:
     """The jobs and components whose command runs this entry script."""
     project = ctx.project
-    found: list[Document] = list(getattr(project, "script_jobs", {}).get(doc.rel, []))
+    found: list[Document] = list(project.script_jobs.get(doc.rel, []))
     for link in project.links_to(doc.rel):
         source = project.documents.get(link.source)
         if source is not None and source.kind.is_job and source not in found:
@@ -73,20 +73,29 @@ def jobs_for_script(doc: Document, ctx: Context) -> list[Document]:
 
 def installs_at_start(doc: Document, ctx: Context) -> str | None:
     """What a job running this entry script does that aml-lint cannot see into: a package install
-    in its own `command:` before the script (`pip install -r requirements.txt && python train.py`),
-    or a PYTHONPATH it sets (modules from elsewhere in the code folder). None for scoring scripts."""
+    in the command that runs the script (`pip install -r requirements.txt && python train.py`),
+    or a PYTHONPATH the job sets (modules from elsewhere in the code folder). None for scoring
+    scripts."""
     if doc.kind is not Kind.ENTRY_SCRIPT:
         return None
     from aml_lint.rules.job._bindings import commands
     from aml_lint.rules.script.runtime_install import command_line_install
 
+    texts: list[str] = []
+    for link in ctx.project.links_to(doc.rel):
+        source = ctx.project.documents.get(link.source)
+        command = source.yaml.get(link.key) if source is not None and source.yaml is not None else None
+        if link.role == "entry_script" and isinstance(command, str):
+            texts.append(command)  # the very command that runs the script (one step of a pipeline)
     for job in jobs_for_script(doc, ctx):
         if job.text is not None and "PYTHONPATH" in job.text:
             return "PYTHONPATH"
-        for command in commands(job):
-            found = command_line_install(command.text)
-            if found:
-                return found
+        if not texts:
+            texts.extend(c.text for c in commands(job))
+    for text in texts:
+        found = command_line_install(text)
+        if found:
+            return found
     return None
 
 
@@ -298,16 +307,17 @@ def index_options(spec: EnvSpec) -> tuple[str | None, list[str]]:
 def _local_roots(doc: Document, ctx: Context) -> list[Path]:
     """Folders whose modules a script can import: its own folder up to its code folder (a job's
     `python -m pkg.train` runs from the code folder, which is then on the path)."""
+    codes: list[Path] = list(ctx.project.code_roots.get(doc.rel, []))  # a job's code folders
+    for runner in ctx.deployments_for_script(doc.rel):
+        codes += [ctx.project.root / link.target for link in ctx.project.links_from(runner.rel) if link.role == "code"]
     roots = [doc.path.parent]
-    for runner in [*ctx.deployments_for_script(doc.rel), *jobs_for_script(doc, ctx)]:
-        for link in ctx.project.links_from(runner.rel):
-            if link.role == "code":
-                code = (ctx.project.root / link.target).absolute()
-                here = doc.path.parent.absolute()
-                while here != code and code in here.parents:
-                    here = here.parent
-                    roots.append(here)
-                roots.append(code)
+    for code in codes:
+        code = code.absolute()
+        here = doc.path.parent.absolute()
+        while here != code and code in here.parents:
+            here = here.parent
+            roots.append(here)
+        roots.append(code)
     return list(dict.fromkeys(roots))
 
 
