@@ -130,6 +130,10 @@ def test_expressions_elsewhere_and_placeholders_are_left_alone(lint: LintFn) -> 
     assert lint({"job.yml": job}, rule="AML601") == []
     templated_keys = COMMAND_SCHEMA + "command: python t.py ${{inputs.data}}\ninputs:\n  $(name): 1\n" + ENV
     assert lint({"job.yml": templated_keys}, rule="AML601") == []
+    templated_name = COMMAND_SCHEMA + "command: python t.py ${{inputs.$(name)}} ${{inputs.__NAME__}}\n" + ENV
+    assert lint({"job.yml": templated_name}, rule="AML601") == []
+    templated_step = PIPELINE.replace("parent.jobs.prep.outputs.data", "parent.jobs.$(step).outputs.data")
+    assert lint({"pipeline.yml": templated_step}, rule="AML602") == []
 
 
 # --------------------------------------------------------------------------- AML602

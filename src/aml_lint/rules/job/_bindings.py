@@ -120,12 +120,15 @@ def location_in(doc: Document, path: Path_, token: str, nth: int = 0) -> Locatio
 
 
 def occurrences(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], int]]:
-    """Each match with its rank among the matches of the same text (for location_in)."""
+    """Each match with its rank among the matches of the same text (for location_in). An
+    expression holding a placeholder a pipeline fills in (`${{inputs.$(name)}}`) is skipped:
+    its name is not known yet."""
     seen: dict[str, int] = {}
     for m in pattern.finditer(text):
         rank = seen.get(m.group(), 0)
         seen[m.group()] = rank + 1
-        yield m, rank
+        if not is_placeholder(m.group(1)):
+            yield m, rank
 
 
 def local_component(doc: Document, ctx: Context, step: dict[str, Any]) -> Document | None:

@@ -117,7 +117,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 if not isinstance(value, str):
                     continue
                 m = _SINGULAR_RE.fullmatch(value.strip())
-                if m is None:
+                if m is None or is_placeholder(m.group(1)):
                     continue
                 problem = _problem(m.group(1).split("."), which, jobs, steps, inline, parent, doc, ctx)
                 if problem is None:
