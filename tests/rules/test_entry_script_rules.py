@@ -161,3 +161,14 @@ def test_only_the_step_whose_command_installs_is_left_unjudged(lint: LintFn) -> 
     message = next(f.message for f in findings if f.rule_id == "AML501")
     assert "the job's environment" in message
     assert [(f.path, f.location.line) for f in findings if f.rule_id == "AML302"] == [("pipeline.yml", 9)]
+
+
+def test_install_in_a_module_the_entry_script_imports(lint: LintFn) -> None:
+    train = TRAIN.replace("import joblib\n", "import joblib\nimport setup_env\n")
+    module = "import subprocess\n\nsubprocess.check_call(['pip', 'install', 'lightgbm'])\n"
+    findings = lint(_repo(train, **{"src/setup_env.py": module}))
+    hits = [(f.path, f.location.line, f.severity.label) for f in findings if f.rule_id == "AML302"]
+    assert hits == [("src/setup_env.py", 3, "warning")]
+    message = next(f.message for f in findings if f.rule_id == "AML302")
+    assert message.startswith("setup_env.py, a module imported by the entry script train.py, runs 'pip install'")
+    assert "the job's environment" in message
