@@ -172,3 +172,48 @@ def test_install_in_a_module_the_entry_script_imports(lint: LintFn) -> None:
     message = next(f.message for f in findings if f.rule_id == "AML302")
     assert message.startswith("setup_env.py, a module imported by the entry script train.py, runs 'pip install'")
     assert "the job's environment" in message
+
+
+COMPONENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+type: command
+name: train
+code: src
+command: python train.py --C ${{inputs.C}}
+inputs:
+  C:
+    type: number
+environment:
+  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250101.v1
+  conda_file: env/conda.yml
+"""
+SWEEP = """\
+$schema: https://azuremlschemas.azureedge.net/latest/sweepJob.schema.json
+type: sweep
+trial:
+  code: src
+  command: python train.py --C ${{search_space.C}}
+  environment:
+    image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20250101.v1
+    conda_file: env/conda.yml
+compute: azureml:cpu-cluster
+sampling_algorithm: random
+search_space:
+  C:
+    type: uniform
+    min_value: 0.1
+    max_value: 1.0
+objective:
+  goal: maximize
+  primary_metric: accuracy
+limits:
+  max_total_trials: 4
+"""
+
+
+def test_a_components_and_a_sweep_trials_entry_script(lint: LintFn) -> None:
+    train = TRAIN.replace("import joblib\n", "import joblib\nimport lightgbm\n")
+    for runner in (COMPONENT, SWEEP):
+        findings = lint({"runner.yml": runner, "env/conda.yml": CONDA, "src/train.py": train})
+        assert _on_train(findings) == [("AML501", 4, "error")], runner
+        assert "the job's environment env/conda.yml" in next(f.message for f in findings if f.rule_id == "AML501")
