@@ -217,3 +217,13 @@ def test_a_components_and_a_sweep_trials_entry_script(lint: LintFn) -> None:
         findings = lint({"runner.yml": runner, "env/conda.yml": CONDA, "src/train.py": train})
         assert _on_train(findings) == [("AML501", 4, "error")], runner
         assert "the job's environment env/conda.yml" in next(f.message for f in findings if f.rule_id == "AML501")
+
+
+def test_pin_the_jobs_inline_python_cannot_install(lint: LintFn) -> None:
+    inline = JOB.replace("  conda_file: env/conda.yml\n", "  conda_file:\n    dependencies:\n      - python=3.10\n"
+                         "      - pip\n      - pip:\n          - numpy==1.19.5\n")
+    found = [(f.path, f.location.line, f.severity.label) for f in lint({"job.yml": inline, "src/train.py": TRAIN})
+             if f.rule_id == "AML504"]
+    assert found == [("job.yml", 14, "error")]
+    fine = inline.replace("numpy==1.19.5", "numpy==1.26.4")
+    assert [f for f in lint({"job.yml": fine, "src/train.py": TRAIN}) if f.rule_id == "AML504"] == []
