@@ -12,9 +12,14 @@ import the environment does not provide, ``pip install`` at run time, an
 untagged image, a conda file path that does not exist), so the linter has
 findings to report as it would on a real repository.
 
-Same ``(n_files, seed)`` -> byte-identical tree. Usage::
+The ``jobs`` profile (``--profile jobs``) makes a training repository instead: most units
+are jobs (command jobs, sweep jobs, pipeline jobs with inline steps and component files, their
+entry scripts run as ``python x.py``, ``python -m pkg.mod``, ``torchrun``, or a shell script
+aml-lint does not follow), a few are deployments.
 
-    python bench/generate.py OUT --files 1000 --seed 7 [--git]
+Same ``(n_files, seed, profile)`` -> byte-identical tree. Usage::
+
+    python bench/generate.py OUT --files 1000 --seed 7 [--profile jobs] [--git]
 """
 
 from __future__ import annotations
@@ -49,9 +54,15 @@ AML_KINDS = (
     "code-module",
     "model",
 )
+# Kinds only the jobs profile makes.
+JOB_UNIT_KINDS = ("job-command", "job-sweep", "job-pipeline", "component", "entry-script")
 FILLER_KINDS = ("readme", "python", "json", "notebook", "yaml-other", "shell", "csv")
-KINDS = AML_KINDS + FILLER_KINDS + ("sample-request",)
+KINDS = AML_KINDS + JOB_UNIT_KINDS + FILLER_KINDS + ("sample-request",)
 DEPLOYMENT_KINDS = ("deployment-managed", "deployment-kubernetes", "deployment-batch")
+JOB_KINDS = ("job-command", "job-sweep", "job-pipeline", "component")
+PROFILES = ("deployments", "jobs")
+# In the jobs profile, the share of units that are jobs (the rest are deployments).
+JOB_UNIT_SHARE = 0.8
 
 TEAMS = ("fraud", "forecasting", "vision", "nlp", "recsys", "risk", "search", "ads", "health", "supply")
 IMAGES = (
@@ -96,6 +107,15 @@ P_MISSING_IMPORT = 0.08
 P_RUNTIME_INSTALL = 0.03
 P_UNTAGGED_IMAGE = 0.06
 P_MISSING_CONDA = 0.02
+P_MISSING_ENTRY = 0.02  # a job's command names a script the code folder does not hold
+
+# Environments a job names by reference: curated (legacy name, registry URI) and workspace ones.
+CURATED_REFS = (
+    "azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest",
+    "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+    "azureml://registries/azureml/environments/acpt-pytorch-2.2-cuda12.1/labels/latest",
+    "azureml:AzureML-lightgbm-3.3-ubuntu20.04-py38-cpu:1",
+)
 
 Files = dict[str, tuple[str, "str | bytes"]]  # relpath -> (kind, content); bytes for binary model files
 
@@ -108,6 +128,7 @@ class Manifest:
     n_files: int
     seed: int
     files: dict[str, str] = field(default_factory=dict)
+    profile: str = "deployments"
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(self.files.values()).items()))
@@ -120,6 +141,7 @@ class Manifest:
             "generator_version": GENERATOR_VERSION,
             "n_files": self.n_files,
             "seed": self.seed,
+            "profile": self.profile,
             "counts": self.counts(),
             "files": dict(sorted(self.files.items())),
         }
@@ -129,7 +151,8 @@ class Manifest:
         files = data["files"]
         assert isinstance(files, dict)
         return cls(root=root, n_files=int(str(data["n_files"])), seed=int(str(data["seed"])),
-                   files={str(k): str(v) for k, v in files.items()})
+                   files={str(k): str(v) for k, v in files.items()},
+                   profile=str(data.get("profile", "deployments")))
 
 
 # ---------------------------------------------------------------------------- text helpers
@@ -454,6 +477,137 @@ def _unit(rng: random.Random, index: int, team: str) -> Files:
     return files
 
 
+# ---------------------------------------------------------------------------- jobs
+
+
+def _entry_script(u: _Unit, what: str, helper: str | None) -> str:
+    """A training entry script: argparse, the framework's imports, a main()."""
+    rng = u.rng
+    third = list(dict.fromkeys(imp for imp, _, _ in FRAMEWORKS[u.framework]))
+    if "missing-import" in u.defects:
+        third.append(rng.choice(MISSING_IMPORTS))
+    std = sorted(set(rng.sample(STDLIB_IMPORTS, 3)) | {"argparse", "os", "logging"})
+    lines = [f'"""{what} for the aml-lint benchmark."""', "", *[f"import {s}" for s in std], *_imports(third)]
+    if helper:
+        lines.append(f"from {helper} import prepare")
+    lines += ["", "", "def parse_args():", "    parser = argparse.ArgumentParser()",
+              '    parser.add_argument("--data", default=".")', '    parser.add_argument("--lr", type=float, default=0.1)',
+              '    parser.add_argument("--epochs", type=int, default=1)', "    return parser.parse_args()"]
+    for i in range(rng.randint(1, 4)):
+        lines += ["", "", *_function(rng, f"_{rng.choice(WORDS)}_{i}")]
+    body = "prepare(args.data)" if helper else "args.data"
+    lines += ["", "", "def main():", "    args = parse_args()", f"    data = {body}",
+              '    logging.info("training on %s with lr %s", data, args.lr)', "", "",
+              'if __name__ == "__main__":', "    main()"]
+    return "\n".join(lines) + "\n"
+
+
+def _job_environment(u: _Unit, conda_from_yaml: str, env_file: str) -> tuple[list[str], bool]:
+    """The ``environment:`` lines of a job (indent 0) and whether it uses the unit's conda file."""
+    form = u.rng.choices(("inline", "file", "curated"), weights=(5, 2, 3))[0]
+    if form == "inline":
+        return ["environment:", f"  image: {_image(u)}", f"  conda_file: {conda_from_yaml}"], True
+    if form == "file":
+        return [f"environment: file:{env_file}"], True
+    return [f"environment: {u.rng.choice(CURATED_REFS)}"], False
+
+
+def _command(u: _Unit, script: str) -> tuple[str, str]:
+    """(command, form) running ``script`` (a path in the code folder) in one of the usual ways."""
+    rng = u.rng
+    if "missing-entry" in u.defects:
+        script = script.replace("train", "trian")
+    args = " --data ${{inputs.data}} --lr ${{inputs.lr}}"
+    form = rng.choices(("python", "module", "torchrun", "install", "shell"), weights=(8, 2, 2, 1, 1))[0]
+    if "runtime-install" in u.defects:
+        form = "install"
+    if form == "module":
+        return "python -m pkg.evaluate --model ${{inputs.data}}", form
+    if form == "torchrun":
+        return f"torchrun --nproc_per_node {rng.choice((2, 4, 8))} {script}{args}", form
+    if form == "install":
+        return f"pip install {rng.choice(MISSING_IMPORTS)} && python {script}{args}", form
+    if form == "shell":
+        return "bash run.sh ${{inputs.data}}", form
+    return f"python {script}{args}", form
+
+
+def _job_inputs(sweep: bool = False) -> list[str]:
+    lr = "${{search_space.lr}}" if sweep else "0.01"
+    return ["inputs:", "  data:", "    type: uri_folder", "    path: azureml:training-data:1", f"  lr: {lr}"]
+
+
+def _job_unit(rng: random.Random, index: int, team: str) -> Files:
+    """A training project: a command job, a sweep or a pipeline, its code and environment."""
+    shape = rng.choices(("command", "sweep", "pipeline"), weights=(4, 2, 3))[0]
+    defects = set()
+    for name, p in (("missing-import", P_MISSING_IMPORT), ("runtime-install", P_RUNTIME_INSTALL),
+                    ("untagged-image", P_UNTAGGED_IMAGE), ("missing-entry", P_MISSING_ENTRY)):
+        if rng.random() < p:
+            defects.add(name)
+    fw = rng.choice(sorted(FRAMEWORKS))
+    name = f"{fw}-{shape}-{index:05d}".replace("_", "-")
+    base = f"training/{team}/{name}"
+    u = _Unit(rng, base, name, fw, rng.choice(PYTHONS), rng.choice(IMAGES), defects)
+    files: Files = {}
+
+    def add(rel: str, kind: str, text: str) -> None:
+        files[f"{base}/{rel}"] = (kind, text)
+
+    def code_folder(folder: str, script: str) -> None:
+        helper = None if rng.random() < 0.5 else rng.choice(("features", "data_utils", "metrics"))
+        add(f"{folder}/{script}", "entry-script", _entry_script(u, f"Training script {script}", helper))
+        if helper:
+            add(f"{folder}/{helper}.py", "code-module", _helper(u))
+        add(f"{folder}/pkg/__init__.py", "code-module", "")
+        add(f"{folder}/pkg/evaluate.py", "entry-script", _entry_script(u, "Evaluation module", None))
+        add(f"{folder}/run.sh", "shell", f"#!/usr/bin/env bash\nset -euo pipefail\npython {script} --data \"$1\"\n")
+
+    add("README.md", "readme", _readme(rng, f"{name} ({shape})"))
+    add("environment/conda.yaml", "conda", _conda(u, batch=True))
+    add("environment/env.yml", "environment", _environment_yaml(u, "conda.yaml", None))
+    header = "$schema: https://azuremlschemas.azureedge.net/latest/{}.schema.json"
+    if shape in ("command", "sweep"):
+        code_folder("src", "train.py")
+        env, _ = _job_environment(u, "environment/conda.yaml", "environment/env.yml")
+        command, _ = _command(u, "train.py")
+        if shape == "command":
+            lines = [header.format("commandJob"), "code: src", f"command: >-\n  {command}", *_job_inputs(), *env,
+                     "compute: azureml:cpu-cluster", f"experiment_name: {name}"]
+            add("job.yml", "job-command", "\n".join(lines) + "\n")
+        else:
+            trial = [f"  {line}" for line in ["code: src", f"command: {command}", *env]]
+            lines = [header.format("sweepJob"), "type: sweep", "trial:", *trial, *_job_inputs(sweep=True),
+                     "search_space:", "  lr:", "    type: uniform", "    min_value: 0.001", "    max_value: 0.1",
+                     "objective:", "  goal: maximize", "  primary_metric: accuracy",
+                     "sampling_algorithm: random", "limits:", f"  max_total_trials: {rng.randint(4, 40)}",
+                     "compute: azureml:gpu-cluster", f"experiment_name: {name}"]
+            add("sweep.yml", "job-sweep", "\n".join(lines) + "\n")
+        return files
+    # A pipeline: an inline prep step, and one to three steps that run component files.
+    code_folder("prep", "prep.py")
+    lines = [header.format("pipelineJob"), "type: pipeline", f"experiment_name: {name}",
+             "settings:", "  default_compute: azureml:cpu-cluster", "jobs:",
+             "  prep:", "    type: command", "    code: prep", "    command: python prep.py --data ${{inputs.data}}",
+             "    inputs:", "      data:", "        type: uri_folder", "        path: azureml:raw-data:1",
+             "    environment: file:environment/env.yml"]
+    for i in range(rng.randint(1, 3)):
+        step = ("train", "evaluate", "register")[i]
+        code_folder(f"components/{step}/src", "train.py")
+        env, _ = _job_environment(u, "../../environment/conda.yaml", "../../environment/env.yml")
+        command, _ = _command(u, "train.py")
+        component = [header.format("commandComponent"), f"name: {name.replace('-', '_')}_{step}", "type: command",
+                     f"version: {rng.randint(1, 9)}", "code: ./src", f"command: >-\n  {command}",
+                     "inputs:", "  data:", "    type: uri_folder", "  lr:", "    type: number", "    default: 0.01",
+                     *env]
+        add(f"components/{step}/component.yml", "component", "\n".join(component) + "\n")
+        prefix = "file:" if rng.random() < 0.7 else ""
+        lines += [f"  {step}:", "    type: command", f"    component: {prefix}components/{step}/component.yml",
+                  "    inputs:", "      data:", "        type: uri_folder", "        path: azureml:raw-data:1"]
+    add("pipeline.yml", "job-pipeline", "\n".join(lines) + "\n")
+    return files
+
+
 # ---------------------------------------------------------------------------- filler
 
 
@@ -514,16 +668,19 @@ def _filler(rng: random.Random, index: int, team: str) -> tuple[str, str, str]:
 # ---------------------------------------------------------------------------- the repository
 
 
-def plan(n_files: int, seed: int) -> Files:
+def plan(n_files: int, seed: int, profile: str = "deployments") -> Files:
     """Every file of the repository, in memory (nothing written)."""
     if n_files < 1:
         raise ValueError("n_files must be at least 1")
-    rng = random.Random(f"aml-lint-bench:{seed}")
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}")
+    rng = random.Random(f"aml-lint-bench:{seed}" if profile == "deployments" else f"aml-lint-bench:{profile}:{seed}")
     files: Files = {}
     budget = int(n_files * AML_SHARE)
     index = 0
     while True:
-        unit = _unit(rng, index, TEAMS[index % len(TEAMS)])
+        jobs = profile == "jobs" and rng.random() < JOB_UNIT_SHARE
+        unit = (_job_unit if jobs else _unit)(rng, index, TEAMS[index % len(TEAMS)])
         index += 1
         if len(files) + len(unit) > budget:
             break
@@ -535,12 +692,12 @@ def plan(n_files: int, seed: int) -> Files:
     return files
 
 
-def generate(root: Path, n_files: int, seed: int = 0, git: bool = False) -> Manifest:
+def generate(root: Path, n_files: int, seed: int = 0, git: bool = False, profile: str = "deployments") -> Manifest:
     """Write the repository of ``n_files`` files under ``root`` (which must be empty or absent)."""
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
         raise FileExistsError(f"{root} is not empty")
-    files = plan(n_files, seed)
+    files = plan(n_files, seed, profile)
     for rel, (_, content) in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -550,7 +707,8 @@ def generate(root: Path, n_files: int, seed: int = 0, git: bool = False) -> Mani
             path.write_text(content, encoding="utf-8")
     if git:
         _git_init(root)
-    return Manifest(root=root, n_files=n_files, seed=seed, files={r: k for r, (k, _) in files.items()})
+    return Manifest(root=root, n_files=n_files, seed=seed, files={r: k for r, (k, _) in files.items()},
+                    profile=profile)
 
 
 def _git_init(root: Path) -> None:
@@ -567,9 +725,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder to create (must be empty or absent)")
     parser.add_argument("--files", type=int, default=1000, help="number of files (default 1000)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", choices=PROFILES, default="deployments",
+                        help="deployments (default) or jobs: a training repository, mostly jobs")
     parser.add_argument("--git", action="store_true", help="make it a git repository with one commit")
     args = parser.parse_args(argv)
-    manifest = generate(args.out, args.files, args.seed, git=args.git)
+    manifest = generate(args.out, args.files, args.seed, git=args.git, profile=args.profile)
     print(json.dumps(manifest.counts(), indent=2))
     return 0
 

@@ -8,6 +8,8 @@ run and the median over ``--repeat`` runs, and records each one's peak memory:
 - a text scan: read every file's bytes (the most ``--changed-files`` may spend);
 - ``aml-lint check .`` on the whole repository;
 - ``aml-lint check . --changed-files LIST`` with 5 changed files (1,000 and 10,000 files);
+- the same on a jobs-heavy training repository (``--jobs-sizes``: command jobs, sweeps,
+  pipelines with inline steps and component files, entry scripts; ``generate.py --profile jobs``);
 - yamllint over the repository's YAML files, check-jsonschema over its conda files;
 
 plus cold start (``aml-lint --version`` and a one-file check) and, with
@@ -41,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # run as a script: make `bench` importable
     sys.path.insert(0, str(HERE.parent))
 
-from bench.generate import DEPLOYMENT_KINDS, GENERATOR_VERSION, Manifest, generate  # noqa: E402
+from bench.generate import DEPLOYMENT_KINDS, GENERATOR_VERSION, JOB_KINDS, Manifest, generate  # noqa: E402
 
 WORK = HERE / ".work"
 DEFAULT_OUT = HERE / "results"
@@ -192,17 +194,19 @@ def tool(name: str) -> str:
     return shutil.which(name) or name
 
 
-def repo_for(n_files: int, seed: int, work: Path) -> Manifest:
+def repo_for(n_files: int, seed: int, work: Path, profile: str = "deployments") -> Manifest:
     """The cached synthetic repository of ``n_files`` files, generated (as a git checkout) when absent."""
     name = f"n{n_files}-s{seed}-v{GENERATOR_VERSION}"
+    if profile != "deployments":
+        name = f"{profile}-{name}"
     root = work / "repos" / name
     manifest_path = work / "repos" / f"{name}.json"
     if root.is_dir() and manifest_path.is_file():
         return Manifest.from_json(root, json.loads(manifest_path.read_text(encoding="utf-8")))
     if root.exists():
         shutil.rmtree(root)
-    print(f"  generating {n_files} files (seed {seed}) in {root}", flush=True)
-    manifest = generate(root, n_files, seed, git=True)
+    print(f"  generating {n_files} files (seed {seed}, {profile}) in {root}", flush=True)
+    manifest = generate(root, n_files, seed, git=True, profile=profile)
     manifest_path.write_text(json.dumps(manifest.to_json()), encoding="utf-8")
     return manifest
 
@@ -212,8 +216,12 @@ def changed_files(manifest: Manifest, seed: int) -> list[str]:
     a deployment, a Dockerfile or requirements file, and a README."""
     rng = random.Random(f"changed:{seed}:{manifest.n_files}")
     picks: list[str] = []
-    for kinds in (("conda",), ("scoring-script",), DEPLOYMENT_KINDS, ("dockerfile", "requirements"),
-                  ("readme",), ("python",), ("environment",)):
+    # A jobs repository's PR: an entry script, a conda file, a job, a component, a module.
+    sequence = ((("entry-script",), ("conda",), JOB_KINDS[:3], ("component",), ("code-module",), ("readme",))
+                if manifest.profile == "jobs" else
+                (("conda",), ("scoring-script",), DEPLOYMENT_KINDS, ("dockerfile", "requirements"),
+                 ("readme",), ("python",), ("environment",)))
+    for kinds in sequence:
         candidates = [p for p in manifest.by_kind(*kinds) if p not in picks]
         if candidates:
             picks.append(rng.choice(candidates))
@@ -277,6 +285,7 @@ def bench_repo(root: Path, manifest: Manifest | None, repeat: int, changed: list
                 [tool("check-jsonschema"), "--schemafile", str(CONDA_SCHEMA), *condas], root, repeat)
     return {
         "files": n_files,
+        "profile": manifest.profile if manifest else None,
         "root": str(root),
         "counts": manifest.counts() if manifest else None,
         "changed_files": changed,
@@ -384,6 +393,17 @@ def evaluate(data: dict[str, object]) -> list[dict[str, object]]:
         add(f"--changed-files growth {lo['files']}→{hi['files']} files ≤ text scan growth + "
             f"{CHANGED_GROWTH_SLACK_S * 1000:.0f} ms", f"{_fmt_s(growth)} vs {_fmt_s(scan)}",
             growth <= scan + CHANGED_GROWTH_SLACK_S)
+    for r in data.get("jobs") or []:  # type: ignore[attr-defined]
+        check, floor, ch, peak = _med(r, "check"), _med(r, "floor"), _med(r, "changed"), _peak(r, "check")
+        n = r["files"]
+        if check is not None and floor:
+            add(f"jobs repo: check ≤ {TARGET_FLOOR_RATIO}× floor ({n} files)", _fmt_x(check, floor),
+                check <= TARGET_FLOOR_RATIO * floor)
+        if ch is not None and n >= 10000:
+            add(f"jobs repo: --changed-files < {TARGET_CHANGED_S} s ({n} files)", _fmt_s(ch), ch < TARGET_CHANGED_S)
+        if peak is not None and n >= 10000:
+            add(f"jobs repo: peak memory < {TARGET_PEAK_MIB:.0f} MiB ({n} files)", f"{peak:.0f} MiB",
+                peak < TARGET_PEAK_MIB)
     cold = data.get("cold")
     if isinstance(cold, dict):
         for key, name in (("version", "aml-lint --version"), ("one_file", "one-file check")):
@@ -410,7 +430,8 @@ def evaluate(data: dict[str, object]) -> list[dict[str, object]]:
 def render_markdown(data: dict[str, object]) -> str:
     meta: dict[str, object] = data["meta"]  # type: ignore[assignment]
     sizes: list[dict[str, object]] = data["sizes"]  # type: ignore[assignment]
-    rows = list(sizes)
+    jobs: list[dict[str, object]] = data.get("jobs") or []  # type: ignore[assignment]
+    rows = list(sizes) + list(jobs)
     if isinstance(data.get("samples"), dict):
         rows.append(data["samples"])  # type: ignore[arg-type]
     out = ["# aml-lint benchmark", "",
@@ -430,7 +451,8 @@ def render_markdown(data: dict[str, object]) -> str:
             "| check-jsonschema (conda files) | CPU: floor / check | peak MiB: floor / check / yamllint |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        name = "azureml-examples" if r is data.get("samples") else "synthetic"
+        name = ("azureml-examples" if r is data.get("samples") else
+                "synthetic jobs" if r.get("profile") == "jobs" else "synthetic")
         check_err = _err(r, "check")
         check = f"error: {_cell(check_err)}" if check_err else _fmt_s(_med(r, "check"))
         peaks = " / ".join(_fmt_mib(_peak(r, k)) for k in ("floor", "check", "yamllint"))
@@ -438,14 +460,15 @@ def render_markdown(data: dict[str, object]) -> str:
                    f"{_fmt_x(_med(r, 'check'), _med(r, 'floor'))} | {_fmt_s(_med(r, 'yamllint'))} | "
                    f"{_fmt_x(_med(r, 'check'), _med(r, 'yamllint'))} | {_fmt_s(_med(r, 'check_jsonschema'))} | "
                    f"{_fmt_s(_cpu(r, 'floor'))} / {_fmt_s(_cpu(r, 'check'))} | {peaks} |")
-    changed = [r for r in sizes if r["samples"].get("changed")]  # type: ignore[union-attr]
+    changed = [r for r in [*sizes, *jobs] if r["samples"].get("changed")]  # type: ignore[union-attr]
     if changed:
         out += ["", f"## `check --changed-files` ({CHANGED_FILES} changed files)", "",
-                "| files | --changed-files | full check | text scan (read every file) | peak MiB |",
-                "|---:|---:|---:|---:|---:|"]
+                "| repository | files | --changed-files | full check | text scan (read every file) | peak MiB |",
+                "|---|---:|---:|---:|---:|---:|"]
         for r in changed:
             err = _err(r, "changed")
-            out.append(f"| {r['files']} | {('error: ' + _cell(err)) if err else _fmt_s(_med(r, 'changed'))} | "
+            name = "synthetic jobs" if r.get("profile") == "jobs" else "synthetic"
+            out.append(f"| {name} | {r['files']} | {('error: ' + _cell(err)) if err else _fmt_s(_med(r, 'changed'))} | "
                        f"{_fmt_s(_med(r, 'check'))} | {_fmt_s(_med(r, 'scan'))} | {_fmt_mib(_peak(r, 'changed'))} |")
     cold = data.get("cold")
     if isinstance(cold, dict):
@@ -453,16 +476,18 @@ def render_markdown(data: dict[str, object]) -> str:
         for s in cold["samples"].values():
             val = f"error: {_cell(s['error'])}" if s["error"] else _fmt_s(s["median_s"])
             out.append(f"| {s['label']} | {val} | {_fmt_s(s.get('median_cpu_s'))} | {_fmt_mib(s['peak_mib'])} |")
-    out += ["", "## Per file", "", "| files | floor ms/file | check ms/file |", "|---:|---:|---:|"]
-    for r in sizes:
+    out += ["", "## Per file", "", "| repository | files | floor ms/file | check ms/file |", "|---|---:|---:|---:|"]
+    for r in [*sizes, *jobs]:
         f, c = _med(r, "floor"), _med(r, "check")
         n = r["files"]
-        out.append(f"| {n} | {'–' if f is None else f'{f * 1000 / n:.3f}'} | "  # type: ignore[operator]
+        name = "synthetic jobs" if r.get("profile") == "jobs" else "synthetic"
+        out.append(f"| {name} | {n} | {'–' if f is None else f'{f * 1000 / n:.3f}'} | "  # type: ignore[operator]
                    f"{'–' if c is None else f'{c * 1000 / n:.3f}'} |")  # type: ignore[operator]
-    summaries = [(r["files"], _last_line(r, "check")) for r in rows]
+    summaries = [(f"{r['files']} files" + (" (jobs)" if r.get("profile") == "jobs" else ""),
+                  _last_line(r, "check")) for r in rows]
     if any(line for _, line in summaries):
         out += ["", "aml-lint's summary line per repository (a sanity check that it did the work):", ""]
-        out += [f"- {n} files: `{(line or '').replace('`', chr(39))}`" for n, line in summaries]
+        out += [f"- {n}: `{(line or '').replace('`', chr(39))}`" for n, line in summaries]
     out += ["", "The floor reads and parses every file once in one process (PyYAML C loader, ast.parse, "
             "read for the rest). Raw numbers: `bench/results/results.json`; plot: "
             "`bench/results/time-vs-size.png`.", ""]
@@ -537,6 +562,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per command (median reported)")
     parser.add_argument("--repeat-large", type=int, default=3, help="timed runs at 5,000 files and more")
     parser.add_argument("--repeat-cold", type=int, default=10, help="timed runs of the cold-start commands")
+    parser.add_argument("--jobs-sizes", default="1000,10000",
+                        help="file counts of the jobs-heavy repository ('' to skip); --changed-files is timed "
+                             "at those also in --changed-at")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--samples", type=Path, help="a checkout of Azure/azureml-examples to measure too")
     parser.add_argument("--no-peers", action="store_true", help="skip yamllint and check-jsonschema")
@@ -566,6 +594,7 @@ def main(argv: list[str] | None = None) -> int:
             "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         },
         "sizes": [],
+        "jobs": [],
     }
     manifests = []
     for n in sizes:
@@ -575,6 +604,12 @@ def main(argv: list[str] | None = None) -> int:
         repeat = args.repeat_large if n >= 5000 else args.repeat
         changed = changed_files(manifest, args.seed) if n in changed_at else None
         data["sizes"].append(bench_repo(manifest.root, manifest, repeat, changed, not args.no_peers, work))  # type: ignore[attr-defined]
+    for n in sorted({int(s) for s in args.jobs_sizes.split(",") if s.strip()}):
+        print(f"[{n} files, jobs]", flush=True)
+        manifest = repo_for(n, args.seed, work, profile="jobs")
+        repeat = args.repeat_large if n >= 5000 else args.repeat
+        changed = changed_files(manifest, args.seed) if n in changed_at else None
+        data["jobs"].append(bench_repo(manifest.root, manifest, repeat, changed, not args.no_peers, work))  # type: ignore[attr-defined]
     if manifests:
         print("[cold start]", flush=True)
         data["cold"] = bench_cold(manifests[0], args.repeat_cold)

@@ -10,7 +10,15 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
-from bench.generate import AML_KINDS, AML_SHARE, DEPLOYMENT_KINDS, Manifest, generate, plan
+from bench.generate import (
+    AML_KINDS,
+    AML_SHARE,
+    DEPLOYMENT_KINDS,
+    JOB_UNIT_KINDS,
+    Manifest,
+    generate,
+    plan,
+)
 
 
 def test_same_seed_gives_identical_files() -> None:
@@ -143,3 +151,40 @@ def test_manifest_round_trips_through_json(tmp_path: Path) -> None:
     assert again.files == manifest.files
     assert again.counts() == manifest.counts()
     assert sum(manifest.counts().values()) == 50
+
+
+def test_jobs_profile_is_deterministic_and_leaves_the_default_alone() -> None:
+    assert plan(400, seed=3, profile="jobs") == plan(400, seed=3, profile="jobs")
+    assert plan(400, seed=3, profile="jobs") != plan(400, seed=3)
+    assert len(plan(400, seed=3, profile="jobs")) == 400
+    with pytest.raises(ValueError):
+        plan(10, seed=0, profile="nope")
+
+
+def test_jobs_profile_makes_every_job_kind_and_their_scripts() -> None:
+    files = plan(1000, seed=0, profile="jobs")
+    counts = Counter(kind for kind, _ in files.values())
+    for kind in (*JOB_UNIT_KINDS, "conda", "environment", "deployment-managed"):
+        assert counts[kind] > 0, (kind, dict(counts))
+    assert counts["job-command"] + counts["job-sweep"] + counts["job-pipeline"] > 3 * counts["deployment-managed"]
+    commands = []
+    for rel, (kind, text) in files.items():
+        if kind not in ("job-command", "job-sweep", "component"):
+            continue
+        assert isinstance(text, str)
+        doc = yaml.safe_load(text)
+        unit = doc["trial"] if kind == "job-sweep" else doc
+        commands.append(unit["command"])
+        code = PurePosixPath(rel).parent / unit["code"]
+        assert any(f.startswith(f"{code.as_posix()}/") and k == "entry-script" for f, (k, _) in files.items()), rel
+    # The forms a training repository uses: a script, a module, a launcher, a shell script.
+    for form in ("python train.py", "python -m pkg.evaluate", "torchrun", "bash run.sh"):
+        assert any(form in c for c in commands), form
+    for rel, (kind, text) in files.items():
+        if kind == "job-pipeline":
+            assert isinstance(text, str)
+            steps = yaml.safe_load(text)["jobs"]
+            for step in steps.values():
+                ref = str(step.get("component", "")).removeprefix("file:")
+                if ref:
+                    assert files[(PurePosixPath(rel).parent / ref).as_posix()][0] == "component", rel

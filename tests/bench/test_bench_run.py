@@ -19,8 +19,8 @@ def test_smoke_run_on_a_tiny_repository(tmp_path: Path) -> None:
     committed = run.HERE / "RESULTS.md"
     before = committed.read_text(encoding="utf-8") if committed.exists() else None
     out, work = tmp_path / "out", tmp_path / "work"
-    code = run.main(["--sizes", "40", "--changed-at", "40", "--repeat", "1", "--repeat-cold", "1",
-                     "--out", str(out), "--work", str(work)])
+    code = run.main(["--sizes", "40", "--changed-at", "40", "--jobs-sizes", "60", "--repeat", "1",
+                     "--repeat-cold", "1", "--out", str(out), "--work", str(work)])
     assert code == 0
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     (size,) = data["sizes"]
@@ -36,9 +36,14 @@ def test_smoke_run_on_a_tiny_repository(tmp_path: Path) -> None:
     for key in ("version", "one_file"):
         assert data["cold"]["samples"][key]["error"] is None, data["cold"]["samples"][key]
     assert data["targets"] and all(t["met"] in (True, False, None) for t in data["targets"])
+    (jobs,) = data["jobs"]  # the jobs-heavy repository: timed the same way
+    assert jobs["files"] == 60 and jobs["profile"] == "jobs"
+    assert all(jobs["samples"][key]["error"] is None for key in ("floor", "scan", "check"))
     markdown = (out / "results.md").read_text(encoding="utf-8")
     assert "| target | measured | met |" in markdown
     assert "| synthetic | 40 |" in markdown
+    assert "| synthetic jobs | 60 |" in markdown
+    assert any(t["target"].startswith("jobs repo: check") for t in data["targets"])
     pytest.importorskip("matplotlib")
     assert (out / "time-vs-size.png").read_bytes().startswith(b"\x89PNG")
     # A run into another folder leaves the committed summary alone.
