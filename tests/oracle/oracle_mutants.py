@@ -509,6 +509,8 @@ JOB_SUPPORT: dict[str, str] = {
     "env/conda.yml": CONDA,
     "docker/Dockerfile": f"FROM {IMAGE}\n",
     "components/train.yml": COMPONENT_FILE,
+    "env/environment.yml": f"$schema: {SCHEMA}environment.schema.json\nname: train-env\nimage: {IMAGE}\n"
+                           "conda_file: conda.yml\n",
 }
 COMMAND_JOB = {
     "$schema": SCHEMA + "commandJob.schema.json", "type": "command",
@@ -587,7 +589,7 @@ JOB_ENUM_NEAR: dict[str, list[Any]] = {
 }
 JOB_ENVIRONMENTS: list[Any] = [
     "azureml:train-env:1", "azureml:train-env@latest", "azureml:train-env:latest", "train-env:1", "train-env", "",
-    "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+    "azureml://registries/azureml/environments/sklearn-1.5/labels/latest", "file:env/environment.yml",
     {"image": IMAGE}, {"image": IMAGE, "conda_file": "env/conda.yml"}, {"build": {"path": "docker"}},
     {"image": IMAGE, "conda_fle": "env/conda.yml"}, {"image": IMAGE, "os_type": "linux"},
 ]

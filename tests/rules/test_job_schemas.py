@@ -112,8 +112,9 @@ def test_environment_string_must_be_a_reference(lint: LintFn) -> None:
     text = JOB.replace("azureml:my-env:1", "my-env")
     assert findings(lint, "job.yml", text) == [
         (7, 14, "error", "'environment' is 'my-env'; expected a registered environment ('azureml:<name>:<version>', "
-                         "'azureml:<name>@latest', 'azureml://registries/...') or an inline definition "
-                         "(image, conda_file, build)")]
+                         "'azureml:<name>@latest', 'azureml://registries/...'), an environment file "
+                         "('file:environment.yml'), or an inline definition (image, conda_file, build)")]
+    assert findings(lint, "job.yml", JOB.replace("azureml:my-env:1", "file:env/environment.yml")) == []
 
 
 def test_tags_of_a_job_are_strings(lint: LintFn) -> None:
@@ -191,8 +192,9 @@ def test_keys_azure_ai_ml_ignores_are_warnings(lint: LintFn) -> None:
 def test_component_name_and_inputs(lint: LintFn) -> None:
     text = COMPONENT.replace("name: train", "name: Train-Model").replace("type: number", "type: float")
     assert findings(lint, "component.yml", text) == [
-        (3, 7, "error", "'name' is 'Train-Model'; expected a name of lower-case letters, digits and underscores, "
-                        "starting with a letter"),
+        (3, 7, "warning", "'name' is 'Train-Model'; expected a name of lower-case letters, digits and underscores, "
+                          "starting with a letter: `az ml component create` refuses it (a pipeline step or sweep "
+                          "trial that loads the file with 'file:' ignores the name)"),
         (10, 11, "error", "'inputs.lr.type' is 'float'; expected one of: integer, number, string, boolean, path, "
                           "uri_file, uri_folder, mltable, custom_model, mlflow_model, triton_model"),
     ]
@@ -269,9 +271,26 @@ def test_pipeline_without_any_compute_warns_per_step(lint: LintFn) -> None:
     assert got[0][3].startswith("step 'prep' has no compute and the pipeline none either: the CLI refuses the job")
     with_step_compute = text.replace("    code: src\n", "    code: src\n    compute: azureml:gpu\n")
     assert [f[3].split("'")[1] for f in findings(lint, "pipeline.yml", with_step_compute)] == ["train"]
+    # A serverless spark step names no compute: not a command step, not reported.
+    spark = with_step_compute.replace("  train:\n    type: command\n", "  train:\n    type: spark\n")
+    assert findings(lint, "pipeline.yml", spark) == []
 
 
 def test_inline_environment_needs_an_image_or_a_build(lint: LintFn) -> None:
     text = JOB.replace("environment: azureml:my-env:1", "environment:\n  conda_file: env.yml\n  name: 5")
     assert findings(lint, "job.yml", text) == [
         (8, 3, "error", "'environment' is missing required key(s): image")]
+
+
+def test_component_without_name_is_a_warning(lint: LintFn) -> None:
+    """`component: file:` and `trial: file:` load a component file without a name; `az ml component
+    create` needs one. A missing `command` beside it stays an error."""
+    text = COMPONENT.replace("name: train\n", "")
+    assert findings(lint, "component.yml", text) == [
+        (1, 1, "warning", "the component has no 'name': `az ml component create` refuses it (a pipeline step or "
+                          "sweep trial that loads the file with 'file:' does not need one); add 'name'")]
+    no_command = text.replace("command: python train.py --lr ${{inputs.lr}}\n", "")
+    assert [(severity, message) for _, _, severity, message in findings(lint, "component.yml", no_command)] == [
+        ("warning", "the component has no 'name': `az ml component create` refuses it (a pipeline step or "
+                    "sweep trial that loads the file with 'file:' does not need one); add 'name'"),
+        ("error", "the document is missing required key(s): command")]

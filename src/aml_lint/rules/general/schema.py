@@ -27,7 +27,10 @@ deployment is created as intended.
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
 compute=cpu-cluster`); info when a script of the repository runs such a command on this file.
-A job or component missing its `command` or `environment` is an error; a pipeline step with
+A job or component missing its `command` or `environment` is an error; a component without a
+`name`, or with one `az ml component create` refuses (`train-model`: lower-case letters, digits
+and underscores only), is a warning (a pipeline step or sweep trial loads its file and ignores
+the name); a pipeline step with
 no compute in a pipeline without `settings.default_compute` is a warning (it can be given with
 `--set`).
 
@@ -142,6 +145,22 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 continue
             yield Hit(f"{message}; the CLI refuses the file unless the command line gives it "
                       f"(--set {settable})", doc.yaml.loc(problem.path), severity=Severity.WARNING)
+            continue
+        if doc.kind is Kind.COMMAND_COMPONENT and not problem.path and "name" in problem.missing:
+            # A component file run by a pipeline step or sweep trial (`component: file:x.yml`) is loaded
+            # without a name; only `az ml component create` needs one.
+            yield Hit("the component has no 'name': `az ml component create` refuses it (a pipeline step or "
+                      "sweep trial that loads the file with 'file:' does not need one); add 'name'",
+                      doc.yaml.loc(()), severity=Severity.WARNING)
+            rest = tuple(key for key in problem.missing if key != "name")
+            if not rest:
+                continue
+            problem = replace(problem, missing=rest, message=f"the document is missing required key(s): "
+                                                              f"{', '.join(rest)}")
+        if doc.kind is Kind.COMMAND_COMPONENT and problem.path == ("name",) and not problem.on_key:
+            yield Hit(f"{problem.message}: `az ml component create` refuses it (a pipeline step or sweep trial "
+                      "that loads the file with 'file:' ignores the name)", doc.yaml.loc(problem.path),
+                      severity=Severity.WARNING)
             continue
         if doc.kind is Kind.PIPELINE_JOB and problem.missing == ("compute",) and len(problem.path) == 2:
             # Like a deployment's compute, often given when the job is submitted.
