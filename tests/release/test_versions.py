@@ -101,6 +101,18 @@ def test_a_tag_that_differs_fails_the_check(release: ModuleType) -> None:
         release.check(tag=version)  # without the v
 
 
+def test_a_pre_release_version_is_refused(release: ModuleType, tmp_path: Path) -> None:
+    root = copy_versioned(tmp_path)
+    version = release.check()
+    path = root / "pyproject.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(f'version = "{version}"', 'version = "1.0.0rc1"'), encoding="utf-8"
+    )
+    with pytest.raises(release.ReleaseError, match="is not X.Y.Z"):
+        release.check(root)
+
+
 def test_unreleased_and_undated_headings_are_not_the_newest_release(release: ModuleType) -> None:
     text = "# Changelog\n\n## [Unreleased]\n\n## [0.3.0]\n\n## [0.2.0] - 2026-01-02\n"
     assert release.newest_release(text) == "0.2.0"

@@ -42,7 +42,8 @@ REGISTRY = "ghcr.io"
 IMAGE_NAME = "aml-lint"
 # The development action.yml builds the working tree's Dockerfile (so `uses: ./` tests it).
 DEV_IMAGE_LINE = re.compile(r"^(?P<indent>[ \t]+)image:[ \t]*['\"]?Dockerfile['\"]?[ \t]*$", re.M)
-VERSION = re.compile(r"\d+\.\d+\.\d+(?:[-.]?(?:a|b|rc)\d+)?")
+# X.Y.Z only: the Azure task carries its version as three integers, so no pre-releases.
+VERSION = re.compile(r"\d+\.\d+\.\d+")
 # GitHub user and organisation names; ghcr.io wants them in lower case.
 OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
