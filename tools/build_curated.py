@@ -388,8 +388,18 @@ def build(git_dir: Path, repository: str = REPOSITORY) -> dict[str, Any]:
         stamp = int(git.run("log", "-1", "--format=%ct", head).strip())
         date = datetime.fromtimestamp(stamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         active = environment_assets(git, head)
-        removed = removed_assets(git, head, set(active))
+        removed: dict[str, tuple[str, str, str | None]] = dict(removed_assets(git, head, set(active)))
         tags = release_tags(git)
+        # Released under a name no asset has any more, without a deletion to show it (the asset
+        # was renamed in place): found at its last tag's commit; the date it went is not known.
+        for name in sorted(set(tags) - set(active) - set(removed)):
+            last = tags[name][max(tags[name])]
+            try:
+                folder = environment_assets(git, last).get(name)
+            except subprocess.CalledProcessError:
+                folder = None
+            if folder is not None:
+                removed[name] = (folder, last, None)
         raw: dict[str, tuple[dict[str, Any], list[tuple[int, Definition]], Definition]] = {}
         for name in sorted(set(active) | set(removed)):
             folder = active.get(name) or removed[name][0]
@@ -403,6 +413,7 @@ def build(git_dir: Path, repository: str = REPOSITORY) -> dict[str, Any]:
                 current = read_definition(git, removed[name][1], folder)
             entry["image"] = current.image
             versions: list[tuple[int, Definition]] = []
+            unread: list[int] = []
             hint = folder
             # Oldest first: each version's folder is looked for where the previous one was.
             for version, commit in sorted(tags.get(name, {}).items()):
@@ -411,9 +422,12 @@ def build(git_dir: Path, repository: str = REPOSITORY) -> dict[str, Any]:
                 except subprocess.CalledProcessError:
                     where = None  # the tagged commit is not in the snapshot
                 if where is None:
+                    unread.append(version)  # released, but its definition is not in the snapshot
                     continue
                 hint = where
                 versions.append((version, read_definition(git, commit, where)))
+            if unread:
+                entry["unread"] = unread
             raw[name] = (entry, versions, current)
         return encode(raw, {"repository": repository, "commit": head, "date": date})
     finally:

@@ -3,7 +3,8 @@
 An EnvSpec gathers the conda file (inline or linked), the Dockerfile of ``build`` with its
 context, and the requirements files both pull in (``-r`` lines, ``COPY`` + ``pip install -r``).
 A reference (``azureml:name:version``, a registry URI) is kept as such: its contents are not
-in the repository.
+in the repository, unless it names a curated environment (or the environment is just a curated
+or prebuilt inference image), whose contents aml-lint's table knows (knowledge/curated.py).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from aml_lint.documents.yaml_doc import Path_
 from aml_lint.findings import Location
 from aml_lint.graph.links import Link
 from aml_lint.graph.paths import exists_as
+from aml_lint.knowledge import curated
 from aml_lint.workspace import is_inside, relpath
 
 if TYPE_CHECKING:
     from aml_lint.graph.project import Project
+    from aml_lint.knowledge.curated import CuratedLookup
 
 
 @dataclass
@@ -41,10 +44,26 @@ class EnvSpec:
     dockerfile_doc: Document | None = None
     build_context: Path | None = None
     requirements_docs: list[Document] = field(default_factory=list)
+    curated: CuratedLookup | None = None  # the table's answer when the reference or the lone image is curated
+
+    @property
+    def curated_contents(self) -> bool:
+        """The environment is a curated one whose packages the table holds. A lone image whose
+        table entry is partial (a prebuilt image, a framework base) is not: nothing else says
+        what it installs, so its absences would be guesses."""
+        c = self.curated
+        return c is not None and c.visible and (self.reference is not None or c.complete)
+
+    @property
+    def curated_complete(self) -> bool:
+        """Its packages are the whole Python environment (a fresh conda env, nothing from a base image)."""
+        return self.curated_contents and self.curated is not None and self.curated.complete
 
     @property
     def visible(self) -> bool:
         """True when we can see what the environment installs."""
+        if self.curated_contents:
+            return True
         return self.reference is None and (self.conda is not None or self.dockerfile_doc is not None)
 
     @property
@@ -65,6 +84,14 @@ class EnvSpec:
     def declared(self) -> list[Declared]:
         """Every package the environment installs by name: conda list, pip list, Dockerfile, requirements."""
         out: list[Declared] = []
+        if self.curated_contents and self.curated is not None:
+            # Declared where the deployment or job names the environment.
+            loc = self.reference_location if self.reference else self.image_location
+            for p in self.curated.packages:
+                extras = f"[{','.join(p.extras)}]" if p.extras else ""
+                out.append(Declared(p.name, f"{p.name}{extras}{p.specifier}", self.owner.rel, loc, p.source,
+                                    specifier=p.specifier, extras=p.extras))
+            return out
         if self.conda is not None:
             for dep in self.conda.conda_deps:
                 if dep.valid:
@@ -84,6 +111,9 @@ class EnvSpec:
 
     def python_version(self) -> tuple[str, str, Location] | None:
         """(version text, file, location) of the first ``python`` pin in the conda list."""
+        if self.curated_contents and self.curated is not None and self.curated.python:
+            return (self.curated.python, self.owner.rel,
+                    self.reference_location if self.reference else self.image_location)
         if self.conda is None:
             return None
         for dep in self.conda.python:
@@ -117,7 +147,12 @@ def environment_ref(project: Project, doc: Document, value: str, folder: Path,
         if env_doc.kind is not Kind.ENVIRONMENT:
             return None
         return read_environment(project, env_doc, env_doc, (), target.parent)
-    return EnvSpec(owner=doc, base=key, reference=value, reference_location=loc)
+    return EnvSpec(owner=doc, base=key, reference=value, reference_location=loc,
+                   curated=_curated(value))
+
+
+def _curated(reference: str) -> CuratedLookup | None:
+    return curated.lookup(reference)  # the table is read on the first curated reference
 
 
 def read_environment(project: Project, owner: Document, doc: Document, base: Path_, folder: Path) -> EnvSpec | None:
@@ -156,6 +191,9 @@ def read_environment(project: Project, owner: Document, doc: Document, base: Pat
                 if env.dockerfile_doc is not None:
                     project.link(Link(doc.rel, env.dockerfile_doc.rel, "dockerfile", (*base, "build")))
                     dockerfile_requirements(project, env)
+    if env.image and env.conda is None and not isinstance(build, dict):
+        # An image alone runs what the image holds (with a conda file, AzureML builds a new env).
+        env.curated = _curated(env.image)
     return env
 
 

@@ -68,7 +68,8 @@ class CuratedLookup:
     version: str | None = None  # the version asked for; None for a label (latest) or none given
     resolved_version: int | None = None  # the version whose definition is given; None when untagged
     latest: int | None = None  # the newest version the table lists
-    version_note: str = ""  # UNKNOWN_VERSION: "newer" | "older" | "unlisted"
+    version_note: str = ""  # UNKNOWN_VERSION: "newer" | "older" | "unlisted"; KNOWN: "unread" (released,
+    # but its definition is not in the snapshot the table was built from)
     removed_on: str | None = None  # date the definition was deleted from azureml-assets
     python: str | None = None
     base_image: str | None = None
@@ -154,9 +155,11 @@ def _result(reference: str, form: str, written: str, name: str | None, version: 
             note = "unlisted"
         elif int(version) in tagged:
             want = int(version)
+        elif int(version) in entry.get("unread", ()):
+            note = "unread"
         else:
             note = "newer" if int(version) > max(tagged) else "older" if int(version) < min(tagged) else "unlisted"
-        if note and status == KNOWN:
+        if note and note != "unread" and status == KNOWN:
             status = UNKNOWN_VERSION
     base = CuratedLookup(reference, form, written, status, environment=name, version=version, latest=latest,
                          version_note=note, removed_on=entry.get("removed"), image=entry.get("image"),

@@ -4,7 +4,8 @@ What it finds: an import in a scoring script or a job's entry script (and the lo
 imports) provided by a package the environment does not declare but gets through the
 dependencies of one it does (for example `import numpy` with only `scikit-learn` declared).
 The dependency chain comes from the packages' published Requires-Dist (or from the exact
-resolved set with `--resolve`).
+resolved set with `--resolve`). A curated environment is not reported: you cannot declare
+anything in it, and a given version of it installs the same set every time.
 
 Why it matters: it works today because the declared package depends on the one you import;
 when that package drops or changes the dependency (a new major version, an extra that is no
@@ -56,7 +57,7 @@ KINDS = (Kind.SCORING_SCRIPT, Kind.ENTRY_SCRIPT)
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     for v in iv.analyze(doc, ctx).verdicts:
-        if v.status != iv.TRANSITIVE or v.ref.guarded:
+        if v.status != iv.TRANSITIVE or v.ref.guarded or v.env.spec.curated_contents:
             continue
         env = v.env
         provider = v.providers[0]

@@ -138,6 +138,8 @@ class EnvView:
         Where it comes from today decides: a package conda brings is declared in the conda
         list; otherwise the pip list, and a conda spec without one gets either.
         """
+        if self.spec.curated_contents:
+            return "an environment of your own built from it (a curated environment cannot be changed)"
         if not self.has_conda:
             return "it"
         if dist is not None and dist in self.closure and self.via_conda(dist):
@@ -167,7 +169,10 @@ def python_of(spec: EnvSpec) -> tuple[PythonVersion | None, str]:
     """The environment's Python: an exact conda pin, else the image name's pyXY, else unknown.
 
     A range (`python>=3.8`) says nothing about the minor conda will pick: unknown, not 3.8.
+    A curated environment's Python is the table's (knowledge/curated.json).
     """
+    if spec.curated_contents and spec.curated is not None and spec.curated.python:
+        return deps.parse_python_pin(spec.curated.python), "curated"
     if spec.conda is not None and spec.conda.python:
         for dep in spec.conda.python:
             py = deps.parse_python_pin(dep.version)
@@ -255,7 +260,9 @@ def env_view(spec: EnvSpec, ctx: Context | None = None) -> EnvView:
              for name, d in direct.items()]
     view = EnvView(spec=spec, label=spec.label, python=python, python_source=source, direct=direct,
                    # cached per declared set and Python: one walk per distinct environment
-                   closure=deps.closure(roots, python), has_conda=spec.conda is not None,
+                   closure=deps.closure(roots, python),
+                   # a curated env whose table entry is the whole environment counts as a conda spec
+                   has_conda=spec.conda is not None or spec.curated_complete,
                    has_pip_list=spec.conda is not None and spec.conda.pip_list_location is not None,
                    opaque=tuple(opaque))
     if ctx is not None and getattr(ctx.settings, "resolve", False) and python is not None:

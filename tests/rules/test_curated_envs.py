@@ -1,0 +1,180 @@
+"""Curated environments checked for real: scripts against what aml-lint's table says they install.
+
+Hand-made projects: a deployment (or a command job) naming a curated environment, and a script
+importing one thing the environment provides and one it does not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lintkit import LintFn
+
+REG = "azureml://registries/azureml/environments"
+
+DEPLOYMENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: blue
+endpoint_name: my-endpoint
+model: azureml:my-model:1
+code_configuration:
+  code: src
+  scoring_script: score.py
+environment: {env}
+instance_type: Standard_DS3_v2
+instance_count: 3
+"""
+
+IMAGE_DEPLOYMENT = DEPLOYMENT.replace("environment: {env}\n", "environment:\n  image: {env}\n")
+
+SCORE = """\
+import json
+{imports}
+
+
+def init():
+    global model
+    model = None
+
+
+def run(raw_data):
+    return {{"ok": True}}
+"""
+
+ABSENT = "catboost"  # no curated environment installs it
+
+
+def project(env: str, imports: list[str], image: bool = False) -> dict[str, str | bytes]:
+    return {"deploy.yml": (IMAGE_DEPLOYMENT if image else DEPLOYMENT).format(env=env),
+            "src/score.py": SCORE.format(imports="\n".join(f"import {m}" for m in imports))}
+
+
+# (reference, an import it provides, severity of AML501 for an import it lacks)
+# error: every package of the environment has known dependencies, so the absence is certain;
+# warning: a package whose dependencies aml-lint does not know might bring it (the message says so).
+CASES = [
+    pytest.param(f"{REG}/sklearn-1.5/labels/latest", "sklearn", "warning", id="sklearn-1.5"),
+    pytest.param(f"{REG}/sklearn-1.1/versions/40", "sklearn", "warning", id="sklearn-1.1@40"),
+    pytest.param("azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest", "sklearn", "warning",
+                 id="legacy-sklearn-1.0"),
+    pytest.param(f"{REG}/lightgbm-3.3/labels/latest", "lightgbm", "warning", id="lightgbm-3.3"),
+    pytest.param(f"{REG}/tensorflow-2.16-cuda12/labels/latest", "tensorflow", "warning", id="tensorflow-2.16"),
+    pytest.param(f"{REG}/pytorch-1.11-ubuntu20.04-py38-cuda11-gpu/labels/latest", "torch", "warning",
+                 id="pytorch-1.11"),
+    pytest.param(f"{REG}/mlflow-py312-inference/labels/latest", "mlflow", "warning", id="mlflow-py312"),
+    pytest.param(f"{REG}/mlflow-model-inference/labels/latest", "mlflow", "warning", id="mlflow-model-inference"),
+    pytest.param(f"{REG}/minimal-py311-inference/labels/latest", "numpy", "error", id="minimal-py311"),
+    pytest.param(f"{REG}/minimal-py312-cuda12.4-inference/versions/26", "numpy", "error", id="minimal-py312-cuda"),
+    pytest.param("mcr.microsoft.com/azureml/curated/minimal-py311-inference:latest", "joblib", "error",
+                 id="curated-inference-image"),
+]
+
+
+@pytest.mark.parametrize(("env", "provided", "severity"), CASES)
+def test_provided_import_passes_and_absent_one_is_reported(lint: LintFn, env: str, provided: str,
+                                                           severity: str) -> None:
+    image = env.startswith("mcr.")
+    ok = lint(project(env, [provided], image=image))
+    assert [f for f in ok if f.rule_id.startswith("AML5")] == []
+    assert [f for f in ok if f.rule_id == "AML103"] == []  # known: nothing "not visible" about it
+
+    found = lint(project(env, [provided, ABSENT], image=image), rule="AML501")
+    assert len(found) == 1, found
+    assert found[0].severity.label == severity
+    assert f"'{ABSENT}' is imported" in found[0].message and found[0].location.line == 3
+    assert "a curated environment cannot be changed" in found[0].message
+    if severity == "warning":
+        assert "whose dependencies aml-lint does not know" in found[0].message
+
+
+def test_framework_base_image_leaves_absent_imports_unjudged(lint: LintFn) -> None:
+    # ACPT environments install on a PyTorch image whose own packages the table does not list.
+    env = f"{REG}/acpt-pytorch-2.8-cuda12.6/labels/latest"
+    assert [f for f in lint(project(env, ["torch", "transformers", ABSENT])) if f.rule_id.startswith("AML50")] == []
+
+
+def test_documented_prebuilt_image_is_not_guessed(lint: LintFn) -> None:
+    # minimal-py312-inference is not defined in azureml-assets: only its Python and server are known.
+    found = lint(project("mcr.microsoft.com/azureml/minimal-py312-inference:latest", [ABSENT], image=True))
+    assert [f for f in found if f.rule_id == "AML501"] == []
+
+
+def test_a_workspace_environment_stays_not_visible(lint: LintFn) -> None:
+    found = lint(project("azureml:my-env:3", [ABSENT]))
+    assert [f.rule_id for f in found if f.rule_id in ("AML103", "AML501")] == ["AML103"]
+    assert [f.severity.label for f in found if f.rule_id == "AML103"] == ["info"]
+
+
+def test_curated_python_judges_removed_stdlib_modules(lint: LintFn) -> None:
+    # `imp` left the standard library in Python 3.12: mlflow-py312-inference runs 3.12, sklearn-1.5 3.10.
+    on_312 = lint(project(f"{REG}/mlflow-py312-inference/labels/latest", ["imp"]), rule="AML503")
+    assert len(on_312) == 1 and "3.12" in on_312[0].message
+    assert lint(project(f"{REG}/sklearn-1.5/labels/latest", ["imp"]), rule="AML503") == []
+
+
+def test_unknown_curated_name_is_a_warning_naming_the_table_date(lint: LintFn) -> None:
+    from aml_lint.knowledge import curated
+
+    found = lint(project(f"{REG}/sklearn-9.9/labels/latest", [ABSENT]), rule="AML103")
+    assert len(found) == 1 and found[0].severity.label == "warning"
+    assert "'sklearn-9.9' is not a curated environment" in found[0].message
+    assert curated.table_date() in found[0].message
+    assert lint(project(f"{REG}/sklearn-9.9/labels/latest", [ABSENT]), rule="AML501") == []  # not guessed
+
+
+def test_removed_curated_environment_is_a_warning_and_still_checked(lint: LintFn) -> None:
+    env = f"{REG}/llm-rag/labels/latest"  # removed from azureml-assets on 2025-08-21
+    found = lint(project(env, [ABSENT]))
+    warn = [f for f in found if f.rule_id == "AML103"]
+    assert len(warn) == 1 and warn[0].severity.label == "warning" and "2025-08-21" in warn[0].message
+    assert [f.rule_id for f in found if f.rule_id == "AML501"] == ["AML501"]
+
+
+def test_removed_environment_known_to_aml217_is_reported_once(lint: LintFn) -> None:
+    found = lint(project(f"{REG}/tensorflow-2.12-cuda11/labels/latest", ["tensorflow"]))
+    assert [f.rule_id for f in found if f.rule_id in ("AML103", "AML217")] == ["AML217"]
+
+
+@pytest.mark.parametrize(("env", "version", "severity", "words"), [
+    ("designer", "99999", "info", "newer than"),
+    ("designer", "1", "info", "older than the release tags"),  # versions 1-94 predate the release tags
+    ("designer-io", "98", "info", "not among the release tags"),  # 87-109 tagged, but not 98
+    ("designer", "v2", "warning", "is not a version number"),
+])
+def test_version_the_table_cannot_describe(lint: LintFn, env: str, version: str, severity: str,
+                                           words: str) -> None:
+    found = lint(project(f"{REG}/{env}/versions/{version}", [ABSENT]))
+    hits = [f for f in found if f.rule_id == "AML103"]
+    assert len(hits) == 1 and hits[0].severity.label == severity and words in hits[0].message
+    assert [f for f in found if f.rule_id == "AML501"] == []  # another version's contents are not used
+
+
+def test_legacy_name_the_table_does_not_know_stays_info(lint: LintFn) -> None:
+    found = lint(project("azureml:AzureML-Brand-New-Env-gpu@latest", [ABSENT]), rule="AML103")
+    assert len(found) == 1 and found[0].severity.label == "info" and "not in aml-lint's table" in found[0].message
+
+
+def test_pinned_version_is_judged_with_its_own_python(lint: LintFn) -> None:
+    # designer-pytorch-2.3 moved from Python 3.10 (version 14) to 3.12 (version 15): `imp` left in 3.12.
+    old = lint(project(f"{REG}/designer-pytorch-2.3/versions/14", ["imp"]), rule="AML503")
+    new = lint(project(f"{REG}/designer-pytorch-2.3/versions/15", ["imp"]), rule="AML503")
+    assert old == [] and len(new) == 1 and "3.12" in new[0].message
+
+
+COMMAND_JOB = """\
+$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+type: command
+code: src
+command: python train.py
+environment: {env}
+compute: azureml:cpu-cluster
+"""
+
+
+def test_training_script_of_a_command_job(lint: LintFn) -> None:
+    files: dict[str, str | bytes] = {
+        "job.yml": COMMAND_JOB.format(env=f"{REG}/minimal-py311-inference/labels/latest"),
+        "src/train.py": f"import numpy\nimport {ABSENT}\n",
+    }
+    found = lint(files, rule="AML501")
+    assert [(f.location.line, f.severity.label) for f in found] == [(2, "error")]
