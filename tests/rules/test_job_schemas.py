@@ -279,7 +279,7 @@ def test_pipeline_without_any_compute_warns_per_step(lint: LintFn) -> None:
 def test_inline_environment_needs_an_image_or_a_build(lint: LintFn) -> None:
     text = JOB.replace("environment: azureml:my-env:1", "environment:\n  conda_file: env.yml\n  name: 5")
     assert findings(lint, "job.yml", text) == [
-        (8, 3, "error", "'environment' is missing required key(s): image")]
+        (8, 3, "error", "'environment' needs one of: image, build")]
 
 
 def test_component_without_name_is_a_warning(lint: LintFn) -> None:
@@ -294,3 +294,15 @@ def test_component_without_name_is_a_warning(lint: LintFn) -> None:
         ("warning", "the component has no 'name': `az ml component create` refuses it (a pipeline step or "
                     "sweep trial that loads the file with 'file:' does not need one); add 'name'"),
         ("error", "the document is missing required key(s): command")]
+
+
+def test_misspelt_environment_is_fixed(tmp_path: object) -> None:
+    """`--fix` renames `enviroment` to the one key at least 80% alike (not environment_variables)."""
+    from pathlib import Path
+
+    from lintkit import lint_tree
+
+    root = Path(str(tmp_path))
+    result = lint_tree(root, {"job.yml": JOB.replace("environment:", "enviroment:")}, select="AML005")
+    [finding] = result.findings
+    assert finding.fix is not None and finding.fix.description == "rename 'enviroment' to 'environment'"

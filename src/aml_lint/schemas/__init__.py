@@ -115,6 +115,13 @@ def _explain(error: ValidationError, what: str = "") -> Iterator[SchemaProblem]:
             yield SchemaProblem(f"unknown key '{key}'{where}{suggestion}", (*path, key), on_key=True,
                                 close=tuple(hint))
         return
+    if error.validator == "anyOf" and error.context and isinstance(error.instance, dict) and all(
+            e.validator == "required" and e.absolute_path == error.absolute_path for e in error.context):
+        # `anyOf: [{required: [image]}, {required: [build]}]`: say "one of", not the first branch.
+        options = [str(k) for e in error.context for k in e.validator_value]  # type: ignore[union-attr]
+        where = f"'{_dotted(path)}'" if path else "the document"
+        yield SchemaProblem(f"{where} needs one of: {', '.join(options)}", path)
+        return
     if error.validator in ("oneOf", "anyOf") and error.context:
         # Pick the branch that got furthest instead of printing the whole error tree.
         # Branches that fail only because the value has another type are the wrong branch.

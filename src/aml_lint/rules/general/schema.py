@@ -212,12 +212,18 @@ def _rename(doc: Document, problem: SchemaProblem) -> Fix | None:
     """An unknown key renamed to its one close match."""
     import difflib
 
-    if not problem.on_key or len(problem.close) != 1 or doc.text is None or doc.yaml is None:
+    if not problem.on_key or not problem.close or doc.text is None or doc.yaml is None:
         return None
-    key, target = problem.path[-1], problem.close[0]
+    key = problem.path[-1]
+    if not isinstance(key, str):
+        return None
+    # One close match at least 80% alike (`enviroment` -> environment; environment_variables is less alike).
+    alike = [c for c in problem.close if difflib.SequenceMatcher(None, key, c).ratio() >= 0.8]
+    if len(alike) != 1:
+        return None
+    target = alike[0]
     parent = doc.yaml.get(problem.path[:-1])
-    if not isinstance(key, str) or not isinstance(parent, dict) or target in parent \
-            or difflib.SequenceMatcher(None, key, target).ratio() < 0.8 or problem.path not in doc.yaml.keys:
+    if not isinstance(parent, dict) or target in parent or problem.path not in doc.yaml.keys:
         return None
     where = span(doc.text, doc.yaml.keys[problem.path])
     if where is None or doc.text[where[0]:where[1]] != key:
