@@ -221,7 +221,7 @@ def test_required_component_input_not_given(lint: LintFn) -> None:
         ("job.yml", 9, 5, "error")]
     assert "'data'" in found[0].message and "is 'training_data' meant to be it?" in found[0].message
     # Optional, or with a default: nothing to give.
-    for spec in ("    optional: true\n", "    default: azureml:iris:1\n"):
+    for spec in ("    optional: true\n", "    optional: 'true'\n", "    default: azureml:iris:1\n"):
         loose = {**files, "train.yml": str(files["train.yml"]).replace("    type: uri_folder\n",
                                                                         "    type: uri_folder\n" + spec)}
         assert lint(loose, rule="AML605") == []

@@ -147,3 +147,15 @@ def local_component(doc: Document, ctx: Context, step: dict[str, Any]) -> Docume
     if component is None or component.kind is not Kind.COMMAND_COMPONENT or component.yaml is None:
         return None
     return component
+
+
+# What azure-ai-ml's marshmallow Boolean reads as true (`optional: "true"` is optional too).
+_TRUTHY = {"t", "true", "on", "y", "yes", "1"}
+
+
+def truthy(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value == 1
+    return isinstance(value, str) and value.strip().lower() in _TRUTHY

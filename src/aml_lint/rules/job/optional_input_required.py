@@ -62,7 +62,7 @@ def _optional(doc: Document) -> set[str]:
     if not isinstance(inputs, dict):
         return set()
     return {str(name) for name, spec in inputs.items()
-            if isinstance(spec, dict) and spec.get("optional") is True and spec.get("default") is None}
+            if isinstance(spec, dict) and jb.truthy(spec.get("optional")) and spec.get("default") is None}
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:

@@ -83,7 +83,7 @@ def _required(component: Document) -> list[str]:
     if not isinstance(inputs, dict):
         return []
     return [str(name) for name, spec in inputs.items()
-            if isinstance(spec, dict) and spec.get("optional") is not True and spec.get("default") is None]
+            if isinstance(spec, dict) and not jb.truthy(spec.get("optional")) and spec.get("default") is None]
 
 
 def _near(key: str, given: list[str]) -> str:
