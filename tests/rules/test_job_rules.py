@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from aml_lint.findings import Severity
 from lintkit import LintFn, doc_example
 
 LAST_ROOT: list[Path] = []
@@ -77,13 +76,13 @@ def test_command_job_near_name_and_folded_command(lint: LintFn) -> None:
 
 def test_command_job_optional_and_spaced_forms(lint: LintFn) -> None:
     """What CommandJob._validate skips: an input inside $[[ ]] (never reported when undeclared in a
-    job), the spaced form (a warning), an undeclared output (a warning)."""
+    job), the spaced form (a warning), an undeclared output (an error: the job fails on the compute)."""
     job = (COMMAND_SCHEMA + "code: src\n"
            "command: python train.py $[[--seed ${{inputs.seed}}]] --a ${{ inputs.a }} --o ${{outputs.model}}\n"
            + ENV)
     found = lint({"job.yml": job}, rule="AML601")
-    assert _at(found, "AML601") == [(3, 59, "warning"), (3, 79, "warning")]
-    assert all(f.severity is Severity.WARNING for f in found)
+    assert _at(found, "AML601") == [(3, 59, "warning"), (3, 79, "error")]
+    assert "fails on the compute" in found[1].message
     declared = job + "inputs:\n  a: 1\noutputs:\n  model:\n    type: uri_folder\n"
     assert lint({"job.yml": declared}, rule="AML601") == []
 

@@ -61,7 +61,7 @@ BASES: dict[str, dict[str, str]] = {
     "command": {"job.yml": f"""\
 $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
 code: src
-command: python train.py --data ${{{{inputs.data}}}} --lr ${{{{inputs.lr}}}} $[[--seed ${{{{inputs.seed}}}}]]
+command: python train.py --data ${{{{inputs.data}}}} --lr ${{{{inputs.lr}}}} $[[--seed ${{{{inputs.seed}}}}]] --model ${{{{outputs.model}}}}
 inputs:
   data:
     type: uri_folder
@@ -239,6 +239,8 @@ CASES = list(mutants())
 
 def test_enough_cases() -> None:
     assert len(CASES) > 40
+    # The documented exception is exercised: a command job whose declared output is renamed.
+    assert any(c.name.startswith("command:job.yml:outputs.model->") for c in CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -255,7 +257,10 @@ def test_job_rules_agree_with_the_sdk(case: Case, sdk: Sdk, tmp_path: Path) -> N
     refusal = sdk.refusal(tmp_path / case.main)
     if case.name in BASES:
         assert refusal is None and not result.findings, (refusal, result.findings)
-    if lint_errors:
-        assert refusal is not None, f"aml-lint reports an error the SDK accepts: {lint_errors[0].message}"
+    if lint_errors and refusal is None:
+        # The one documented exception (AML601's page): an undeclared output of a command job or a
+        # sweep trial, which the client sends and which fails on the compute.
+        unexplained = [f for f in lint_errors if not (f.rule_id == "AML601" and "fails on the compute" in f.message)]
+        assert not unexplained, f"aml-lint reports an error the SDK accepts: {unexplained[0].message}"
     if refusal is not None and BINDING_REFUSALS.search(refusal):
         assert lint_errors, f"the SDK refuses a binding aml-lint does not report as an error: {refusal}"

@@ -16,13 +16,17 @@ Severity follows what `az ml job create` / `az ml component create` do (azure-ai
   spaces) and any `${{parent.…}}` in a pipeline step's or a component's command: the step is
   turned into a component, which create validates before registering it ("Invalid data binding
   expression: outputs.x");
-- warning: an undeclared output, or an input written with spaces (`${{ inputs.x }}`), in a
-  command job or sweep trial: the client sends the job as it is, and what the service makes of
-  an expression that binds nothing is not something aml-lint can check; at best the literal
-  text reaches your script.
+- error: an undeclared output of a command job or sweep trial (`${{outputs.model}}` with no
+  `model` under `outputs:`): the client sends the job unchecked, and it fails when it runs on
+  the compute, which has no output to mount there (reported against azure-ai-ml in
+  Azure/azure-sdk-for-python#39187, where a job that had lost its declared outputs failed that
+  way; the SDK was fixed to keep them, not to accept the expression);
+- warning: an input written with spaces (`${{ inputs.x }}`) in a command job or sweep trial:
+  the client does not check that spelling and sends the job as it is, and what the service
+  makes of it aml-lint has not seen; at best the literal text reaches your script.
 
-Why it matters: the job is refused when you submit it, or runs with an argument that was
-never substituted.
+Why it matters: the job is refused when you submit it, or fails once it has started (after
+its environment is built and its compute allocated).
 
 Fails:
     $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
@@ -115,8 +119,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                     continue  # inside $[[ ]]: an optional part the job may leave out
                 severity = None
                 why = f"az ml job create refuses the job (\"Inputs to job does not contain '{name}'\")"
+            elif which == "outputs":
+                severity = None
+                why = "the client sends the job unchecked, and it fails on the compute, which has no such output"
             else:
-                if which == "inputs" and any(token in part for part in jb.OPTIONAL_PART_RE.findall(cmd.text)):
+                if any(token in part for part in jb.OPTIONAL_PART_RE.findall(cmd.text)):
                     continue
                 severity = Severity.WARNING
                 why = "the client sends it unchecked, with no value declared to put in its place"
