@@ -139,7 +139,9 @@ def test_a_job_or_sdk_code_that_builds_the_dockerfile_brings_it_in_with_its_cont
         lint: LintFn, builder: str, text: str, dockerfile: str) -> None:
     found = lint({builder: text, dockerfile: "FROM rocker/r-ver:4.0.0\nCOPY install.R /tmp/\n"}, rule=RULE)
     assert [(f.path, f.line, f.severity.label) for f in found] == [(dockerfile, 2, "error")]
-    assert f"as {builder} builds it" in found[0].message
+    # A job is linked like an environment (graph.jobs): its build context is the environment's.
+    context = "in the build context ('docker-context')" if builder == "job.yml" else f"as {builder} builds it"
+    assert context in found[0].message
 
 
 def test_shell_variables_of_the_script_are_followed(lint: LintFn) -> None:

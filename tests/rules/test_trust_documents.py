@@ -106,9 +106,10 @@ def test_batch_deployment_without_schema_is_still_checked(lint: LintFn) -> None:
 
 
 def test_other_asset_schema_is_left_alone(lint: LintFn) -> None:
-    job = (f"$schema: {SCHEMAS}commandJob.schema.json\ncode: src\ncommand: python train.py\n"
+    # Command and pipeline jobs are checked now (issue 15); Spark jobs and pipeline components are not.
+    job = (f"$schema: {SCHEMAS}sparkJob.schema.json\ncode: src\nentry:\n  file: train.py\n"
            "environment: azureml:env:1\ncompute: azureml:cpu\nmodel: azureml:m:1\n")
-    pipeline = (f"$schema: {SCHEMAS}pipelineJob.schema.json\ntype: pipeline\ncompute: azureml:cpu\n"
+    pipeline = (f"$schema: {SCHEMAS}pipelineComponent.schema.json\ntype: pipeline\ncompute: azureml:cpu\n"
                 "jobs:\n  train:\n    type: command\n    command: echo hi\n")
     assert lint({"job.yml": job, "pipeline.yml": pipeline}) == []
 
