@@ -209,3 +209,28 @@ def test_a_component_path_that_exists_below_another_folder_is_a_warning(lint: Li
     # Nowhere at all: an error.
     found = lint({"pipelines/p.yml": pipeline.replace("./step/", "./gone/")}, "AML101")
     assert [f.severity for f in found if "gone" in f.message] == [Severity.ERROR]
+
+
+def test_pipeline_components_are_followed_to_their_steps(tmp_path: Path) -> None:
+    pipeline = (f"$schema: {SCHEMA}/pipelineJob.schema.json\ntype: pipeline\nsettings:\n"
+                "  default_compute: azureml:cpu\njobs:\n  data:\n    type: pipeline\n"
+                "    component: ./data/data_pipeline.yml\n  again:\n    type: pipeline\n"
+                "    component: file:data/data_pipeline.yml\n")
+    inner = (f"$schema: {SCHEMA}/pipelineComponent.schema.json\ntype: pipeline\nname: data_pipeline\n"
+             "jobs:\n  prep:\n    type: command\n    component: ./prep/prep.yml\n"
+             "  clean:\n    type: command\n    code: clean\n    command: python clean.py\n"
+             "    environment: azureml:e:1\n")
+    prep = (f"$schema: {SCHEMA}/commandComponent.schema.json\nname: prep\ntype: command\ncode: .\n"
+            "command: python prep.py\nenvironment: azureml:e:1\n")
+    project = _project(tmp_path, {"pipeline.yml": pipeline, "data/data_pipeline.yml": inner,
+                                  "data/prep/prep.yml": prep, "data/prep/prep.py": "import os\n",
+                                  "data/clean/clean.py": "import os\n"})
+    assert ("data/data_pipeline.yml", "component") in _links(project, "pipeline.yml")
+    assert _links(project, "data/data_pipeline.yml") == {
+        ("data/prep/prep.yml", "component"), ("data/clean", "code"), ("data/clean/clean.py", "entry_script")}
+    assert ("data/prep/prep.py", "entry_script") in _links(project, "data/prep/prep.yml")
+    # Followed once, though two steps name it.
+    assert len(project.links_from("data/data_pipeline.yml")) == 3
+    assert project.neighbourhood({"data/prep/prep.py"}) >= {"data/prep/prep.yml", "data/data_pipeline.yml",
+                                                            "pipeline.yml"}
+    assert not project.problems

@@ -110,6 +110,16 @@ REPO = {
                                        f"environment:\n  image: {IMAGE}\n  conda_file: conda.yml\n"),
     "components/score/src/run.py": "import torch\n",
     "components/score/conda.yml": CONDA,
+    # A pipeline whose step is a pipeline component, whose step is a command component.
+    "nested/pipeline.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json\n"
+                            "type: pipeline\nsettings:\n  default_compute: azureml:cpu\njobs:\n"
+                            "  data:\n    type: pipeline\n    component: ./data/data_pipeline.yml\n"),
+    "nested/data/data_pipeline.yml": ("$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json\n"
+                                      "type: pipeline\nname: data_pipeline\njobs:\n  prep:\n    type: command\n"
+                                      "    component: ./prep/prep.yml\n"),
+    "nested/data/prep/prep.yml": ("name: prep\ntype: command\ncode: .\ncommand: python prep.py\n"
+                                  f"environment:\n  image: {IMAGE}\n  conda_file: ../../../envs/train-conda.yml\n"),
+    "nested/data/prep/prep.py": "import os\nimport pandas\n",
     # Unrelated files that happen to use the same words.
     ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  code:\n    runs-on: ubuntu-latest\n"
                                 "    steps:\n      - run: cat conda.yaml score.py\n",
@@ -225,6 +235,9 @@ def test_dockerfiles_are_checked_as_the_scripts_that_build_them_say(repo: Path) 
     # A component's script brings in the component and the pipelines using it, and its conda file.
     ("components/score/src/run.py", {"components/score/component.yml", "pipes/pipeline.yml",
                                      "components/score/conda.yml"}),
+    # Through a pipeline component to the pipeline job that runs it.
+    ("nested/data/prep/prep.py", {"nested/data/prep/prep.yml", "nested/data/data_pipeline.yml",
+                                  "nested/pipeline.yml", "envs/train-conda.yml"}),
 ])
 def test_jobs_are_in_the_neighbourhood_of_what_they_run(repo: Path, changed: str, expected: set[str]) -> None:
     files = frozenset({changed})

@@ -66,6 +66,8 @@ def link_pipeline(project: Project, doc: Document) -> None:
         component = step.get("component")
         if kind == "sweep":
             _trial(project, doc, key, step.get("trial"))
+        elif kind == "pipeline" and isinstance(component, str):
+            pipeline_component(project, doc, (*key, "component"), component)
         elif kind != "command":
             continue  # pipeline, parallel, spark ... steps: not command units
         elif isinstance(component, str):
@@ -87,31 +89,7 @@ def component_file(project: Project, doc: Document, key: Path_, value: str) -> N
     """``component: file:train.yml`` (or ``component: ./train.yml``): the component file, linked
     and linked in turn. ``azureml:`` names and registry URIs are not in the repository; a bare
     word that is no file (``train:1``) is a registered component's name, not a missing path."""
-    text = value.strip()
-    if not text or text.startswith(ASSET_PREFIXES) or is_placeholder(text):
-        return
-    folder = doc.path.parent
-    prefixed = text.startswith("file:")
-    path_text = text[5:] if prefixed else text
-    if is_absolute_path(path_text):
-        return
-    target = (folder / path_text).absolute()
-    if not prefixed and not (exists_as(target) and is_inside(target, project.root)) \
-            and not path_text.lower().endswith((".yml", ".yaml")):
-        return  # a registered component's name (ArmVersionedStr): nothing local
-    if not (exists_as(target) and is_inside(target, project.root)):
-        elsewhere = _elsewhere(project, path_text)
-        if elsewhere is not None:
-            project.problem(doc, "component", text, key,
-                            f"component file '{path_text}' does not exist beside {doc.rel}, but "
-                            f"'{elsewhere}' does: if a script assembles this pipeline's folder before "
-                            "submitting it, fine; otherwise correct the path", Severity.WARNING,
-                            target=relpath(target, project.root))
-            return
-    found = project.resolve(doc, folder, path_text, key, "component", "file")
-    if found is None:
-        return
-    component = project.add(found)
+    component = _component_doc(project, doc, key, value)
     if component is None:
         return
     data = component.data
@@ -124,6 +102,45 @@ def component_file(project: Project, doc: Document, key: Path_, value: str) -> N
             jobs[:] = [component if job is old else job for job in jobs]
     project.link(Link(doc.rel, component.rel, "component", key, _loc(doc, key)))
     project.link_document(component)
+
+
+def pipeline_component(project: Project, doc: Document, key: Path_, value: str) -> None:
+    """A ``type: pipeline`` step's component file: its own steps are followed like a pipeline
+    job's (its command components, inline steps and their entry scripts), once."""
+    component = _component_doc(project, doc, key, value)
+    if component is None or component.yaml is None or component.template_marker:
+        return
+    project.link(Link(doc.rel, component.rel, "component", key, _loc(doc, key)))
+    if project.claim(component.rel):
+        link_pipeline(project, component)
+
+
+def _component_doc(project: Project, doc: Document, key: Path_, value: str) -> Document | None:
+    """The component file a step or trial names, added to the project; None when it is remote,
+    a registered name, or missing (then a problem is recorded)."""
+    text = value.strip()
+    if not text or text.startswith(ASSET_PREFIXES) or is_placeholder(text):
+        return None
+    folder = doc.path.parent
+    prefixed = text.startswith("file:")
+    path_text = text[5:] if prefixed else text
+    if is_absolute_path(path_text):
+        return None
+    target = (folder / path_text).absolute()
+    if not prefixed and not (exists_as(target) and is_inside(target, project.root)) \
+            and not path_text.lower().endswith((".yml", ".yaml")):
+        return None  # a registered component's name (ArmVersionedStr): nothing local
+    if not (exists_as(target) and is_inside(target, project.root)):
+        elsewhere = _elsewhere(project, path_text)
+        if elsewhere is not None:
+            project.problem(doc, "component", text, key,
+                            f"component file '{path_text}' does not exist beside {doc.rel}, but "
+                            f"'{elsewhere}' does: if a script assembles this pipeline's folder before "
+                            "submitting it, fine; otherwise correct the path", Severity.WARNING,
+                            target=relpath(target, project.root))
+            return None
+    found = project.resolve(doc, folder, path_text, key, "component", "file")
+    return None if found is None else project.add(found)
 
 
 def _elsewhere(project: Project, written: str) -> str | None:

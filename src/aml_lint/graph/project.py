@@ -290,10 +290,15 @@ class Project:
     def link_document(self, doc: Document) -> None:
         """Run ``doc``'s linker once (a component file is reached from its pipelines too)."""
         linker = LINKERS.get(doc.kind)
-        if linker is not None and doc.rel not in self._linked and doc.yaml is not None \
-                and not doc.template_marker:
-            self._linked.add(doc.rel)
+        if linker is not None and doc.yaml is not None and not doc.template_marker and self.claim(doc.rel):
             linker(self, doc)
+
+    def claim(self, rel: str) -> bool:
+        """True the first time ``rel`` is to be linked (by its linker, or followed from a pipeline)."""
+        if rel in self._linked:
+            return False
+        self._linked.add(rel)
+        return True
 
     def linked(self, rel: str) -> bool:
         return rel in self._linked
