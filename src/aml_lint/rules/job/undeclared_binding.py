@@ -16,11 +16,11 @@ Severity follows what `az ml job create` / `az ml component create` do (azure-ai
   spaces) and any `${{parent.…}}` in a pipeline step's or a component's command: the step is
   turned into a component, which create validates before registering it ("Invalid data binding
   expression: outputs.x");
-- error: an undeclared output of a command job or sweep trial (`${{outputs.model}}` with no
-  `model` under `outputs:`): the client sends the job unchecked, and it fails when it runs on
-  the compute, which has no output to mount there (reported against azure-ai-ml in
-  Azure/azure-sdk-for-python#39187, where a job that had lost its declared outputs failed that
-  way; the SDK was fixed to keep them, not to accept the expression);
+- warning: an undeclared output of a command job or sweep trial (`${{outputs.model}}` with no
+  `model` under `outputs:`): the client sends the job unchecked, and it most likely fails once
+  it runs on the compute, which has no output to mount there (a job that had lost its declared
+  outputs failed that way in Azure/azure-sdk-for-python#39187); aml-lint has not seen the
+  service's behaviour itself, so it is likely, not certain;
 - warning: an input written with spaces (`${{ inputs.x }}`) in a command job or sweep trial:
   the client does not check that spelling and sends the job as it is, and what the service
   makes of it aml-lint has not seen; at best the literal text reaches your script.
@@ -120,8 +120,9 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                 severity = None
                 why = f"az ml job create refuses the job (\"Inputs to job does not contain '{name}'\")"
             elif which == "outputs":
-                severity = None
-                why = "the client sends the job unchecked, and it fails on the compute, which has no such output"
+                severity = Severity.WARNING
+                why = ("the client sends the job unchecked, and it most likely fails on the compute, which has "
+                       "no such output")
             else:
                 if any(token in part for part in jb.OPTIONAL_PART_RE.findall(cmd.text)):
                     continue
