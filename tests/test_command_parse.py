@@ -93,3 +93,8 @@ def test_commands_before_the_first_entry_are_kept() -> None:
 def test_a_placeholder_in_arguments_never_leaks_into_the_script_path() -> None:
     entry = parse_command("python train.py --data ${{inputs.data}} --model-dir ${{outputs.model}}").entries[0]
     assert entry.script == "train.py" and entry.written == "train.py"
+
+
+def test_unparsed_text_shows_the_command_as_written() -> None:
+    (unparsed,) = parse_command("python ${{inputs.code_dir}}/train.py --lr ${{inputs.lr}}").unparsed
+    assert unparsed.text == "python ${{inputs.code_dir}}/train.py --lr ${{inputs.lr}}"

@@ -107,6 +107,11 @@ def parse_command(command: str) -> ParsedCommand:
     cwd: str | None = ""
     for simple in _simple_commands(words):
         cwd = _run(simple, cwd, out)
+
+    def restore(text: str) -> str:
+        return re.sub(r"\x00P(\d+)\x00", lambda m: placeholders[int(m.group(1))], text)
+
+    out.unparsed = [Unparsed(restore(u.text), u.reason) for u in out.unparsed]
     return out
 
 
