@@ -306,3 +306,10 @@ def test_misspelt_environment_is_fixed(tmp_path: object) -> None:
     result = lint_tree(root, {"job.yml": JOB.replace("environment:", "enviroment:")}, select="AML005")
     [finding] = result.findings
     assert finding.fix is not None and finding.fix.description == "rename 'enviroment' to 'environment'"
+
+
+def test_git_code_is_refused(lint: LintFn) -> None:
+    """azure-ai-ml: "Invalid code value: git+https://... Git paths are not supported"."""
+    assert findings(lint, "job.yml", JOB.replace("code: src", "code: git+https://github.com/o/r")) == [
+        (3, 7, "error", "'code' is 'git+https://github.com/o/r'; expected a local folder or a registered code asset "
+                        "('azureml:...'): the CLI does not support git paths")]
