@@ -149,6 +149,14 @@ def test_version_the_table_cannot_describe(lint: LintFn, env: str, version: str,
     assert [f for f in found if f.rule_id == "AML501"] == []  # another version's contents are not used
 
 
+def test_curated_environment_known_without_contents_says_so(lint: LintFn) -> None:
+    # tritonserver-ubuntu-inference-ncd (2022) defined neither a Python nor packages the build could read.
+    found = lint(project("azureml:AzureML-tritonserver-ubuntu-inference-ncd@latest", [ABSENT]))
+    hits = [f for f in found if f.rule_id == "AML103"]
+    assert len(hits) == 1 and hits[0].severity.label == "info" and "but without what it installs" in hits[0].message
+    assert [f for f in found if f.rule_id == "AML501"] == []
+
+
 def test_legacy_name_the_table_does_not_know_stays_info(lint: LintFn) -> None:
     found = lint(project("azureml:AzureML-Brand-New-Env-gpu@latest", [ABSENT]), rule="AML103")
     assert len(found) == 1 and found[0].severity.label == "info" and "not in aml-lint's table" in found[0].message

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from aml_lint.documents import DEPLOYMENT_KINDS, Document
 from aml_lint.findings import Severity
 from aml_lint.graph import EnvSpec
-from aml_lint.knowledge.curated import LEGACY, REMOVED, UNKNOWN_NAME, UNKNOWN_VERSION
+from aml_lint.knowledge.curated import KNOWN, LEGACY, REMOVED, UNKNOWN_NAME, UNKNOWN_VERSION
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.environment.common import curated_env_status
 from aml_lint.rules.environment.image_deprecated import curated_name
@@ -83,6 +83,10 @@ def _curated_hit(env: EnvSpec) -> Hit | None:
                    "(no longer maintained; the registry may have archived it): move to a current "
                    f"curated environment; checked against its last release ({c.resolved_version or 'untagged'})",
                    env.reference_location, severity=Severity.WARNING)
+    if c.status == KNOWN and not c.visible and not c.version_note:
+        return Hit(f"curated environment '{c.environment}' is in {table}, but without what it installs; its "
+                   "packages are not visible here, so import and pin checks skip this deployment",
+                   env.reference_location)
     if c.version_note == "unread":
         return Hit(f"version {c.version} of curated environment '{c.environment}' was released, but its "
                    f"definition is not in {table}; its packages are not visible here, so import and pin "
