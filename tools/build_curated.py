@@ -8,8 +8,9 @@ The snapshot is read with git plumbing only (ls-tree, cat-file, for-each-ref, lo
 checkout, no network. What it records, and where each fact comes from:
 
 - environments: every `asset.yaml` with `type: environment` at the snapshot's HEAD (active),
-  and every one that the history shows was deleted since (removed, with the deleting
-  commit's date). An environment's definition is its context folder: the Dockerfile
+  every one that the history shows was deleted since (removed, with the deleting commit's
+  date), and every name a release tag shows but no asset has any more (renamed in place:
+  removed, date unknown). An environment's definition is its context folder: the Dockerfile
   (`FROM`, `conda create ... python=X pkgs`, `conda install`, `pip install` lines),
   the conda file the Dockerfile creates its environment from (or `spec.yaml`'s
   `conda_file`), and the requirements files `pip install -r` names. They are read with
