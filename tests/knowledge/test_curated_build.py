@@ -103,6 +103,8 @@ def fake_assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  spec_tags="tags:\n  Python: \"3.10\"\n"),
         **_asset("minimal-py312-inference", "assets/inference/environments/minimal-py312-inference",
                  INFERENCE_CONDA, INFERENCE_DOCKERFILE),
+        **_asset("renamed-env", f"{ENV}/renamed", "dependencies:\n- python=3.9\n- pip:\n  - lightgbm\n",
+                 TOY_DOCKERFILE),
         "test/resources/asset.yaml": "name: not-a-real-one\ntype: environment\n",
         "README.md": "toy\n",
     })
@@ -111,7 +113,9 @@ def fake_assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _git(repo, "tag", "-a", "-m", "Release environment toy-1.0 1", "environment/toy-1.0/1")
     _git(repo, "tag", "-a", "-m", "Release environment old-env 1", "environment/old-env/1")
     _git(repo, "tag", "-a", "-m", "r", "environment/minimal-py312-inference/3")
-    write_tree(repo, {f"{ENV}/toy-1.0/context/conda_dependencies.yaml": TOY_CONDA_V2})
+    _git(repo, "tag", "-a", "-m", "r", "environment/renamed-env/1")
+    write_tree(repo, {f"{ENV}/toy-1.0/context/conda_dependencies.yaml": TOY_CONDA_V2,
+                      f"{ENV}/renamed/asset.yaml": "name: renamed-env-2\nversion: auto\ntype: environment\n"})
     _git(repo, "commit", "-q", "-am", "toy: python 3.11", when="2026-02-03T04:05:06+00:00")
     _git(repo, "tag", "-a", "-m", "Release environment toy-1.0 2", "environment/toy-1.0/2")
     _git(repo, "rm", "-q", "-r", f"{ENV}/old-env")
@@ -185,7 +189,17 @@ def test_framework_base_image_is_not_complete(fake_assets: Path) -> None:
 
 def test_test_resources_and_other_files_are_not_environments(fake_assets: Path) -> None:
     table = bc.build(fake_assets)
-    assert set(table["environments"]) == {"toy-1.0", "old-env", "framework-env", "minimal-py312-inference"}
+    assert set(table["environments"]) == {"toy-1.0", "old-env", "framework-env", "minimal-py312-inference",
+                                          "renamed-env", "renamed-env-2"}
+
+
+def test_environment_renamed_in_place_is_found_by_its_release_tag(fake_assets: Path) -> None:
+    table = bc.build(fake_assets)
+    old = table["environments"]["renamed-env"]
+    assert old["status"] == "removed" and old["removed"] is None and [s["v"] for s in old["versions"]] == [1]
+    python, _, packages = _replay(table, "renamed-env", 1)
+    assert python == "3.9" and ("lightgbm", "", "pip") in packages
+    assert table["environments"]["renamed-env-2"]["status"] == "active"
 
 
 def test_images_section(fake_assets: Path) -> None:
