@@ -186,3 +186,14 @@ def test_training_script_of_a_command_job(lint: LintFn) -> None:
     }
     found = lint(files, rule="AML501")
     assert [(f.location.line, f.severity.label) for f in found] == [(2, "error")]
+
+
+def test_resolve_leaves_curated_environments_alone(lint: LintFn, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --resolve resolves what the user declares; a curated image is published already built.
+    from aml_lint import resolve
+
+    asked: list[object] = []
+    monkeypatch.setattr(resolve, "resolve", lambda *args, **kwargs: asked.append(args))
+    found = lint(project(f"{REG}/minimal-py311-inference/labels/latest", ["numpy", ABSENT]), resolve=True)
+    assert asked == [] and [f for f in found if f.rule_id == "AML505"] == []
+    assert [(f.rule_id, f.severity.label) for f in found if f.rule_id == "AML501"] == [("AML501", "error")]

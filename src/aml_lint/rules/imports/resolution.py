@@ -1,7 +1,8 @@
 """The environment's pip requirements cannot be resolved (only with --resolve).
 
 What it finds: with `--resolve` (or `resolve: true` in the config), aml-lint resolves each
-visible environment's requirements (of an environment YAML, a deployment or a job) for real,
+visible environment's requirements (of an environment YAML, a deployment or a job; not a
+curated environment's, which is published already built) for real,
 for its Python on Linux x86_64, with uv when it is installed and pip's `--dry-run --report`
 otherwise (time-boxed, cached per requirements hash). A failure is reported on the
 requirement(s) the resolver blames, with its reason: conflicting pins, a package that needs a newer or older Python, a package that does not exist.
@@ -50,8 +51,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     if not getattr(ctx.settings, "resolve", False):
         return
     for spec in ctx.project.environments.get(doc.rel, []):
-        if not spec.visible:
-            continue
+        if not spec.visible or spec.curated_contents:
+            continue  # a curated environment was built and published: nothing of the user's to resolve
         python, _ = iv.python_of(spec)
         if python is None:
             continue

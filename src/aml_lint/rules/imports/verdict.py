@@ -265,7 +265,8 @@ def env_view(spec: EnvSpec, ctx: Context | None = None) -> EnvView:
                    has_conda=spec.conda is not None or spec.curated_complete,
                    has_pip_list=spec.conda is not None and spec.conda.pip_list_location is not None,
                    opaque=tuple(opaque))
-    if ctx is not None and getattr(ctx.settings, "resolve", False) and python is not None:
+    if ctx is not None and getattr(ctx.settings, "resolve", False) and python is not None \
+            and not spec.curated_contents:  # a published curated image: its table entry is what it holds
         view.resolution = resolved(spec, python, ctx)
     return view
 
