@@ -133,7 +133,8 @@ def _empty_image(case: Case) -> bool:
 # info in aml-lint (the CLI converts them), so both verdicts already agree there.
 _COERCED = (r"must be an integer( or null)?, not (a string \('[-+]?[0-9]+'\)|a number \(-?[0-9]+\.[0-9]+\))"
             r"|must be a (number|string), not a (string \('[-+]?[0-9.]+'\)|number)"
-            r"|must be a string or integer or number, not a boolean")
+            r"|must be a string or integer or number, not a boolean"
+            r"|^'version' must be a string or integer or number, not a (mapping|list)")  # a component's: text
 
 EXCEPTIONS: tuple[Exception_, ...] = (
     Exception_("duplicate-keys", finding=_says("AML003", "appears again")),

@@ -106,6 +106,12 @@ def _client_checks(entity: Any) -> None:
             raise ValueError(f"Invalid code value: {code}. Git paths are not supported.")
         if isinstance(entity, Job):
             _job_request_checks(entity)
+        # An inline environment is registered as it is (EnvironmentOperations.create_or_update
+        # validates it): the job's, a sweep trial's, a component's.
+        trial = getattr(entity, "trial", None)
+        for env in (getattr(entity, "environment", None), getattr(trial, "environment", None)):
+            if isinstance(env, Environment):
+                env.validate()
         return
 
     if isinstance(entity, Environment):
@@ -152,7 +158,13 @@ def _job_request_checks(job: Any) -> None:
 
     to_rest_job_object(job)
     if isinstance(job, PipelineJob):
+        from azure.ai.ml.entities import Environment
+
         for node in job.jobs.values():
             component = getattr(node, "_component", None)
             if isinstance(component, Component):
                 component._validate(raise_error=True)
+            # An inline environment is registered (EnvironmentOperations.create_or_update validates it).
+            for env in (getattr(node, "environment", None), getattr(component, "environment", None)):
+                if isinstance(env, Environment):
+                    env.validate()

@@ -253,6 +253,8 @@ def test_quick_check_agrees_with_jsonschema(kind: Kind) -> None:
     ({"pattern": "(?i)^(pytorch|mpi)$"}, "PyTorch"),
     ({"not": {"required": ["a"]}}, {"a": 1}),
     ({"not": {"required": ["a"]}}, {"b": 1}),
+    ({"propertyNames": {"pattern": "^[a-z]+$"}}, {"ab": 1, "Cd": 2}),
+    ({"propertyNames": {"pattern": "^[a-z]+$"}}, {"ab": 1}),
 ])
 def test_conditional_keywords_match_jsonschema(schema: dict[str, Any], instance: Any) -> None:
     from jsonschema import Draft202012Validator
@@ -313,3 +315,10 @@ def test_git_code_is_refused(lint: LintFn) -> None:
     assert findings(lint, "job.yml", JOB.replace("code: src", "code: git+https://github.com/o/r")) == [
         (3, 7, "error", "'code' is 'git+https://github.com/o/r'; expected a local folder or a registered code asset "
                         "('azureml:...'): the CLI does not support git paths")]
+
+
+def test_step_names_are_identifiers(lint: LintFn) -> None:
+    """azure-ai-ml: "Pipeline node name should be a valid python identifier"."""
+    assert findings(lint, "pipeline.yml", PIPELINE.replace("  prep:", "  Prep-Data:")) == [
+        (6, 3, "error", "'Prep-Data' under 'jobs' is not a step name of lower-case letters, digits and underscores, "
+                        "starting with a letter or underscore")]

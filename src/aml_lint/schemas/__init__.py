@@ -115,6 +115,13 @@ def _explain(error: ValidationError, what: str = "") -> Iterator[SchemaProblem]:
             yield SchemaProblem(f"unknown key '{key}'{where}{suggestion}", (*path, key), on_key=True,
                                 close=tuple(hint))
         return
+    if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+        # A key that breaks the naming rule (a pipeline step `PREP`): point at the key.
+        described = error.schema.get("description") if isinstance(error.schema, dict) else None
+        expected = described or error.message
+        yield SchemaProblem(f"{_short(error.instance)} under '{_dotted(path)}' is not {expected}",
+                            (*path, error.instance), on_key=True)
+        return
     if error.validator == "anyOf" and error.context and isinstance(error.instance, dict) and all(
             e.validator == "required" and e.absolute_path == error.absolute_path for e in error.context):
         # `anyOf: [{required: [image]}, {required: [build]}]`: say "one of", not the first branch.

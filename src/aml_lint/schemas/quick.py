@@ -139,6 +139,10 @@ def is_valid(schema: Schema, instance: Any, root: Schema, resolve: Resolve, dept
         elif key == "anyOf":
             if not any(is_valid(sub, instance, root, resolve, depth + 1) for sub in value):
                 return False
+        elif key == "propertyNames":
+            if isinstance(instance, dict) and not all(
+                    is_valid(value, name, root, resolve, depth + 1) for name in instance):
+                return False
         elif key == "not":
             if is_valid(value, instance, root, resolve, depth + 1):
                 return False
