@@ -197,3 +197,21 @@ def test_resolve_leaves_curated_environments_alone(lint: LintFn, monkeypatch: py
     found = lint(project(f"{REG}/minimal-py311-inference/labels/latest", ["numpy", ABSENT]), resolve=True)
     assert asked == [] and [f for f in found if f.rule_id == "AML505"] == []
     assert [(f.rule_id, f.severity.label) for f in found if f.rule_id == "AML501"] == [("AML501", "error")]
+
+
+def test_lone_curated_image_is_named_by_its_image(lint: LintFn) -> None:
+    image = "mcr.microsoft.com/azureml/curated/designer:117"  # a training image: no inference server
+    found = lint(project(image, ["json"], image=True))
+    server = [f for f in found if f.rule_id == "AML212"]
+    assert len(server) == 1 and server[0].severity.label == "error" and image in server[0].message
+    missing = lint(project(image, [ABSENT], image=True), rule="AML501")
+    assert len(missing) == 1 and f"the environment {image} does not install it" in missing[0].message
+
+
+def test_image_with_a_conda_file_is_not_the_curated_environment(lint: LintFn) -> None:
+    # With conda_file, AzureML builds a new conda environment on the image: the image's packages are not in it.
+    files = project("mcr.microsoft.com/azureml/curated/sklearn-1.5:50", ["sklearn"], image=True)
+    files["deploy.yml"] = str(files["deploy.yml"]).replace("sklearn-1.5:50\n", "sklearn-1.5:50\n  conda_file: conda.yml\n")
+    files["conda.yml"] = "dependencies:\n- python=3.10\n- pip\n- pip:\n  - azureml-inference-server-http\n"
+    found = lint(files, rule="AML501")
+    assert len(found) == 1 and "'sklearn' is imported" in found[0].message and "conda.yml" in found[0].message

@@ -70,6 +70,8 @@ class EnvSpec:
     def label(self) -> str:
         if self.reference:
             return self.reference
+        if self.curated_contents and self.image:
+            return self.image  # a lone curated image: the image is the environment
         if self.conda_doc is not None:
             return self.conda_doc.rel
         if self.dockerfile_doc is not None:
