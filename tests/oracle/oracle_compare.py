@@ -167,7 +167,7 @@ EXCEPTIONS: tuple[Exception_, ...] = (
     Exception_("other-step-types", sdk=lambda case, root, sdk, findings: _other_step_type(case, sdk)),
     Exception_("component-name-for-create", sdk=lambda case, root, sdk, findings: case.sdk_kind == "component"
                and re.search(r'"message": "(Missing data for required field\.|Component name should only contain'
-                             r'[^"]*|Not a valid string\.)", "path": "name"', sdk) is not None
+                             r'[^"]*|Not a valid string\.|Field may not be null\.)", "path": "name"', sdk) is not None
                and any(f.message.startswith(("the component has no 'name'", "'name' ")) for f in findings)),
 )
 

@@ -322,3 +322,22 @@ def test_step_names_are_identifiers(lint: LintFn) -> None:
     assert findings(lint, "pipeline.yml", PIPELINE.replace("  prep:", "  Prep-Data:")) == [
         (6, 3, "error", "'Prep-Data' under 'jobs' is not a step name of lower-case letters, digits and underscores, "
                         "starting with a letter or underscore")]
+
+
+def test_more_refusals_found_by_the_oracle(lint: LintFn) -> None:
+    """Each pair: the file azure-ai-ml 1.35 refuses is an error, its neighbour that loads is clean."""
+    bad_default = COMPONENT.replace("default: 0.1", "default: fast")
+    assert [m for _, _, _, m in findings(lint, "component.yml", bad_default)] == [
+        "'inputs.lr.default' is 'fast'; expected a number"]
+    assert findings(lint, "component.yml", COMPONENT.replace("default: 0.1", "default: '0.5'")) == []
+    grid_seed = SWEEP + "sampling_algorithm:\n  type: grid\n  seed: 1\n"
+    assert [m for _, _, _, m in findings(lint, "sweep.yml", grid_seed)] == [
+        "unknown key 'seed' under 'sampling_algorithm' (allowed: type)"]
+    assert findings(lint, "sweep.yml", grid_seed.replace("type: grid", "type: random")) == []
+    versioned = JOB + "outputs:\n  model:\n    type: mlflow_model\n    version: '2'\n"
+    assert [m for _, _, _, m in findings(lint, "job.yml", versioned)] == [
+        "'version: 2' in 'outputs.model' requires 'name' too, and it is missing"]
+    assert findings(lint, "job.yml", versioned.replace("    version:", "    name: m\n    version:")) == []
+    assert [m for _, _, _, m in findings(lint, "job.yml", JOB.replace("commandJob.schema.json", "").replace(
+        "$schema: https://azuremlschemas.azureedge.net/latest/", "$schema:"))] == [
+        "'$schema' must be a string or number or boolean or list or mapping, not empty"]
