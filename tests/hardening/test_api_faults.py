@@ -10,7 +10,8 @@ at most one comment or thread, warn once, and exit with the lint result (1).
 
 A hang is met by the clients' real socket timeout, shortened to API_TIMEOUT seconds through
 AML_LINT_API_TIMEOUT (the production defaults, 15 s and 20 s a request, made these tests wait
-out about 120 s).
+out about 120 s); the pauses between retries are shortened through AML_LINT_API_BACKOFF (the
+retries still happen, and are counted where it matters).
 """
 
 from __future__ import annotations
@@ -30,17 +31,19 @@ from fake_github import FakeGitHub
 from hostile import HostileRepo, hostile_repo
 from test_token import AZURE_TOKEN, GITHUB_TOKEN, azure_run, github_run
 
-from aml_lint.publish import TIMEOUT_VAR, api_timeout
+from aml_lint.publish import BACKOFF_VAR, TIMEOUT_VAR, api_backoff, api_timeout
 from aml_lint.publish.azure_devops import DEFAULT_TIMEOUT, AzureDevOpsClient
 from aml_lint.publish.github import ClientOptions, connect
 
 API_TIMEOUT = 2  # seconds: far above a local answer under load, far below HANG
+API_BACKOFF = 0.05  # backoff factor: GitHub's 1 s and Azure DevOps' 1 s made each failing case ~7 s
 HANG = 25  # how long a hanging route holds its request
 
 
 @pytest.fixture(autouse=True)
-def short_api_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+def short_api_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(TIMEOUT_VAR, str(API_TIMEOUT))
+    monkeypatch.setenv(BACKOFF_VAR, str(API_BACKOFF))
 
 
 @dataclass
@@ -209,15 +212,29 @@ def test_fault_helpers_really_break_the_answer() -> None:
         json.loads(b"[{\"id\": 1")
 
 
-def test_api_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both clients read AML_LINT_API_TIMEOUT; unset, empty, zero or garbage keep the defaults."""
-    assert AzureDevOpsClient("http://127.0.0.1:9/org", "t").timeout == API_TIMEOUT
-    assert connect("t", "http://127.0.0.1:9/api/v3").requester._Requester__timeout == API_TIMEOUT  # type: ignore[attr-defined]
+def _github_waits() -> tuple[int, float]:
+    gh = connect("t", "http://127.0.0.1:9/api/v3")
+    requester = gh.requester
+    return requester._Requester__timeout, requester._Requester__retry.backoff_factor  # type: ignore[attr-defined]
+
+
+def test_api_waits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both clients read AML_LINT_API_TIMEOUT and AML_LINT_API_BACKOFF; unset, empty, out of
+    range or garbage values keep the defaults."""
+    azure = AzureDevOpsClient("http://127.0.0.1:9/org", "t")
+    assert (azure.timeout, azure.backoff) == (API_TIMEOUT, API_BACKOFF)
+    assert _github_waits() == (API_TIMEOUT, API_BACKOFF)
     monkeypatch.setenv(TIMEOUT_VAR, "0.5")
-    assert connect("t", "http://127.0.0.1:9/api/v3").requester._Requester__timeout == 1  # PyGithub: whole seconds
-    for value in ("", "0", "-3", "soon"):
+    monkeypatch.setenv(BACKOFF_VAR, "0")
+    assert _github_waits() == (1, 0.0)  # PyGithub takes whole seconds
+    for value in ("", "0", "-3", "soon", "nan", "inf"):
         monkeypatch.setenv(TIMEOUT_VAR, value)
         assert api_timeout(7.0) == 7.0
+    for value in ("", "-1", "soon", "nan", "inf"):
+        monkeypatch.setenv(BACKOFF_VAR, value)
+        assert api_backoff(7.0) == 7.0
     monkeypatch.delenv(TIMEOUT_VAR)
-    assert AzureDevOpsClient("http://127.0.0.1:9/org", "t").timeout == DEFAULT_TIMEOUT == 20.0
-    assert connect("t", "http://127.0.0.1:9/api/v3").requester._Requester__timeout == ClientOptions.timeout == 15
+    monkeypatch.delenv(BACKOFF_VAR)
+    azure = AzureDevOpsClient("http://127.0.0.1:9/org", "t")
+    assert (azure.timeout, azure.backoff) == (DEFAULT_TIMEOUT, 1.0) == (20.0, 1.0)
+    assert _github_waits() == (ClientOptions.timeout, ClientOptions.backoff_factor) == (15, 1.0)

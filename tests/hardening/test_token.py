@@ -151,8 +151,8 @@ def github_run(tmp: Path, repo: HostileRepo, fake: FakeGitHub) -> tuple[ActionRu
         "GITHUB_STEP_SUMMARY": str(run_dir / "summary.md"), "GITHUB_OUTPUT": str(run_dir / "output.txt"),
         "GITHUB_API_URL": fake.api_url, "INPUT_SARIF-FILE": "reports/aml-lint.sarif",
         "INPUT_GITHUB-TOKEN": GITHUB_TOKEN,
-        # A short API timeout set by a test (test_api_faults) reaches the run, as in azure_run.
-        **{k: v for k, v in os.environ.items() if k == "AML_LINT_API_TIMEOUT"},
+        # Short API waits set by a test (test_api_faults) reach the run, as in azure_run.
+        **{k: v for k, v in os.environ.items() if k.startswith("AML_LINT_API_")},
     }
     proc = subprocess.run(["bash", str(ENTRYPOINT)], env=env, capture_output=True, timeout=300)
     out = ActionRun(proc.returncode, proc.stdout.decode("utf-8", "replace"),

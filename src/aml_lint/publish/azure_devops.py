@@ -29,7 +29,7 @@ from email.message import Message
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
-from aml_lint.publish import api_timeout
+from aml_lint.publish import api_backoff, api_timeout
 
 API_VERSION = "7.1"
 # Azure DevOps rejects longer comments ("A discussion comment cannot be longer than 150000 characters").
@@ -150,7 +150,7 @@ class AzureDevOpsClient:
         *,
         timeout: float | None = None,
         retries: int = 2,
-        backoff: float = 1.0,
+        backoff: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         parts = urlsplit(collection_uri)
@@ -167,7 +167,7 @@ class AzureDevOpsClient:
         self._token = token
         self.timeout = api_timeout(DEFAULT_TIMEOUT) if timeout is None else timeout
         self.retries = retries
-        self.backoff = backoff
+        self.backoff = api_backoff(1.0) if backoff is None else backoff
         self._sleep = sleep
         handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
         if _is_loopback(parts.hostname):

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aml_lint.publish import api_timeout
+from aml_lint.publish import api_backoff, api_timeout
 
 if TYPE_CHECKING:  # PyGithub is heavy: imported only when a run talks to GitHub
     from github import Github
@@ -68,7 +68,10 @@ def connect(
     from urllib3.util.retry import Retry
 
     if options is None:
-        options = ClientOptions(timeout=math.ceil(api_timeout(ClientOptions.timeout)))
+        options = ClientOptions(
+            timeout=math.ceil(api_timeout(ClientOptions.timeout)),
+            backoff_factor=api_backoff(ClientOptions.backoff_factor),
+        )
     retry = GithubRetry(
         total=options.retries,
         backoff_factor=options.backoff_factor,
