@@ -150,13 +150,20 @@ def _module_candidates(folder: Path, module: str, level: int, names: tuple[str, 
 
 def _function_import_lines(tree: ast.Module | None) -> set[int]:
     """Lines of the import statements inside functions (methods too): they run when called, not
-    when the module is loaded."""
+    when the module is loaded. One pass over the tree (a walk per function walked nested code again)."""
     lines: set[int] = set()
     if tree is None:
         return lines
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            lines.update(n.lineno for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom)))
+    todo: list[tuple[ast.AST, bool]] = [(node, False) for node in tree.body]
+    while todo:
+        node, inside = todo.pop()
+        if inside and isinstance(node, (ast.Import, ast.ImportFrom)):
+            lines.add(node.lineno)
+            continue
+        if isinstance(node, ast.expr):
+            continue  # no statement, so no import, below an expression (lambdas hold none)
+        inside = inside or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        todo.extend((child, inside) for child in ast.iter_child_nodes(node))
     return lines
 
 
