@@ -341,3 +341,12 @@ def test_more_refusals_found_by_the_oracle(lint: LintFn) -> None:
     assert [m for _, _, _, m in findings(lint, "job.yml", JOB.replace("commandJob.schema.json", "").replace(
         "$schema: https://azuremlschemas.azureedge.net/latest/", "$schema:"))] == [
         "'$schema' must be a string or number or boolean or list or mapping, not empty"]
+
+
+def test_component_environment_variables_are_kept(lint: LintFn) -> None:
+    """azure-ai-ml keeps a component's environment_variables (and refuses one that is not a mapping)."""
+    assert findings(lint, "component.yml", COMPONENT + "environment_variables:\n  MODE: fast\n") == []
+    assert [m for _, _, _, m in findings(lint, "component.yml", COMPONENT + "environment_variables: fast\n")] == [
+        "'environment_variables' must be a mapping, not a string ('fast')"]
+    # An integer input's default may be written as a number: azure-ai-ml turns 0.1 into 0.
+    assert findings(lint, "component.yml", COMPONENT.replace("type: number", "type: integer")) == []
