@@ -17,8 +17,12 @@ package whose name extends that of a declared package with unknown dependencies
 (`azure-keyvault-secrets` beside the metapackage `azure-keyvault`). The finding is a warning,
 not an error, when the import is guarded by `try/except ImportError` or an `if`, or when the
 environment declares a pip package whose dependencies aml-lint does not know (that package may
-bring it). A top-level name the data does not know (`import utils`) is not matched to a PyPI
-project of that name: the message asks for the package that provides it, or the module. The
+bring it); for a curated environment that case is info (Microsoft builds and tests those, and
+their azureml-* packages bring much that aml-lint's table does not list: on public repositories
+such imports were nearly always provided), while an import no package of a curated
+environment can bring stays an error. A top-level name the data does not know (`import utils`)
+is not matched to a PyPI project of that name: the message asks for the package that provides
+it, or the module. The
 message names the script's role: "the environment" of a deployment, "the job's environment" of
 an entry script.
 
@@ -147,7 +151,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 f"{_message(v, role)}{note}{guard}",
                 v.ref.location,
-                severity=Severity.WARNING if v.ref.guarded or note else None,
+                severity=(Severity.INFO if note and env.spec.curated_contents
+                          else Severity.WARNING if v.ref.guarded or note else None),
                 path=v.path, related=(env.label,),
                 fix=None if v.ref.guarded or note else _add_fix(v, ctx),
             )
