@@ -33,7 +33,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,7 @@ from packaging.version import Version
 from aml_lint.documents.requirements import Declared
 from aml_lint.findings import Location
 from aml_lint.knowledge import deps
+from aml_lint.resolve import find_uv
 from aml_lint.rules.environment import inference_server_pins as aml214
 from aml_lint.rules.environment import numpy2_abi as aml215
 
@@ -177,7 +177,7 @@ def resolve(case: Case, tool: str, index_url: str | None, cache: Path,
         reqfile.write_text("\n".join(case.requirements) + "\n")
         py = deps.format_full(case.python)
         if tool == "uv":
-            cmd = [shutil.which("uv") or "uv", "pip", "compile", str(reqfile), "--python-version", py,
+            cmd = [find_uv() or "uv", "pip", "compile", str(reqfile), "--python-version", py,
                    "--python-platform", "x86_64-manylinux_2_28", "--only-binary", ":all:", "--no-header",
                    "--no-annotate", "--color", "never", "--no-python-downloads", "--cache-dir", str(cache)]
             for name in build:  # allowed to build (runs its build code): --build-sdists only

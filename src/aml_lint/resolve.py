@@ -90,9 +90,18 @@ def requirements_key(
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def find_uv() -> str | None:
+    """uv on PATH, or beside this interpreter (a virtual environment that was not activated)."""
+    found = shutil.which("uv")
+    if found:
+        return found
+    beside = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
+    return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
+
+
 def pick_tool(prefer: str = "auto") -> str | None:
-    """'uv' when asked for or found on PATH (auto), else 'pip'; None when neither is usable."""
-    if prefer in ("auto", "uv") and shutil.which("uv"):
+    """'uv' when asked for or found (auto), else 'pip'; None when neither is usable."""
+    if prefer in ("auto", "uv") and find_uv():
         return "uv"
     if prefer == "uv":
         return None
@@ -214,7 +223,7 @@ def _clean_env() -> dict[str, str]:
 def _uv_command(reqfile: Path, python: PythonVersion, index_url: str | None,
                 extra: Sequence[str], cache_root: Path,
                 binary_only: bool = True) -> tuple[list[str], dict[str, str]]:
-    uv = shutil.which("uv") or "uv"
+    uv = find_uv() or "uv"
     cmd = [uv, "pip", "compile", str(reqfile), "--python-version", format_python(python),
            "--python-platform", UV_PLATFORM, "--no-header", "--no-annotate", "--color", "never",
            "--no-python-downloads"]

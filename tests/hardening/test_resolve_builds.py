@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -26,7 +25,9 @@ from pathlib import Path
 import pytest
 from hostile import run_cli
 
-pytestmark = pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not installed")
+from aml_lint.resolve import find_uv
+
+pytestmark = pytest.mark.skipif(find_uv() is None, reason="uv is not installed (pip install -e '.[dev]')")
 
 TOKENS = {"INPUT_GITHUB-TOKEN": "ghs_ResolveCanary111", "GITHUB_TOKEN": "ghs_ResolveCanary222",
           "SYSTEM_ACCESSTOKEN": "azdoResolveCanary333", "ACTIONS_RUNTIME_TOKEN": "rtResolveCanary444"}

@@ -4,12 +4,13 @@ the table's verdicts and a real resolver's must agree (offline: the index is on 
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from aml_lint.resolve import find_uv
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "resolve"))
@@ -56,7 +57,7 @@ def index_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("resolver", ["pip", pytest.param("uv", marks=pytest.mark.skipif(
-    shutil.which("uv") is None, reason="uv is not installed"))])
+    find_uv() is None, reason="uv is not installed (pip install -e '.[dev]')"))])
 def test_server_pin_verdicts_agree_with_the_resolver(index_url: str, resolver: str) -> None:
     cases = tool.server_pin_cases(RELEASES, packages=("pydantic",))
     # 1.0.0 accepts pydantic 1 and not 2; 1.1.0 the other way round; 1.4.0 only pydantic 2.9

@@ -109,6 +109,7 @@ def test_default_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 def test_unavailable_uv_is_a_reason_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(resolve, "find_uv", lambda: None)  # nor beside the interpreter
     result = resolve.resolve(["x"], (3, 10), tool="uv", use_cache=False)
     assert not result.ok and result.kind == resolve.UNAVAILABLE
     assert "neither uv nor pip" in (result.reason or "")
