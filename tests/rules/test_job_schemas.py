@@ -184,9 +184,8 @@ def test_keys_azure_ai_ml_ignores_are_warnings(lint: LintFn) -> None:
                            "does not know in a step that runs a component, so the value is lost)"),
     ]
     assert findings(lint, "component.yml", COMPONENT + "compute: azureml:cpu\n") == [
-        (12, 1, "warning", "unknown key 'compute' for a command component; the CLI refuses keys it does not know: "
-                           "remove it or correct its spelling (the CLI ignores keys it does not know in a "
-                           "component, so the value is lost)")]
+        (12, 1, "warning", "unknown key 'compute' for a command component; remove it or correct its spelling "
+                           "(the CLI ignores keys it does not know in a component, so the value is lost)")]
 
 
 def test_component_name_and_inputs(lint: LintFn) -> None:

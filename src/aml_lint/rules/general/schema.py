@@ -174,7 +174,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         lax = _loads_anyway(doc, problem)
         if lax:  # azure-ai-ml accepts the file: likely wrong, not a failed create
-            yield Hit(f"{problem.message} ({lax})", doc.yaml.loc(problem.path, key=problem.on_key),
+            message = problem.message.replace("; the CLI refuses keys it does not know: remove it", "; remove it")
+            yield Hit(f"{message} ({lax})", doc.yaml.loc(problem.path, key=problem.on_key),
                       severity=Severity.WARNING, fix=_rename(doc, problem))
             continue
         yield Hit(problem.message, doc.yaml.loc(problem.path, key=problem.on_key), fix=_rename(doc, problem))
