@@ -154,7 +154,8 @@ def test_sweep_without_type_is_loaded_as_a_command_job(lint: LintFn) -> None:
 def test_inline_pipeline_step_is_checked_as_a_command(lint: LintFn) -> None:
     text = PIPELINE.replace("    code: src\n", "    cod: src\n").replace("    command: python prep.py\n", "")
     assert findings(lint, "pipeline.yml", text) == [
-        (7, 5, "error", "'jobs.prep' is missing required key(s): command"),
+        (7, 5, "error", "'jobs.prep' is missing required key(s): command (an inline step runs 'command' in "
+                        "'environment'; a step that runs a component names it with 'component:')"),
         (8, 5, "error", "unknown key 'cod' under 'jobs.prep'; did you mean 'code'?"),
     ]
 

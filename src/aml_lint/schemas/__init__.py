@@ -244,7 +244,9 @@ def _message(error: ValidationError, path: tuple[Any, ...]) -> str:
     if error.validator == "required":
         required: Any = error.validator_value
         missing = [k for k in required if not isinstance(value, dict) or k not in value]
-        return f"{where} is missing required key(s): {', '.join(missing)}"
+        described = error.schema.get("description") if isinstance(error.schema, dict) else None
+        why = f" ({described})" if described else ""  # a pipeline step: command, or a component
+        return f"{where} is missing required key(s): {', '.join(missing)}{why}"
     if error.validator == "dependentRequired" and isinstance(value, dict):
         pairs = _dependencies(error)
         if pairs:
