@@ -234,3 +234,16 @@ def test_pipeline_components_are_followed_to_their_steps(tmp_path: Path) -> None
     assert project.neighbourhood({"data/prep/prep.py"}) >= {"data/prep/prep.yml", "data/data_pipeline.yml",
                                                             "pipeline.yml"}
     assert not project.problems
+
+
+def test_a_script_outside_the_code_folder_is_a_warning_not_linked(tmp_path: Path) -> None:
+    files = {"job.yml": command_job(command="python ../shared/train.py"), "env/conda.yml": CONDA,
+             "src/other.py": "", "shared/train.py": "import pandas\n"}
+    project = _project(tmp_path, files)
+    assert not project.script_jobs  # not what the job runs: only src/ is uploaded
+    assert [(p.severity, "outside the code folder 'src'" in p.message) for p in project.problems] == \
+        [(Severity.WARNING, True)]
+    # The same after a `cd ..`: the working folder left the upload.
+    files["job.yml"] = command_job(command="cd .. && python shared/train.py")
+    project = _project(tmp_path, files)
+    assert [p.severity for p in project.problems] == [Severity.WARNING]

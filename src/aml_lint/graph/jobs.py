@@ -209,6 +209,15 @@ def entry_scripts(project: Project, doc: Document, base: Path_, code_dir: Path,
     out: list[Document] = []
     key = (*base, "command")
     for entry in parsed.entries:
+        if any(c == ".." or c.startswith("../") for c in entry.candidates()):
+            if entry.script is not None:  # (a module that far away is not looked for: may be installed)
+                where = relpath(code_dir, project.root)
+                project.problem(doc, "entry script", entry.written, key,
+                                f"entry script '{entry.written}' lies outside the code folder '{where}': "
+                                "AzureML uploads only the code folder and runs the command there, so the "
+                                "job will not find it unless the image holds it at that path; move it into "
+                                "the code folder (or make `code` a folder that holds both)", Severity.WARNING)
+            continue
         found = None
         for candidate in entry.candidates():
             path = (code_dir / candidate).absolute()
