@@ -10,7 +10,9 @@ repository. In a command job, sweep trial, pipeline step or command component: `
 (`python train.py`, `python -m pkg.train`, `torchrun ... train.py`) when it is missing from the
 code folder: the CLI uploads the code and the job fails at start ("can't open file"), after its
 image is built. A command whose script is not written out (a shell script, a variable, a
-`${{inputs.x}}` path) is not checked. When the path exists from a folder above (the repository root, say), or a
+`${{inputs.x}}` path) is not checked. A warning when a download or copy earlier in the command
+may create the script, and when the script lies outside the code folder (`python
+../shared/train.py`): AzureML uploads only the code folder. When the path exists from a folder above (the repository root, say), or a
 near-miss name exists in the folder, the message says what to write. Several paths of one file that are
 missing for one reason (they all lie under one folder that does not exist, or they are all
 written from the repository root) give one finding that names that cause.
