@@ -157,7 +157,7 @@ EXCEPTIONS: tuple[Exception_, ...] = (
         r'^ValidationError: [^{]*\{ "(name|endpoint_name|instance_type|compute)": \[ "Missing data for required field\." \] \}'
         r"|missing 1 required keyword-only argument: 'name'"
         r'|^ValidationException: \{ "result": "Failed", "errors": \[ (\{ "message": "Compute not set", '
-        r'"path": "jobs\.[^"]+\.compute", "value": null \},? ?)+\] \}$', sdk) is not None
+        r'"path": "jobs\.[^"]+\.compute", "value": null \},? ?)+\]', sdk) is not None
         and (case.sdk_kind != "job" or any("has no compute and the pipeline none" in f.message for f in findings))),
     Exception_("type-decides-the-loader", sdk=lambda case, root, sdk, findings: any(
         (f.rule_id == "AML008" and "without 'type: kubernetes'" in f.message)
@@ -165,6 +165,8 @@ EXCEPTIONS: tuple[Exception_, ...] = (
         for f in findings)),
     Exception_("not-recognised", sdk=lambda case, root, sdk, findings: not _recognised(case, root)),
     Exception_("other-step-types", sdk=lambda case, root, sdk, findings: _other_step_type(case, sdk)),
+    Exception_("step-values-against-component-inputs", sdk=lambda case, root, sdk, findings:
+               sdk.startswith("UserErrorException: only path input is supported now but get")),
     Exception_("component-name-for-create", sdk=lambda case, root, sdk, findings: case.sdk_kind == "component"
                and re.search(r'"message": "(Missing data for required field\.|Component name should only contain'
                              r'[^"]*|Not a valid string\.|Field may not be null\.)", "path": "name"', sdk) is not None

@@ -350,3 +350,12 @@ def test_component_environment_variables_are_kept(lint: LintFn) -> None:
         "'environment_variables' must be a mapping, not a string ('fast')"]
     # An integer input's default may be written as a number: azure-ai-ml turns 0.1 into 0.
     assert findings(lint, "component.yml", COMPONENT.replace("type: number", "type: integer")) == []
+
+
+def test_search_space_names(lint: LintFn) -> None:
+    """azure-ai-ml: "Key name max-iter must be composed letters, numbers, and underscore"."""
+    text = SWEEP.replace("  lr: {type", "  max-iter: {type")
+    assert findings(lint, "sweep.yml", text) == [
+        (8, 3, "error", "'max-iter' under 'search_space' is not a parameter name of letters, digits and underscores")]
+    # A boolean default of a number input loads (True is 1).
+    assert findings(lint, "component.yml", COMPONENT.replace("default: 0.1", "default: true")) == []
