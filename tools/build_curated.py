@@ -35,6 +35,26 @@ framework image (ACPT, vLLM ...), whose base brings packages not listed here.
 
 Output: compact JSON, sorted keys, no timestamp other than the source commit's date, so
 two builds of the same snapshot give the same bytes.
+
+Installed closures (opt-in, network): with `--resolve`, each complete environment's current
+version (the latest release of an active one, the last one of a removed one) is resolved with
+`uv pip compile` for its Python on x86_64 manylinux: its pip packages plus the PyPI names of
+its conda packages (aml-lint's conda->PyPI data), wheels only, `--exclude-newer` the snapshot's
+date (a removed environment: the date it was removed), so the answer is close to what the
+image was built with and the same every time PyPI's history up to that date is. The resolved
+distributions (name==version) are the environment's `closure`. The Dockerfile installs in
+layers (conda, then pip, then later security upgrades) and pip lets a later layer break an
+earlier package's constraint, so when the whole set does not resolve at once it is resolved
+"layered": one requirement per package (pip over conda, the highest floor) given as uv
+overrides too, and dependencies two packages disagree on freed (`closure.note` says so). Old
+packages published only as source are resolved from their sdists (uv may build them to read
+their metadata: run it where that is acceptable). An environment that still does not resolve
+keeps no closure and records why (`closure_error`), and
+an environment on a framework base (`complete: false`) is not resolved: its base brings
+packages no file here lists. `--from-table` re-runs this step on an existing table without the
+snapshot:
+
+    python tools/build_curated.py --from-table src/aml_lint/knowledge/curated.json --resolve
 """
 
 from __future__ import annotations
@@ -58,6 +78,8 @@ from aml_lint.documents.dockerfile import Dockerfile, _commands, read_dockerfile
 from aml_lint.documents.requirements import PipLine, read_requirements
 from aml_lint.documents.yaml_doc import YamlReadError, load_yaml
 from aml_lint.findings import Location
+from aml_lint.knowledge import deps
+from aml_lint.resolve import explain_failure
 
 FORMAT = 1
 REPOSITORY = "https://github.com/Azure/azureml-assets"
@@ -499,22 +521,221 @@ def _images(table: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- installed closures
+
+UV_PLATFORM = "x86_64-manylinux_2_28"
+RESOLVE_TIMEOUT = 300.0
+Runner = Any  # subprocess.run's signature; a test passes its own
+
+
+def current_requirements(table: dict[str, Any], name: str) -> tuple[int, str | None, bool, list[tuple[str, str]]]:
+    """(version, python, complete, [(requirement line, source)]) of the environment's last recorded
+    version: pip packages as written, conda packages by their PyPI names (conda-only ones left out)."""
+    entry = table["environments"][name]
+    python: str | None = None
+    complete = False
+    have: set[int] = set()
+    version = 0
+    for step in entry["versions"]:
+        python = step.get("python", python)
+        complete = step.get("complete", complete)
+        have = (have - set(step.get("-", []))) | set(step.get("+", []))
+        version = step["v"]
+    known = deps.known_pypi_names()
+    lines: list[tuple[str, str]] = []
+    for i in sorted(have):
+        pkg, spec, src = table["packages"][i]
+        if src == "pip":
+            lines.append((pkg + spec, "pip"))
+            continue
+        if pkg in ("pip", "python"):
+            continue
+        for pypi in deps.conda_to_pypi(pkg):
+            if pypi in known:
+                lines.append((pypi + _conda_pep440(spec), "conda"))
+    return version, python, complete, sorted(dict.fromkeys(lines))
+
+
+def _conda_pep440(version: str) -> str:
+    from aml_lint.rules.environment.common import conda_specifier
+
+    spec = conda_specifier(version)
+    return str(spec) if spec is not None else ""
+
+
+_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _version_key(line: str) -> tuple[int, ...]:
+    """The highest version a requirement line mentions, for picking the floor a later layer raised."""
+    found = [tuple(int(x) for x in v.split(".")) for v in re.findall(r"\d+(?:\.\d+)*", line[len(_key(line)):])]
+    return max(found, default=())
+
+
+def _key(line: str) -> str:
+    m = _NAME.match(line)
+    return m.group(1) if m else line
+
+
+def layered(lines: list[tuple[str, str]]) -> list[str]:
+    """One requirement per distribution, as the image's layers leave it: the Dockerfile installs conda
+    first and pip after (pip wins), and a later `pip install` raising a floor (a security fix,
+    `setuptools>=82.0.1` after `setuptools==78.1.1`) wins over the earlier pin."""
+    best: dict[str, tuple[int, tuple[int, ...], str]] = {}
+    for line, src in lines:
+        name = deps.normalize(_key(line))
+        rank = (1 if src == "pip" else 0, _version_key(line), line)
+        if name not in best or rank > best[name]:
+            best[name] = rank
+    return sorted(rank[2] for rank in best.values())
+
+
+def uv_compile(uv: str, lines: list[str], python: str, exclude_newer: str, runner: Runner = subprocess.run,
+               overrides: list[str] | None = None) -> tuple[dict[str, str] | None, str]:
+    """({name: version}, "") resolved, or (None, reason). Wheels only, unless a package has
+    none (old pure-Python sdists such as py-cpuinfo 5): then source distributions are allowed."""
+    found, reason = _uv_compile(uv, lines, python, exclude_newer, runner, True, overrides)
+    if found is None and ("no usable wheels" in reason or "Wheels are required" in reason):
+        return _uv_compile(uv, lines, python, exclude_newer, runner, False, overrides)
+    return found, reason
+
+
+def _uv_compile(uv: str, lines: list[str], python: str, exclude_newer: str, runner: Runner,
+                binary_only: bool, overrides: list[str] | None) -> tuple[dict[str, str] | None, str]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="aml-lint-curated-") as tmp:
+        req = Path(tmp) / "requirements.in"
+        req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        cmd = [uv, "pip", "compile", str(req), "--python-version", python, "--python-platform", UV_PLATFORM,
+               "--exclude-newer", exclude_newer, "--no-header", "--no-annotate",
+               "--no-config", "--color", "never", "--no-python-downloads", "--quiet"]
+        if binary_only:
+            cmd += ["--only-binary", ":all:"]
+        if overrides:
+            over = Path(tmp) / "overrides.txt"
+            over.write_text("\n".join(overrides) + "\n", encoding="utf-8")
+            cmd += ["--override", str(over)]
+        try:
+            proc = runner(cmd, capture_output=True, text=True, timeout=RESOLVE_TIMEOUT, stdin=subprocess.DEVNULL,
+                          cwd=tmp)
+        except subprocess.TimeoutExpired:
+            return None, f"uv did not finish within {RESOLVE_TIMEOUT:.0f} s"
+    if proc.returncode != 0:
+        return None, explain_failure(proc.stderr + "\n" + proc.stdout, "uv", lines)[1]
+    out: dict[str, str] = {}
+    for line in proc.stdout.splitlines():
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", line.strip())
+        if m:
+            out[canonicalize_name(m.group(1))] = m.group(2)
+    return (out, "") if out else (None, "uv printed no packages")
+
+
+def _conflicting(reason: str, overrides: list[str]) -> list[str]:
+    """Dependencies the resolver's reason says packages disagree on, not yet overridden."""
+    done = {deps.normalize(_key(line)) for line in overrides}
+    found = [deps.normalize(n) for n in re.findall(r"depends on ([A-Za-z0-9][A-Za-z0-9._-]*)", reason)]
+    return sorted(set(found) - done)
+
+
+LAYERED_NOTE = ("resolved as layered: one requirement per package (pip over conda, the highest floor), "
+                "overriding what its dependencies ask for, as the image's successive installs do")
+
+
+def resolve_closures(table: dict[str, Any], uv: str, runner: Runner = subprocess.run,
+                     only: set[str] | None = None, log: Any = None) -> dict[str, Any]:
+    """The table with each complete environment's resolved closure (see the module docstring)."""
+    table = json.loads(json.dumps(table))  # a copy: the input stays as built
+    snapshot_day = str(table["source"]["date"])[:10]
+    closures: dict[str, tuple[int, dict[str, str], str]] = {}
+    old_pins: list[str] = table.pop("installed", [])
+    for name, entry in sorted(table["environments"].items()):
+        kept = entry.pop("closure", None)
+        if only is not None and name not in only:
+            if kept is not None:  # not asked for: kept as it was
+                closures[name] = (kept["v"], dict(old_pins[i].split("==", 1) for i in kept["+"]),
+                                  kept.get("note", ""))
+            continue
+        entry.pop("closure_error", None)
+        version, python, complete, sourced = current_requirements(table, name)
+        if not complete or not sourced:
+            continue  # a framework base (or nothing to install): its contents stay partial
+        if python is None:
+            entry["closure_error"] = "the environment's Python is not known"
+            continue
+        # The day the image was last built from this definition, at the latest: the snapshot's
+        # (a removed environment: the day it was removed), the whole day included.
+        stamp = f"{entry.get('removed') or snapshot_day}T23:59:59Z"
+        lines = [line for line, _src in sourced]
+        note = ""
+        installed, reason = uv_compile(uv, lines, python, stamp, runner)
+        if installed is None:
+            # The Dockerfile installs in layers; pip lets a later layer break an earlier
+            # package's constraint (with a warning) where a single resolution refuses.
+            flat = layered(sourced)
+            overrides = list(flat)
+            installed, again = uv_compile(uv, flat, python, stamp, runner, overrides=overrides)
+            # Two of its packages' own dependencies may still disagree (responsibleai wants
+            # networkx<=2.5, torch networkx>=2.5.1): pip installs both and warns; free that package.
+            for _round in range(6):
+                freed = _conflicting(again, overrides) if installed is None else []
+                if not freed:
+                    break
+                overrides += freed
+                installed, again = uv_compile(uv, flat, python, stamp, runner, overrides=overrides)
+            note = LAYERED_NOTE
+            if installed is None:
+                reason = f"{reason} (and resolved as layered: {again})"
+        if installed is None:
+            entry["closure_error"] = reason
+        else:
+            closures[name] = (version, installed, note)
+        if log is not None:
+            print(f"{name}: {len(installed) if installed else 'FAILED ' + reason[:300]}{' (layered)' if note else ''}",
+                  file=log, flush=True)
+    pins = sorted({f"{n}=={v}" for _ver, inst, _note in closures.values() for n, v in inst.items()})
+    number = {p: i for i, p in enumerate(pins)}
+    for name, (version, installed, note) in closures.items():
+        closure: dict[str, Any] = {"v": version, "+": sorted(number[f"{n}=={v}"] for n, v in installed.items())}
+        if note:
+            closure["note"] = note
+        table["environments"][name]["closure"] = closure
+    if pins:
+        table["installed"] = pins
+        table["source"]["resolved"] = {"tool": "uv pip compile", "platform": UV_PLATFORM,
+                                       "exclude_newer": "source date (removed: removal date)"}
+    return table
+
+
 def dump(table: dict[str, Any]) -> bytes:
     return (json.dumps(table, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--git-dir", type=Path, required=True, help="git directory of an azureml-assets snapshot")
+    parser.add_argument("--git-dir", type=Path, help="git directory of an azureml-assets snapshot")
+    parser.add_argument("--from-table", type=Path, help="start from this built table instead of a snapshot")
     parser.add_argument("--out", type=Path, default=Path("src/aml_lint/knowledge/curated.json"))
     parser.add_argument("--repository", default=REPOSITORY)
+    parser.add_argument("--resolve", action="store_true",
+                        help="resolve each complete environment's installed closure with uv (network: PyPI)")
+    parser.add_argument("--uv", default=str(Path(sys.executable).with_name("uv")), help="the uv to resolve with")
+    parser.add_argument("--only", action="append", help="resolve only these environments (repeatable)")
     args = parser.parse_args(argv)
-    table = build(args.git_dir, args.repository)
+    if (args.git_dir is None) == (args.from_table is None):
+        parser.error("give exactly one of --git-dir and --from-table")
+    if args.from_table is not None:
+        table = json.loads(args.from_table.read_text(encoding="utf-8"))
+    else:
+        table = build(args.git_dir, args.repository)
+    if args.resolve:
+        table = resolve_closures(table, args.uv, only=set(args.only) if args.only else None, log=sys.stderr)
     args.out.write_bytes(dump(table))
     envs = table["environments"]
     print(f"{len(envs)} environments ({sum(e['status'] == 'active' for e in envs.values())} active, "
           f"{sum(len(e['versions']) for e in envs.values() if e['tagged'])} tagged versions), "
           f"{len(table['packages'])} package specs, {len(table['images'])} images, "
+          f"{sum('closure' in e for e in envs.values())} closures ({len(table.get('installed', []))} pins), "
           f"source {table['source']['commit'][:10]} {table['source']['date']} -> {args.out}", file=sys.stderr)
     return 0
 

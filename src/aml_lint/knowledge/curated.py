@@ -78,6 +78,9 @@ class CuratedLookup:
     defined: bool = False  # the table holds a definition for it (python and packages above)
     image: str | None = None  # the environment's image on mcr (without tag)
     table_date: str = ""  # the source commit's date (YYYY-MM-DD)
+    # Every distribution the version installs, (name, version), resolved when the table was built
+    # (tools/build_curated.py --resolve); None when that version has no resolved closure.
+    installed: tuple[tuple[str, str], ...] | None = None
 
     @property
     def visible(self) -> bool:
@@ -172,7 +175,18 @@ def _result(reference: str, form: str, written: str, name: str | None, version: 
         reference, form, written, status, environment=name, version=version,
         resolved_version=found if tagged else None, latest=latest, removed_on=entry.get("removed"),
         python=python, base_image=base_image, packages=tuple(_package(packages[i]) for i in sorted(ids)),
-        complete=complete, defined=bool(ids) or python is not None, image=entry.get("image"), table_date=date)
+        complete=complete, defined=bool(ids) or python is not None, image=entry.get("image"), table_date=date,
+        installed=_installed(name, found if tagged else 0))
+
+
+@functools.lru_cache(maxsize=256)
+def _installed(name: str, version: int | None) -> tuple[tuple[str, str], ...] | None:
+    """The resolved closure of ``version`` of ``name`` (only the version it was resolved for)."""
+    closure = table()["environments"][name].get("closure")
+    if closure is None or closure["v"] != (version or 0):
+        return None
+    pins = [table()["installed"][i].partition("==") for i in closure["+"]]
+    return tuple((name, version) for name, _, version in pins)
 
 
 def _image_result(reference: str, repository: str) -> CuratedLookup | None:
