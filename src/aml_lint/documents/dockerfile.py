@@ -280,7 +280,12 @@ def _pip_args(ins: Instruction, args: dict[str, str]) -> list[PipLine]:
                 skip = True
                 continue
             if word in ("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--target", "-t",
-                        "--prefix", "--root", "--trusted-host", "--python-version", "--platform"):
+                        "--prefix", "--root", "--trusted-host", "--python-version", "--platform",
+                        # options whose value is a separate word (`--progress-bar off` installs no "off")
+                        "--progress-bar", "--cache-dir", "--src", "--log", "--timeout", "--retries",
+                        "--proxy", "--upgrade-strategy", "--implementation", "--abi", "--only-binary",
+                        "--no-binary", "--use-feature", "--exists-action", "--report", "-C",
+                        "--config-settings", "--global-option", "--python"):
                 skip = True
                 continue
             if word.startswith("-"):
