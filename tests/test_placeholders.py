@@ -73,3 +73,10 @@ def test_template_syntax_outside_comments_only() -> None:
     assert render(text) == "# run with <SUB_ID>\nname: blue  # or {{ color }}\nendpoint: placeholder-prod\n"
     assert render("{% if prod %}\nname: a\n{% endif %}\n") == "\nname: a\n\n"
     assert has_control_tags("{% if prod %}\nname: a\n") and not has_control_tags("# {% if %}\nname: a\n")
+
+
+def test_documentation_placeholder_with_inner_spaces() -> None:
+    # `environment: < your environment name >` in a public sample job: a value to fill in, not a name
+    assert find_placeholder("< your environment name >") == "< your environment name >"
+    assert find_placeholder("numpy< 2") is None
+    assert find_placeholder("a < b") is None

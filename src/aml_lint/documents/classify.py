@@ -68,6 +68,8 @@ _OTHER_TYPES = frozenset({
 
 # `type:` of the jobs aml-lint checks; `az ml job create` picks its loader from it (command when absent).
 _JOB_TYPES = {"command": Kind.COMMAND_JOB, "sweep": Kind.SWEEP_JOB, "pipeline": Kind.PIPELINE_JOB}
+_PREVIEW_JOB_TYPES = {"command_job": (Kind.COMMAND_JOB, "command"), "sweep_job": (Kind.SWEEP_JOB, "trial"),
+                      "pipeline_job": (Kind.PIPELINE_JOB, "jobs")}
 # The other jobs' and components' `type:` (a job `$schema` with one of them is not ours).
 _OTHER_JOB_TYPES = frozenset({"spark", "automl", "parallel", "import", "data_transfer", "finetuning",
                               "distillation", "flow", "pipeline_component"})
@@ -250,6 +252,11 @@ def _job_from_shape(data: dict[Any, Any], keys: set[str], declared: str | None) 
     (`jobs:`), a docker-compose or Kubernetes file, or a Hydra config with `command:` stays OTHER_YAML."""
     if "endpoint_name" in keys or "code_configuration" in keys:
         return None  # a deployment (perhaps with a wrong `type:`): the deployment shape decides
+    # The 2021 preview's `type: sweep_job` (command_job, pipeline_job) with its unit's key is
+    # unmistakable; its other keys differ from today's, and AML007 says how.
+    preview = _PREVIEW_JOB_TYPES.get(declared or "")
+    if preview is not None and preview[1] in keys:
+        return preview[0]
     if declared == "sweep":
         if keys & {"trial", "objective", "search_space"} and _all_known(keys, SWEEP_JOB_KEYS):
             return Kind.SWEEP_JOB

@@ -23,7 +23,7 @@ _PLACEHOLDER_RE = re.compile(
     r"|#\{[^{}\n]+\}#"                   # replace-tokens: #{x}#
     r"|(?<![A-Za-z0-9_])__[A-Z][A-Z0-9_]*__(?![A-Za-z0-9_])"  # token replacement: __X__
     r"|<%[^%\n]*%>"                      # ERB / EJS: <% x %>
-    r"|<[A-Za-z_][A-Za-z0-9_\-. ]*>"     # documentation style: <x>, <SUBSCRIPTION_ID>
+    r"|< ?[A-Za-z_][A-Za-z0-9_\-. ]*>"   # documentation style: <x>, <SUBSCRIPTION_ID>, < your name >
 )
 
 

@@ -1,4 +1,4 @@
-"""A deployment or environment written in the 2021 preview syntax.
+"""A deployment, environment or job written in the 2021 preview syntax.
 
 What it finds: AzureML YAML files written for the CLI v2 private and public preview of 2021:
 `local_path` under `model`, `code_configuration.code` or `build`; a `docker:` block under the
@@ -9,6 +9,11 @@ environment (`docker.image`, `docker.build.dockerfile: file:Dockerfile`); an env
 to the current one, and names the current `$schema` when the file points at the preview
 host (`azuremlsdk2.blob.core.windows.net`) or a preview name (`onlineDeployment.schema.json`);
 the schema errors those keys would cause one by one (AML005) are folded into this finding.
+Jobs and components of the preview are found by `code: {local_path: ...}`, `compute: {target:
+...}`, `type: sweep_job` (`command_job`, `pipeline_job`), `inputs.<name>.data` and the
+environment's `docker:` block, in the file, its sweep `trial:` or its pipeline steps; the
+preview job schema differs in many more places (search spaces, early termination, input
+modes), so every schema error of such a file is folded into this one finding.
 A `file:` prefix on a path (`conda_file: file:env/conda.yml`) in a file that is otherwise in
 the preview syntax is one more entry of this finding (AML101 does not repeat it); alone, in
 a file of the current syntax, it is AML101's finding, which says where the file is.
@@ -53,7 +58,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from aml_lint.documents import DEPLOYMENT_KINDS, Document, Kind
+from aml_lint.documents import DEPLOYMENT_KINDS, JOB_KINDS, Document, Kind
 from aml_lint.documents.classify import schema_name
 from aml_lint.documents.yaml_doc import Path_, YamlDoc
 from aml_lint.rules.base import Context, Hit
@@ -62,7 +67,7 @@ from aml_lint.schemas import SCHEMA_FILES
 ID = "AML007"
 NAME = "preview-syntax"
 SEVERITY = "error"
-KINDS = (Kind.ENVIRONMENT, *DEPLOYMENT_KINDS)
+KINDS = (Kind.ENVIRONMENT, *DEPLOYMENT_KINDS, *sorted(JOB_KINDS, key=lambda k: k.name))
 
 _PREVIEW_HOSTS = ("azuremlsdk2.blob.core.windows.net",)
 # `$schema` names that exist only in the preview (the current ones are managedOnlineDeployment ...).
@@ -121,6 +126,8 @@ def old_keys(doc: Document) -> list[OldKey]:
     found: list[OldKey] = []
     if doc.kind is Kind.ENVIRONMENT:
         found.extend(_environment(yaml, ()))
+    elif doc.kind in JOB_KINDS:
+        found.extend(_job(yaml))
     else:
         found.extend(_environment(yaml, ("environment",)))
         model = data.get("model")
@@ -152,6 +159,54 @@ def old_keys(doc: Document) -> list[OldKey]:
             found.append(OldKey(("compute",), "compute.target", new, ("compute",), (), ("compute",)))
     found.sort(key=lambda k: (yaml.loc(k.path, key=True).line, yaml.loc(k.path, key=True).col))
     return found
+
+
+_PREVIEW_JOB_TYPES = {"sweep_job": "sweep", "command_job": "command", "pipeline_job": "pipeline"}
+
+
+def _job_unit(doc: YamlDoc, base: Path_) -> Iterator[OldKey]:
+    """Preview keys of one command unit: the file, a sweep's trial or a pipeline step."""
+    unit = doc.get(base) if base else doc.data
+    if not isinstance(unit, dict):
+        return
+    where = f"{_dotted(base)}." if base else ""
+    code = unit.get("code")
+    if isinstance(code, dict) and "local_path" in code:
+        yield OldKey((*base, "code"), f"{where}code.local_path", f"{where}code (the folder itself)")
+    compute = unit.get("compute")
+    if isinstance(compute, dict) and "target" in compute:
+        yield OldKey((*base, "compute"), f"{where}compute.target", f"{where}compute: <target>"
+                     + (f", {where}resources.instance_count" if "instance_count" in compute else ""))
+    inputs = unit.get("inputs")
+    if isinstance(inputs, dict):
+        for name, value in inputs.items():
+            if isinstance(value, dict) and "data" in value:
+                yield OldKey((*base, "inputs", name, "data"), f"{where}inputs.{name}.data",
+                             f"{where}inputs.{name}.type and .path")
+    yield from _environment(doc, (*base, "environment"))
+
+
+def _job(doc: YamlDoc) -> Iterator[OldKey]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return
+    found: list[OldKey] = []
+    kind = data.get("type")
+    if isinstance(kind, str) and kind in _PREVIEW_JOB_TYPES:
+        found.append(OldKey(("type",), f"type: {kind}", f"type: {_PREVIEW_JOB_TYPES[kind]}"))
+    found.extend(_job_unit(doc, ()))
+    if isinstance(data.get("trial"), dict):
+        found.extend(_job_unit(doc, ("trial",)))
+    steps = data.get("jobs")
+    if isinstance(steps, dict):
+        for name in steps:
+            found.extend(_job_unit(doc, ("jobs", name)))
+    if found:
+        # The preview job schema differs in more places than these markers show (search spaces,
+        # early termination, input modes): every schema problem of the file is this finding's.
+        first = found[0]
+        found[0] = OldKey(first.path, first.old, first.new, fold=())
+    yield from found
 
 
 def _file_prefixes(yaml: YamlDoc) -> Iterator[OldKey]:
@@ -198,7 +253,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     yaml = doc.yaml
     # A `file:` value under an old key (`docker.build.dockerfile: file:Dockerfile`) is that key's entry.
     prefixes = [f for f in _file_prefixes(yaml)
-                if not any(k.fold is not None and f.path[:len(k.fold)] == k.fold for k in keys)]
+                if not any(k.fold and f.path[:len(k.fold)] == k.fold for k in keys)]
     keys = sorted([*keys, *prefixes],
                   key=lambda k: (yaml.loc(k.path, key=True).line, yaml.loc(k.path, key=True).col))
     mapping = "; ".join(f"{k.old} -> {k.new} (line {yaml.loc(k.path, key=True).line})" for k in keys)

@@ -129,8 +129,10 @@ def _set_at_deploy_time(doc: Document, ctx: Context, problem: LinkProblem) -> Hi
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     problems = [p for p in ctx.project.problems if p.source == doc.rel]
     # In a file of the 2021 preview syntax, AML007 lists the `file:` prefixes with the other old keys.
-    problems = [p for p in problems if not (p.value.startswith("file:") and preview_syntax.preview_file_prefix(
-        doc, tuple(_yaml_key(doc, p.role).split("."))))]
+    # (A job's paths sit under its trial or steps too: in a preview job every `file:` path is one.)
+    preview_job = doc.kind.is_job and bool(preview_syntax.old_keys(doc))
+    problems = [p for p in problems if not (p.value.startswith("file:") and (
+        preview_job or preview_syntax.preview_file_prefix(doc, tuple(_yaml_key(doc, p.role).split(".")))))]
     if problems:
         deploy_time = {id(p): hit for p in problems if (hit := _set_at_deploy_time(doc, ctx, p)) is not None}
         yield from deploy_time.values()
