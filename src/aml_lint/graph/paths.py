@@ -71,3 +71,15 @@ def near_miss(base: Path, text: str, want: str, root: Path) -> str | None:
         return "/".join(out)
     return None
 
+
+
+_SUBMODULE_PATH_RE = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.M)
+
+
+def submodule_paths(root: Path) -> list[str]:
+    """The submodule paths ``root/.gitmodules`` declares (repository-relative, posix), or none."""
+    try:
+        text = (root / ".gitmodules").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return [m.group(1).strip('"').strip("/") for m in _SUBMODULE_PATH_RE.finditer(text)]

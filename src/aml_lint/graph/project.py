@@ -40,6 +40,7 @@ from aml_lint.graph.paths import (
     is_absolute_path,
     missing_folder,
     near_miss,
+    submodule_paths,
 )
 from aml_lint.graph.scripts import SDK_CALL_NAMES
 from aml_lint.ignored import excluded_from_upload, generated_by
@@ -72,6 +73,7 @@ class Project:
         self._linked_to: dict[str, list[Link]] = {}
         self.sdk_sources: list[tuple[Path, str]] = []  # Python files that call the AzureML SDK
         self.module_cache: dict[str, list[Document]] = {}  # script rel -> its local modules
+        self._submodules: list[str] | None = None  # paths of the git submodules (.gitmodules), read once
         self.build_yaml: list[str] = []  # loaded YAML, not AzureML's, that may build a Dockerfile
         self.build_contexts: dict[str, list[Path]] = {}  # Dockerfile rel -> contexts its CI scripts use
         self.out_of_scope: dict[str, str] = {}  # Dockerfile rel -> why no rule checks it
@@ -218,6 +220,10 @@ class Project:
         if exists_as(target, want):
             return target
         where = relpath(target, self.root)
+        if self.in_submodule(where):
+            # A git submodule's files are there in a recursive clone only (actions/checkout leaves
+            # them out by default): whether this one exists cannot be told from here.
+            return None
         missing = f"{role} {what} '{text}' does not exist (resolved to '{where}' from {base_name})"
         # An ignore file that also covers the YAML itself is about something else (`mlops/` in an
         # .amlignore keeps a folder out of uploads): the YAML is committed, so it is not generated.
@@ -263,6 +269,12 @@ class Project:
                       missing_folder=missing_folder(target, self.root), from_root=from_root,
                       written_from=written_from)
         return None
+
+    def in_submodule(self, rel: str) -> bool:
+        """True when ``rel`` lies in a git submodule the root's ``.gitmodules`` declares."""
+        if self._submodules is None:
+            self._submodules = submodule_paths(self.root)
+        return any(rel == path or rel.startswith(f"{path}/") for path in self._submodules)
 
     def _producer(self, name: str) -> tuple[str, str] | None:
         """(script, line) of a repository script that downloads, extracts, copies or generates a
