@@ -32,7 +32,9 @@ that lists it is the one AzureML applies when it uploads the folder it lies in (
 `scoring_script`, of the build context for `dockerfile_path`): even once produced, it is not
 uploaded. An absolute path is a warning too (it exists on one machine only;
 not checked). Placeholders (`$(condaFile)`, `{{ model_dir }}`) are not paths yet and are
-not checked.
+not checked. In a test fixture (a file under `tests/**/resources/`, `fixtures/`, `testdata/`)
+a missing path is a warning: a test reads that file, nobody submits it. A path inside a git
+submodule (`.gitmodules`) is not checked: a checkout without submodules lacks its files.
 
 Why it matters: the CLI fails with "Can't find directory or file in resolved absolute
 path", or worse, uploads a different folder than you meant.
@@ -53,6 +55,7 @@ script's to the code folder).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from aml_lint.documents import DEPLOYMENT_KINDS, JOB_KINDS, Document, Kind
@@ -138,7 +141,24 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         yield from deploy_time.values()
         problems = [p for p in problems if id(p) not in deploy_time]
     hits, single = _groups(problems)
-    yield from hits
+    fixture = is_test_fixture(doc.rel)
+    for hit in hits:
+        yield _as_fixture(hit) if fixture else hit
     for problem in single:
-        yield Hit(problem.message, problem.location,
+        hit = Hit(problem.message, problem.location,
                   severity=None if problem.severity is Severity.ERROR else problem.severity)
+        yield _as_fixture(hit) if fixture and problem.severity is Severity.ERROR else hit
+
+
+# A file kept as test input (tests/resources, tests/fixtures, testdata) is read by a test, not
+# submitted to AzureML: what it names may be missing on purpose.
+_FIXTURE_RE = re.compile(r"(?:^|/)tests?/(?:.+/)?(?:resources|fixtures|testdata|test_data)/|(?:^|/)testdata/")
+
+
+def is_test_fixture(rel: str) -> bool:
+    return _FIXTURE_RE.search(rel) is not None
+
+
+def _as_fixture(hit: Hit) -> Hit:
+    return Hit(f"{hit.message} (a test fixture, so a warning: if this file is submitted, it fails)",
+               hit.location, hit.path, Severity.WARNING, hit.related, hit.fix)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lintkit import LintFn
 
 JOB = """
@@ -37,4 +39,27 @@ def test_the_same_path_outside_a_submodule_is_an_error(lint: LintFn) -> None:
 def test_a_submodule_elsewhere_does_not_hide_the_error(lint: LintFn) -> None:
     other = GITMODULES.replace("src/Megatron", "vendor/Megatron")
     found = lint({"job.yml": JOB, ".gitmodules": other, "src/other.py": "print(1)\n"}, rule="AML101")
+    assert [f.severity.label for f in found] == ["error"]
+
+
+COMPONENT = """
+$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+type: command
+name: fixture_component
+version: 1
+code: .
+environment: azureml:my-training-env@latest
+command: python run.py
+"""
+
+
+def test_missing_entry_script_of_a_test_fixture_is_a_warning(lint: LintFn) -> None:
+    found = lint({"test/resources/pytest/good-asset/spec.yaml": COMPONENT}, rule="AML101")
+    assert [f.severity.label for f in found] == ["warning"]
+    assert "test fixture" in found[0].message
+
+
+@pytest.mark.parametrize("rel", ["components/train/spec.yaml", "tests/integration/spec.yaml"])
+def test_missing_entry_script_outside_fixtures_stays_an_error(lint: LintFn, rel: str) -> None:
+    found = lint({rel: COMPONENT}, rule="AML101")
     assert [f.severity.label for f in found] == ["error"]
