@@ -63,3 +63,11 @@ def test_missing_entry_script_of_a_test_fixture_is_a_warning(lint: LintFn) -> No
 def test_missing_entry_script_outside_fixtures_stays_an_error(lint: LintFn, rel: str) -> None:
     found = lint({rel: COMPONENT}, rule="AML101")
     assert [f.severity.label for f in found] == ["error"]
+
+
+def test_missing_build_context_in_a_template_folder_is_a_warning(lint: LintFn) -> None:
+    job = JOB.replace("environment: azureml:my-training-env@latest", "environment:\n  build:\n    path: ./environment")
+    files = {".package-template/aml-job.yaml": job, ".package-template/src/Megatron/pretrain.py": "print(1)\n"}
+    found = lint(files, rule="AML101")
+    assert [f.severity.label for f in found] == ["warning"]
+    assert "template folder" in found[0].message

@@ -33,7 +33,8 @@ that lists it is the one AzureML applies when it uploads the folder it lies in (
 uploaded. An absolute path is a warning too (it exists on one machine only;
 not checked). Placeholders (`$(condaFile)`, `{{ model_dir }}`) are not paths yet and are
 not checked. In a test fixture (a file under `tests/**/resources/`, `fixtures/`, `testdata/`)
-a missing path is a warning: a test reads that file, nobody submits it. A path inside a git
+or a template folder (`templates/`, `.package-template/`) a missing path is a warning: a test
+reads that file, or a script copies it and fills in what it names; nobody submits it as it is. A path inside a git
 submodule (`.gitmodules`) is not checked: a checkout without submodules lacks its files.
 
 Why it matters: the CLI fails with "Can't find directory or file in resolved absolute
@@ -141,24 +142,31 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         yield from deploy_time.values()
         problems = [p for p in problems if id(p) not in deploy_time]
     hits, single = _groups(problems)
-    fixture = is_test_fixture(doc.rel)
+    fixture = fixture_kind(doc.rel)
     for hit in hits:
-        yield _as_fixture(hit) if fixture else hit
+        yield _as_fixture(hit, fixture) if fixture and hit.severity in (None, Severity.ERROR) else hit
     for problem in single:
         hit = Hit(problem.message, problem.location,
                   severity=None if problem.severity is Severity.ERROR else problem.severity)
-        yield _as_fixture(hit) if fixture and problem.severity is Severity.ERROR else hit
+        yield _as_fixture(hit, fixture) if fixture and problem.severity is Severity.ERROR else hit
 
 
 # A file kept as test input (tests/resources, tests/fixtures, testdata) is read by a test, not
-# submitted to AzureML: what it names may be missing on purpose.
+# submitted to AzureML; one in a template folder (templates/, .package-template/) is copied by a
+# script that fills in what it names. What either names may be missing on purpose.
 _FIXTURE_RE = re.compile(r"(?:^|/)tests?/(?:.+/)?(?:resources|fixtures|testdata|test_data)/|(?:^|/)testdata/")
+_TEMPLATE_DIR_RE = re.compile(r"(?:^|/)[^/]*templates?/", re.I)
 
 
-def is_test_fixture(rel: str) -> bool:
-    return _FIXTURE_RE.search(rel) is not None
+def fixture_kind(rel: str) -> str | None:
+    """'a test fixture' or 'in a template folder' when ``rel`` is one, else None."""
+    if _FIXTURE_RE.search(rel) is not None:
+        return "a test fixture"
+    if _TEMPLATE_DIR_RE.search(rel) is not None:
+        return "in a template folder"
+    return None
 
 
-def _as_fixture(hit: Hit) -> Hit:
-    return Hit(f"{hit.message} (a test fixture, so a warning: if this file is submitted, it fails)",
+def _as_fixture(hit: Hit, why: str) -> Hit:
+    return Hit(f"{hit.message} ({why}, so a warning: if this file is submitted as it is, it fails)",
                hit.location, hit.path, Severity.WARNING, hit.related, hit.fix)
