@@ -638,6 +638,19 @@ def _conflicting(reason: str, overrides: list[str]) -> list[str]:
     return sorted(set(found) - done)
 
 
+def _unavailable(reason: str) -> list[str]:
+    """Packages whose pinned release the index does not have, from uv's reason."""
+    found = re.findall(r"there (?:is|are) no versions? of ([A-Za-z0-9][A-Za-z0-9._-]*)", reason)
+    found += re.findall(r"only ([A-Za-z0-9][A-Za-z0-9._-]*?)(?:[<>=!~]|\s+is available)", reason)
+    found += re.findall(r"([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the package registry", reason)
+    return sorted({deps.normalize(n) for n in found})
+
+
+def _unpinned(line: str) -> str:
+    m = re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?", line)
+    return m.group(0) if m else line
+
+
 LAYERED_NOTE = ("resolved as layered: one requirement per package (pip over conda, the highest floor), "
                 "overriding what its dependencies ask for, as the image's successive installs do")
 
@@ -684,6 +697,21 @@ def resolve_closures(table: dict[str, Any], uv: str, runner: Runner = subprocess
                 overrides += freed
                 installed, again = uv_compile(uv, flat, python, stamp, runner, overrides=overrides)
             note = LAYERED_NOTE
+            # A pinned release PyPI no longer has (onnxruntime-gpu 1.9, deleted) or never had
+            # (torch==1.7.1+cu101, from PyTorch's own index): the package by name, said in the note.
+            gone: list[str] = []
+            for _round in range(4):
+                missing = _unavailable(again) if installed is None else []
+                pinned = {deps.normalize(_key(line)) for line in flat if _unpinned(line) != line}
+                missing = [n for n in missing if n not in gone and n in pinned]
+                if not missing:
+                    break
+                gone += missing
+                flat = [_unpinned(line) if deps.normalize(_key(line)) in gone else line for line in flat]
+                overrides = [_unpinned(line) if deps.normalize(_key(line)) in gone else line for line in overrides]
+                installed, again = uv_compile(uv, flat, python, stamp, runner, overrides=overrides)
+            if gone:
+                note += f"; pins PyPI does not have relaxed to the name: {', '.join(sorted(gone))}"
             if installed is None:
                 reason = f"{reason} (and resolved as layered: {again})"
         if installed is None:

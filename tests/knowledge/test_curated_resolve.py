@@ -40,6 +40,11 @@ if any(r.startswith("broken") for r in reqs):
                      "in the package registry and you require broken, we can conclude that your "
                      "requirements are unsatisfiable.\\n")
     sys.exit(1)
+if "gone==1.0" in reqs:
+    sys.stderr.write("  x No solution found when resolving dependencies:\\n  `-> Because there is no version of "
+                     "gone==1.0 and you require gone==1.0, we can conclude that your requirements are "
+                     "unsatisfiable.\\n")
+    sys.exit(1)
 if any(r.startswith("clash") for r in reqs) and "--override" not in args:
     sys.stderr.write("  x No solution found when resolving dependencies:\\n  `-> Because clash==1.0 depends "
                      "on setuptools<70 and you require setuptools>=80, we can conclude that your "
@@ -77,6 +82,7 @@ def table() -> dict[str, Any]:
         ["setuptools", ">=80", "pip"],  # 5
         ["setuptools", "70.1", "conda"],  # 6
         ["torch", "", "pip"],  # 7
+        ["gone", "==1.0", "pip"],  # 8: a release PyPI does not have
     ]
     def env(steps: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
         return {"folder": "assets/x", "image": None, "status": "active", "tagged": True, "versions": steps, **extra}
@@ -91,6 +97,7 @@ def table() -> dict[str, Any]:
             "layers": env([{"v": 7, "python": "3.12", "complete": True, "+": [0, 2, 5, 6]}]),
             "bad": env([{"v": 2, "python": "3.11", "complete": True, "+": [0, 1]}], status="removed",
                        removed="2025-08-21"),
+            "gone": env([{"v": 5, "python": "3.9", "complete": True, "+": [0, 8]}]),
             "nopy": env([{"v": 1, "complete": True, "+": [0]}]),
         },
     }
@@ -118,6 +125,9 @@ def test_closures_of_complete_environments(tmp_path: Path) -> None:
     # a failure is kept, with the resolver's reason, and no closure
     assert "closure" not in envs["bad"] and "broken was not found" in envs["bad"]["closure_error"]
     assert envs["nopy"]["closure_error"] == "the environment's Python is not known"
+    # a pinned release PyPI does not have: resolved by the package's name, and said so
+    assert set(closure("gone")) == {"azureml-inference-server-http", "gone"}
+    assert envs["gone"]["closure"]["note"].endswith("pins PyPI does not have relaxed to the name: gone")
 
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     by_python = {c[c.index("--python-version") + 1]: c for c in calls}
@@ -128,7 +138,7 @@ def test_closures_of_complete_environments(tmp_path: Path) -> None:
     bad = by_python["3.11"]
     assert bad[bad.index("--exclude-newer") + 1] == "2025-08-21T23:59:59Z"  # removed: its removal day
     layered = [c for c in calls if "--override" in c]
-    assert len(layered) == 2  # layers, then bad's second try
+    assert len(layered) == 4  # layers; bad's second try; gone's layered try, then without the pin
 
 
 def test_layered_requirements_keep_one_line_per_package() -> None:
