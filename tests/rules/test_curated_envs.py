@@ -49,43 +49,67 @@ def project(env: str, imports: list[str], image: bool = False) -> dict[str, str 
             "src/score.py": SCORE.format(imports="\n".join(f"import {m}" for m in imports))}
 
 
-# (reference, an import it provides, severity of AML501 for an import it lacks)
-# error: every package of the environment has known dependencies, so the absence is certain;
-# info: a package whose dependencies aml-lint does not know might bring it (the message says so); in a
-# curated environment that is usually the case (its azureml-* packages bring much), so not a warning.
+# (reference, an import it declares, an import only a dependency of its packages brings)
+# Each environment's version here has a resolved closure in the table (every distribution it installs,
+# resolved when the table was built), so an import outside it is an error, and one a dependency
+# brings (mlflow through azureml-mlflow -> mlflow-skinny) is provided.
 CASES = [
-    pytest.param(f"{REG}/sklearn-1.5/labels/latest", "sklearn", "info", id="sklearn-1.5"),
-    pytest.param(f"{REG}/sklearn-1.1/versions/40", "sklearn", "info", id="sklearn-1.1@40"),
-    pytest.param("azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest", "sklearn", "info",
+    pytest.param(f"{REG}/sklearn-1.5/labels/latest", "sklearn", "mlflow", id="sklearn-1.5"),
+    pytest.param(f"{REG}/sklearn-1.1/versions/40", "sklearn", "mlflow", id="sklearn-1.1@40"),
+    pytest.param("azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest", "sklearn", "mlflow",
                  id="legacy-sklearn-1.0"),
-    pytest.param(f"{REG}/lightgbm-3.3/labels/latest", "lightgbm", "info", id="lightgbm-3.3"),
-    pytest.param(f"{REG}/tensorflow-2.16-cuda12/labels/latest", "tensorflow", "info", id="tensorflow-2.16"),
-    pytest.param(f"{REG}/pytorch-1.11-ubuntu20.04-py38-cuda11-gpu/labels/latest", "torch", "info",
+    pytest.param(f"{REG}/lightgbm-3.3/labels/latest", "lightgbm", "mlflow", id="lightgbm-3.3"),
+    pytest.param(f"{REG}/tensorflow-2.16-cuda12/labels/latest", "tensorflow", "mlflow", id="tensorflow-2.16"),
+    pytest.param(f"{REG}/pytorch-1.11-ubuntu20.04-py38-cuda11-gpu/labels/latest", "torch", "mlflow",
                  id="pytorch-1.11"),
-    pytest.param(f"{REG}/mlflow-py312-inference/labels/latest", "mlflow", "info", id="mlflow-py312"),
-    pytest.param(f"{REG}/mlflow-model-inference/labels/latest", "mlflow", "info", id="mlflow-model-inference"),
-    pytest.param(f"{REG}/minimal-py311-inference/labels/latest", "numpy", "error", id="minimal-py311"),
-    pytest.param(f"{REG}/minimal-py312-cuda12.4-inference/versions/26", "numpy", "error", id="minimal-py312-cuda"),
-    pytest.param("mcr.microsoft.com/azureml/curated/minimal-py311-inference:latest", "joblib", "error",
+    pytest.param("azureml:AzureML-pytorch-1.10-ubuntu18.04-py38-cuda11-gpu@latest", "torch", "mlflow",
+                 id="legacy-pytorch-1.10"),
+    pytest.param(f"{REG}/mlflow-py312-inference/labels/latest", "mlflow", "scipy", id="mlflow-py312"),
+    pytest.param(f"{REG}/mlflow-model-inference/labels/latest", "mlflow", "scipy", id="mlflow-model-inference"),
+    pytest.param(f"{REG}/minimal-py311-inference/labels/latest", "numpy", "requests", id="minimal-py311"),
+    pytest.param(f"{REG}/minimal-py312-cuda12.4-inference/versions/26", "numpy", "psutil", id="minimal-py312-cuda"),
+    pytest.param("mcr.microsoft.com/azureml/curated/minimal-py311-inference:latest", "joblib", "requests",
                  id="curated-inference-image"),
 ]
 
 
-@pytest.mark.parametrize(("env", "provided", "severity"), CASES)
-def test_provided_import_passes_and_absent_one_is_reported(lint: LintFn, env: str, provided: str,
-                                                           severity: str) -> None:
+@pytest.mark.parametrize(("env", "provided", "brought"), CASES)
+def test_provided_import_passes_and_absent_one_is_an_error(lint: LintFn, env: str, provided: str,
+                                                           brought: str) -> None:
     image = env.startswith("mcr.")
-    ok = lint(project(env, [provided], image=image))
+    ok = lint(project(env, [provided, brought], image=image))
     assert [f for f in ok if f.rule_id.startswith("AML5")] == []
     assert [f for f in ok if f.rule_id == "AML103"] == []  # known: nothing "not visible" about it
 
-    found = lint(project(env, [provided, ABSENT], image=image), rule="AML501")
+    found = lint(project(env, [provided, brought, ABSENT], image=image), rule="AML501")
     assert len(found) == 1, found
-    assert found[0].severity.label == severity
-    assert f"'{ABSENT}' is imported" in found[0].message and found[0].location.line == 3
-    assert "a curated environment cannot be changed" in found[0].message
-    if severity == "info":
-        assert "whose dependencies aml-lint does not know" in found[0].message
+    assert found[0].severity.label == "error"
+    assert f"'{ABSENT}' is imported" in found[0].message and found[0].location.line == 4
+    assert "(curated environment '" in found[0].message
+    assert "an environment of your own built from it (a curated environment cannot be changed)" in found[0].message
+    assert "whose dependencies aml-lint does not know" not in found[0].message
+
+
+def test_the_message_names_the_curated_environment_and_its_version(lint: LintFn) -> None:
+    found = lint(project(f"{REG}/sklearn-1.5/labels/latest", [ABSENT]), rule="AML501")
+    assert len(found) == 1
+    assert "(curated environment 'sklearn-1.5' version 50) does not install it" in found[0].message
+
+
+def test_a_version_without_a_resolved_closure_keeps_the_cautious_verdict(lint: LintFn) -> None:
+    # Only sklearn-1.5's current version (50) was resolved: version 49 is judged by its declared packages,
+    # and an import one of unknown dependencies may bring stays info.
+    found = lint(project(f"{REG}/sklearn-1.5/versions/49", ["sklearn", ABSENT]), rule="AML501")
+    assert [f.severity.label for f in found] == ["info"]
+    assert "whose dependencies aml-lint does not know" in found[0].message
+
+
+def test_guarded_import_a_curated_environment_lacks_is_a_warning(lint: LintFn) -> None:
+    files = project(f"{REG}/sklearn-1.5/labels/latest", [])
+    files["src/score.py"] = str(files["src/score.py"]).replace(
+        "import json\n", f"import json\ntry:\n    import {ABSENT}\nexcept ImportError:\n    {ABSENT} = None\n")
+    found = lint(files, rule="AML501")
+    assert [f.severity.label for f in found] == ["warning"] and "guarded" in found[0].message
 
 
 def test_framework_base_image_leaves_absent_imports_unjudged(lint: LintFn) -> None:
@@ -189,6 +213,19 @@ def test_training_script_of_a_command_job(lint: LintFn) -> None:
     assert [(f.location.line, f.severity.label) for f in found] == [(2, "error")]
 
 
+@pytest.mark.parametrize(("env", "provided", "brought"), CASES)
+def test_training_script_against_each_curated_environment(lint: LintFn, env: str, provided: str,
+                                                          brought: str) -> None:
+    job = COMMAND_JOB.format(env=env)
+    if env.startswith("mcr."):
+        job = job.replace(f"environment: {env}\n", f"environment:\n  image: {env}\n")
+    files: dict[str, str | bytes] = {"job.yml": job,
+                                     "src/train.py": f"import {provided}\nimport {brought}\nimport {ABSENT}\n"}
+    found = [f for f in lint(files) if f.rule_id.startswith("AML5")]
+    assert [(f.rule_id, f.location.line, f.severity.label) for f in found] == [("AML501", 3, "error")], found
+    assert "the job's environment" in found[0].message and "(curated environment '" in found[0].message
+
+
 def test_resolve_leaves_curated_environments_alone(lint: LintFn, monkeypatch: pytest.MonkeyPatch) -> None:
     # --resolve resolves what the user declares; a curated image is published already built.
     from aml_lint import resolve
@@ -206,7 +243,8 @@ def test_lone_curated_image_is_named_by_its_image(lint: LintFn) -> None:
     server = [f for f in found if f.rule_id == "AML212"]
     assert len(server) == 1 and server[0].severity.label == "error" and image in server[0].message
     missing = lint(project(image, [ABSENT], image=True), rule="AML501")
-    assert len(missing) == 1 and f"the environment {image} does not install it" in missing[0].message
+    assert len(missing) == 1 and f"the environment {image} (curated environment 'designer' version 117) does not " \
+        "install it" in missing[0].message
 
 
 def test_image_with_a_conda_file_is_not_the_curated_environment(lint: LintFn) -> None:
@@ -218,12 +256,11 @@ def test_image_with_a_conda_file_is_not_the_curated_environment(lint: LintFn) ->
     assert len(found) == 1 and "'sklearn' is imported" in found[0].message and "conda.yml" in found[0].message
 
 
-def test_import_an_azureml_package_may_bring_is_info_not_a_warning(lint: LintFn) -> None:
-    # The old sklearn-0.24 environment (Python 3.7) installs azureml-mlflow, which brings mlflow-skinny
-    # (the `mlflow` module); aml-lint's dependency data has no release of it for 3.7, so it cannot tell.
+def test_import_an_azureml_package_brings_is_provided_in_a_resolved_curated_environment(lint: LintFn) -> None:
+    # The old sklearn-0.24 environment (Python 3.7) installs azureml-mlflow, which brings mlflow; aml-lint's
+    # dependency data has no release of it for 3.7, but the table's resolved closure holds mlflow.
     found = lint(project("azureml:AzureML-sklearn-0.24-ubuntu18.04-py37-cpu@latest", ["mlflow"]), rule="AML501")
-    assert [f.severity.label for f in found] == ["info"]
-    assert "azureml-mlflow" in found[0].message and "whose dependencies aml-lint does not know" in found[0].message
+    assert found == []
     # The same uncertainty in the user's own conda file stays a warning.
     files = project("azureml:my-env:1", ["mlflow"])
     files["deploy.yml"] = str(files["deploy.yml"]).replace(
@@ -233,3 +270,64 @@ def test_import_an_azureml_package_may_bring_is_info_not_a_warning(lint: LintFn)
                           "  - azureml-mlflow==1.36.0\n")
     own = lint(files, rule="AML501")
     assert [f.severity.label for f in own] == ["warning"]
+
+
+PIPELINE_JOB = """\
+$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+type: pipeline
+jobs:
+  train:
+    type: command
+    code: src
+    command: python train.py
+    environment: {env}
+"""
+
+SWEEP_JOB = """\
+$schema: https://azuremlschemas.azureedge.net/latest/sweepJob.schema.json
+type: sweep
+trial:
+  code: src
+  command: python train.py --lr ${{{{search_space.lr}}}}
+  environment: {env}
+sampling_algorithm: random
+search_space:
+  lr:
+    type: uniform
+    min_value: 0.01
+    max_value: 0.1
+objective:
+  goal: maximize
+  primary_metric: accuracy
+limits:
+  max_total_trials: 4
+compute: azureml:cpu-cluster
+"""
+
+COMPONENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+type: command
+name: train
+code: src
+command: python train.py
+environment: {env}
+"""
+
+
+@pytest.mark.parametrize(("template", "what"), [(COMMAND_JOB, "job"), (PIPELINE_JOB, "job"), (SWEEP_JOB, "job"),
+                                                (COMPONENT, "component")])
+def test_unknown_or_removed_curated_environment_of_jobs_and_components(lint: LintFn, template: str,
+                                                                       what: str) -> None:
+    unknown = lint({"job.yml": template.format(env=f"{REG}/sklearn-9.9/labels/latest"),
+                    "src/train.py": "import json\n"}, rule="AML103")
+    assert [f.severity.label for f in unknown] == ["warning"], unknown
+    assert "'sklearn-9.9' is not a curated environment" in unknown[0].message and f"the {what} fails" in unknown[0].message
+    removed = lint({"job.yml": template.format(env=f"{REG}/llm-rag/labels/latest"),
+                    "src/train.py": "import json\n"}, rule="AML103")
+    assert [f.severity.label for f in removed] == ["warning"] and "2025-08-21" in removed[0].message
+    known = lint({"job.yml": template.format(env=f"{REG}/sklearn-1.5/labels/latest"),
+                  "src/train.py": "import json\n"}, rule="AML103")
+    assert known == []
+    registered = lint({"job.yml": template.format(env="azureml:my-env:3"), "src/train.py": "import json\n"},
+                      rule="AML103")
+    assert [f.severity.label for f in registered] == ["info"] and f"skip this {what}" in registered[0].message

@@ -17,9 +17,13 @@ package whose name extends that of a declared package with unknown dependencies
 (`azure-keyvault-secrets` beside the metapackage `azure-keyvault`). The finding is a warning,
 not an error, when the import is guarded by `try/except ImportError` or an `if`, or when the
 environment declares a pip package whose dependencies aml-lint does not know (that package may
-bring it); for a curated environment that case is info (Microsoft builds and tests those, and
-their azureml-* packages bring much that aml-lint's table does not list: on public repositories
-such imports were nearly always provided), while an import no package of a curated
+bring it). A curated environment is judged by its whole installed set when aml-lint's table
+holds it (its current version's packages resolved with their dependencies when the table was
+built): an import none of them provides is an error like any other, and the fix is an
+environment of your own built from the curated one. Without that set (an older pinned
+version, a framework base such as ACPT) an import that a package of unknown dependencies may
+bring is info (Microsoft builds and tests those environments, and their azureml-* packages
+bring much that aml-lint's data does not list), while an import no package of the curated
 environment can bring stays an error. A top-level name the data does not know (`import utils`)
 is not matched to a PyPI project of that name: the message asks for the package that provides
 it, or the module. The
@@ -94,18 +98,28 @@ FIX = "safe"
 KINDS = (Kind.SCORING_SCRIPT, Kind.ENTRY_SCRIPT)
 
 
+def _env_name(env: iv.EnvView) -> str:
+    """The environment as the message names it: a curated one with its table name and version."""
+    c = env.spec.curated
+    if not env.spec.curated_contents or c is None or c.installed is None:
+        return env.label
+    version = f" version {c.resolved_version}" if c.resolved_version else ""
+    return f"{env.label} (curated environment '{c.environment}'{version})"
+
+
 def _message(v: iv.Verdict, role: iv.Role) -> str:
     top = v.ref.module.split(".")[0]
     where = v.env.where_to_add()
+    label = _env_name(v.env)
     if v.guessed and v.suggestion == deps.normalize(top):
         # A name the data does not know: as likely the user's own module kept elsewhere as a
         # package, so no PyPI project is proposed by name.
         return (f"'{v.ref.module}' is imported but is neither a module next to the {role.script} nor "
-                f"installed by {role.env} {v.env.label}: keep {top}.py (or {top}/) next to the "
+                f"installed by {role.env} {label}: keep {top}.py (or {top}/) next to the "
                 f"{role.script} if it is your own module, else declare the package that provides it "
                 f"in {where}")
     guess = " (guessed from the name)" if v.guessed else ""
-    return (f"'{v.ref.module}' is imported but {role.env} {v.env.label} does not install it: "
+    return (f"'{v.ref.module}' is imported but {role.env} {label} does not install it: "
             f"add '{v.suggestion}'{guess} to {where}")
 
 

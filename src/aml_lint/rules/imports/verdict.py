@@ -268,6 +268,12 @@ def env_view(spec: EnvSpec, ctx: Context | None = None) -> EnvView:
     if ctx is not None and getattr(ctx.settings, "resolve", False) and python is not None \
             and not spec.curated_contents:  # a published curated image: its table entry is what it holds
         view.resolution = resolved(spec, python, ctx)
+    installed = spec.curated.installed if spec.curated_contents and spec.curated is not None else None
+    if installed is not None and python is not None:
+        from aml_lint.resolve import Resolution
+
+        # The curated version's whole installed set, resolved when the table was built.
+        view.resolution = Resolution(True, python, "curated", 0.0, installed=dict(installed))
     return view
 
 
@@ -379,7 +385,7 @@ def judge(ref: ImportRef, env: EnvView, roots: list[Path],
         # base image installed, and a local package or URL (`-e .`, `git+https://...`) anything
         # it depends on or contains: none of which we can see.
         return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0] if cands.dists else None)
-    if _family_member(cands.dists[0], env):
+    if not (env.resolution is not None and env.resolution.ok) and _family_member(cands.dists[0], env):
         return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0])
     # A name is guessed when the data holds no distribution of that name (not for numpy).
     guessed = cands.heuristic and cands.dists[0] not in deps.known_pypi_names()

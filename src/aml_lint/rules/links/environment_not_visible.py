@@ -1,7 +1,8 @@
 """A registered environment, or a curated one aml-lint's table does not know: its contents cannot be checked.
 
-What it finds: deployments whose `environment:` is an `azureml:` or registry reference whose
-packages aml-lint cannot see: an environment registered in the workspace (info), and a
+What it finds: deployments, jobs (command and sweep jobs, the steps of a pipeline job) and
+command components whose `environment:` is an `azureml:` or registry reference whose packages
+aml-lint cannot see: an environment registered in the workspace (info), and a
 curated one (`azureml://registries/azureml/environments/<name>/...`, `azureml:AzureML-<name>`)
 that aml-lint's table of curated environments does not hold as written. The table
 (built from Azure/azureml-assets; its date is in the message) knows each curated
@@ -15,9 +16,9 @@ release tags the table reads or missing from them, and an unknown `AzureML-` wor
 
 Why it matters: aml-lint checks imports and pins against what an environment installs; for
 a registered environment that list lives in the workspace, not in the pull request, so
-those checks are skipped for this deployment rather than guessed. A curated name that no
-release defines fails the deployment ("No definition exists for environment"), unless the
-environment is newer than aml-lint's table.
+those checks are skipped for this deployment or job rather than guessed. A curated name that
+no release defines fails the deployment or the job ("No definition exists for environment"),
+unless the environment is newer than aml-lint's table.
 
 Fails:
     environment: azureml:my-env:3
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from aml_lint.documents import DEPLOYMENT_KINDS, Document
+from aml_lint.documents import DEPLOYMENT_KINDS, JOB_KINDS, Document, Kind
 from aml_lint.findings import Severity
 from aml_lint.graph import EnvSpec
 from aml_lint.knowledge.curated import KNOWN, LEGACY, REMOVED, UNKNOWN_NAME, UNKNOWN_VERSION
@@ -47,20 +48,28 @@ from aml_lint.rules.links.environment_reference import problem
 ID = "AML103"
 NAME = "environment-not-visible"
 SEVERITY = "info"
-KINDS = tuple(DEPLOYMENT_KINDS)
+KINDS = tuple(sorted(DEPLOYMENT_KINDS | JOB_KINDS, key=lambda k: k.value))
+
+
+def _what(doc: Document) -> str:
+    if doc.kind in DEPLOYMENT_KINDS:
+        return "deployment"
+    return "component" if doc.kind is Kind.COMMAND_COMPONENT else "job"
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
+    # A pipeline job's steps and a sweep's trial: every environment the graph records for the file.
+    what = _what(doc)
     for env in ctx.project.environments.get(doc.rel, []):
         if env.reference and problem(env.reference) is None:
-            hit = _curated_hit(env) if env.curated is not None else None
+            hit = _curated_hit(env, what) if env.curated is not None else None
             if hit is not None or env.curated is None or not env.visible:
                 yield hit or Hit(f"environment '{env.reference}' is registered in the workspace; its packages "
-                                 "are not visible here, so import and pin checks skip this deployment",
+                                 f"are not visible here, so import and pin checks skip this {what}",
                                  env.reference_location)
 
 
-def _curated_hit(env: EnvSpec) -> Hit | None:
+def _curated_hit(env: EnvSpec, what: str = "deployment") -> Hit | None:
     """What the curated table says about the reference, when it is not simply known."""
     c = env.curated
     if c is None:
@@ -70,8 +79,8 @@ def _curated_hit(env: EnvSpec) -> Hit | None:
         if c.form == LEGACY:
             return Hit(f"environment '{env.reference}' is not in {table}: it may be a curated environment "
                        "newer than the table; its packages are not visible here, so import and pin checks "
-                       "skip this deployment", env.reference_location)
-        return Hit(f"'{c.name}' is not a curated environment in {table}: the deployment fails if the azureml "
+                       f"skip this {what}", env.reference_location)
+        return Hit(f"'{c.name}' is not a curated environment in {table}: the {what} fails if the azureml "
                    "registry has no such environment (check the name); if it is newer than the table, its "
                    "packages are not checked", env.reference_location, severity=Severity.WARNING)
     if c.status == REMOVED:
@@ -85,21 +94,21 @@ def _curated_hit(env: EnvSpec) -> Hit | None:
                    env.reference_location, severity=Severity.WARNING)
     if c.status == KNOWN and not c.visible and not c.version_note:
         return Hit(f"curated environment '{c.environment}' is in {table}, but without what it installs; its "
-                   "packages are not visible here, so import and pin checks skip this deployment",
+                   f"packages are not visible here, so import and pin checks skip this {what}",
                    env.reference_location)
     if c.version_note == "unread":
         return Hit(f"version {c.version} of curated environment '{c.environment}' was released, but its "
                    f"definition is not in {table}; its packages are not visible here, so import and pin "
-                   "checks skip this deployment", env.reference_location)
+                   f"checks skip this {what}", env.reference_location)
     if c.status == UNKNOWN_VERSION:
         if c.version_note == "unlisted" and not (c.version or "").isdigit():
             return Hit(f"version '{c.version}' of curated environment '{c.environment}' is not a version number: "
                        f"the azureml registry numbers its versions (latest {c.latest} in {table}), so the "
-                       "deployment fails to find it",
+                       f"{what} fails to find it",
                        env.reference_location, severity=Severity.WARNING)
         when = {"newer": "newer than", "older": "older than the release tags read by",
                 "unlisted": "not among the release tags read by"}[c.version_note]
         return Hit(f"version {c.version} of curated environment '{c.environment}' is {when} {table} "
                    f"(latest {c.latest}); its packages are not visible here, so import and pin checks skip "
-                   "this deployment", env.reference_location)
+                   f"this {what}", env.reference_location)
     return None
