@@ -331,3 +331,28 @@ def test_unknown_or_removed_curated_environment_of_jobs_and_components(lint: Lin
     registered = lint({"job.yml": template.format(env="azureml:my-env:3"), "src/train.py": "import json\n"},
                       rule="AML103")
     assert [f.severity.label for f in registered] == ["info"] and f"skip this {what}" in registered[0].message
+
+
+def test_unlisted_module_of_a_namespace_an_installed_package_shares_is_not_called_missing(lint: LintFn) -> None:
+    # model-evaluation installs azureml-core, which ships azureml.exceptions and azureml._common; aml-lint's
+    # import data lists neither module, so a guess ('azureml-exceptions') must not become an error.
+    env = f"{REG}/model-evaluation/labels/latest"
+    found = lint(project(env, ["azureml.exceptions", "azureml._common._error_definition.user_error"]), rule="AML501")
+    assert found == []
+    # A guessed top-level name no installed distribution shares is still missing.
+    still = lint(project(env, ["common_src.helper"]), rule="AML501")
+    assert [f.severity.label for f in still] == ["error"]
+
+
+def test_module_an_additional_include_copies_into_the_code_folder_is_local(lint: LintFn) -> None:
+    # `additional_includes: [../shared]` puts shared/ beside the entry script when the component is submitted.
+    component = COMPONENT.format(env=f"{REG}/sklearn-1.5/labels/latest") + "additional_includes:\n  - ../shared\n"
+    files: dict[str, str | bytes] = {"comp/component.yml": component.replace("code: src", "code: ./src"),
+                                     "comp/src/train.py": f"import shared.helper\nimport {ABSENT}\n",
+                                     "shared/helper.py": "X = 1\n"}
+    found = lint(files, rule="AML501")
+    assert [(f.location.line, f.severity.label) for f in found] == [(2, "error")], found
+    # Without the include, the same import is missing.
+    files["comp/component.yml"] = str(files["comp/component.yml"]).replace("additional_includes:\n  - ../shared\n", "")
+    found = lint(files, rule="AML501")
+    assert [(f.location.line, f.severity.label) for f in found] == [(1, "error"), (2, "error")], found

@@ -3,7 +3,7 @@
 What it finds: an absolute import in a scoring script, or in a job's entry script (the script a
 command job, sweep trial, pipeline step or command component runs from its `command:`), that
 is not the standard library of the environment's Python, not a module in the script's code
-folder, and not provided by any package the environment declares (conda list, its pip list,
+folder (or one a component's `additional_includes` copies there), and not provided by any package the environment declares (conda list, its pip list,
 requirements files, Dockerfile installs) nor by anything those packages depend on. Import names
 are mapped to distributions with aml-lint's data (`import sklearn` needs `scikit-learn`,
 `import cv2` needs `opencv-python`, `from azure.ai.ml import MLClient` needs `azure-ai-ml`).

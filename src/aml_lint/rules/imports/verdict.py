@@ -335,6 +335,31 @@ def _local_roots(doc: Document, ctx: Context) -> list[Path]:
     return list(dict.fromkeys(roots))
 
 
+def _included_names(doc: Document, ctx: Context) -> set[str]:
+    """Top-level names a component's `additional_includes` copy into its code folder at submit time
+    (`- ../common_src` makes `import common_src` work); a .zip include is unpacked into the folder."""
+    names: set[str] = set()
+    for job in ctx.project.script_jobs.get(doc.rel, []):
+        includes = job.yaml.get(("additional_includes",)) if job.yaml is not None else None
+        for item in includes if isinstance(includes, list) else []:
+            if not isinstance(item, str) or not item.strip():
+                continue
+            path = (job.path.parent / item.strip()).resolve() if not Path(item.strip()).is_absolute() else None
+            if path is None:
+                continue
+            if path.suffix == ".zip":
+                try:
+                    import zipfile
+
+                    with zipfile.ZipFile(path) as archive:  # only the member names are read
+                        names.update(n.split("/")[0].removesuffix(".py") for n in archive.namelist())
+                except (OSError, zipfile.BadZipFile):
+                    pass
+                continue
+            names.add(path.name.removesuffix(".py"))
+    return names
+
+
 def is_local(top: str, roots: list[Path]) -> bool:
     try:
         return any((r / f"{top}.py").is_file() or (r / top).is_dir() for r in roots)
@@ -385,7 +410,12 @@ def judge(ref: ImportRef, env: EnvView, roots: list[Path],
         # base image installed, and a local package or URL (`-e .`, `git+https://...`) anything
         # it depends on or contains: none of which we can see.
         return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0] if cands.dists else None)
-    if not (env.resolution is not None and env.resolution.ok) and _family_member(cands.dists[0], env):
+    resolved_set = env.resolution is not None and env.resolution.ok
+    if not resolved_set and _family_member(cands.dists[0], env):
+        return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0])
+    if resolved_set and cands.heuristic and any(d.startswith(deps.normalize(top) + "-") for d in available):
+        # A module the data does not list, under a namespace an installed distribution shares
+        # (azureml.exceptions, azureml._common: azureml-core ships them): not attributable.
         return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0])
     # A name is guessed when the data holds no distribution of that name (not for numpy).
     guessed = cands.heuristic and cands.dists[0] not in deps.known_pypi_names()
@@ -436,7 +466,7 @@ def analyze(doc: Document, ctx: Context) -> ScriptAnalysis:
         module = ctx.project.documents.get(link.target)
         if link.role == "module" and module is not None:
             sources.append((module, module.rel))
-    local: dict[str, bool] = {}  # the same roots for every source and environment
+    local: dict[str, bool] = dict.fromkeys(_included_names(doc, ctx), True)  # the same for every source and env
     for source, path in sources:
         script = source.script
         if script is None or not script.ok:
