@@ -363,3 +363,21 @@ def test_part_of_a_declared_metapackage_with_unknown_dependencies_is_unknown(tmp
     assert {v.ref.module: v.status for v in _analysis(tmp_path, files).verdicts} == {
         "zzvault_secrets": iv.UNKNOWN, "lightgbm": iv.MISSING}
     assert [f.line for f in lint(files, rule="AML501")] == [2]
+
+
+def test_fallback_import_after_a_relative_one_is_not_judged(lint: LintFn) -> None:
+    # `from .features import f` works inside the package; `from features import f` runs only
+    # when it fails (the script run as a file): a stand-in, not an import the image must provide.
+    fallback = ["try:", "    from .features import build", "except ImportError:",
+                "    from features import build"]
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)), script(*fallback),
+                      **{"src/helpers/features.py": "def build():\n    pass\n"}), rule="AML501")
+    assert found == []
+
+
+def test_primary_import_of_a_try_is_still_judged(lint: LintFn) -> None:
+    primary = ["try:", "    import ujson as json", "except ImportError:", "    import sklearn"]
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)), script(*primary)), rule="AML501")
+    # ujson (the primary) is reported, guarded: a warning; sklearn (the stand-in) is not judged
+    assert [(f.line, f.severity.label) for f in found] == [(2, "warning")]
+    assert "'ujson'" in found[0].message

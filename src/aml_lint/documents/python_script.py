@@ -19,6 +19,9 @@ class ImportRef:
     location: Location
     names: tuple[str, ...] = ()  # for "from m import a, b"
     guarded: bool = False  # inside try/except ImportError or an if-block: optional import
+    # In the `except ImportError:` of a try whose body imports too: runs only when that import
+    # failed (`try: from .features import f` / `except ImportError: from features import f`).
+    fallback: bool = False
 
 
 @dataclass
@@ -50,29 +53,31 @@ def node_location(node: ast.AST) -> Location:
 def _collect_imports(tree: ast.Module) -> list[ImportRef]:
     refs: list[ImportRef] = []
 
-    def visit(body: list[ast.stmt], guarded: bool) -> None:
+    def visit(body: list[ast.stmt], guarded: bool, fallback: bool = False) -> None:
         for stmt in body:
             if isinstance(stmt, ast.Import):
                 for alias in stmt.names:
-                    refs.append(ImportRef(alias.name, 0, node_location(stmt), guarded=guarded))
+                    refs.append(ImportRef(alias.name, 0, node_location(stmt), guarded=guarded, fallback=fallback))
             elif isinstance(stmt, ast.ImportFrom):
                 names = tuple(a.name for a in stmt.names)
-                refs.append(ImportRef(stmt.module or "", stmt.level, node_location(stmt), names, guarded))
+                refs.append(ImportRef(stmt.module or "", stmt.level, node_location(stmt), names, guarded, fallback))
             elif isinstance(stmt, ast.Try):
                 catches_import = any(_catches_import_error(h) for h in stmt.handlers)
-                visit(stmt.body, guarded or catches_import)
+                visit(stmt.body, guarded or catches_import, fallback)
+                tries_import = catches_import and any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in stmt.body)
                 for handler in stmt.handlers:
-                    visit(handler.body, guarded)
-                visit(stmt.orelse, guarded)
-                visit(stmt.finalbody, guarded)
+                    handles = tries_import and _catches_import_error(handler)
+                    visit(handler.body, guarded or handles, fallback or handles)
+                visit(stmt.orelse, guarded, fallback)
+                visit(stmt.finalbody, guarded, fallback)
             elif isinstance(stmt, ast.If):
                 # `if TYPE_CHECKING:` and version checks: not certain to run.
-                visit(stmt.body, True)
-                visit(stmt.orelse, True)
+                visit(stmt.body, True, fallback)
+                visit(stmt.orelse, True, fallback)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.For,
                                    ast.While, ast.AsyncWith, ast.AsyncFor)):
-                visit(stmt.body, guarded)
-                visit(getattr(stmt, "orelse", []) or [], guarded)
+                visit(stmt.body, guarded, fallback)
+                visit(getattr(stmt, "orelse", []) or [], guarded, fallback)
 
     visit(tree.body, False)
     return refs

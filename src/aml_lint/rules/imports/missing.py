@@ -17,7 +17,9 @@ package whose name extends that of a declared package with unknown dependencies
 (`azure-keyvault-secrets` beside the metapackage `azure-keyvault`). The finding is a warning,
 not an error, when the import is guarded by `try/except ImportError` or an `if`, or when the
 environment declares a pip package whose dependencies aml-lint does not know (that package may
-bring it). A curated environment is judged by its whole installed set when aml-lint's table
+bring it). An import in the `except ImportError:` of a `try` that imports too (`try: from
+.features import f` / `except ImportError: from features import f`) stands in for that import
+and is not judged: the one it stands in for is. A curated environment is judged by its whole installed set when aml-lint's table
 holds it (its current version's packages resolved with their dependencies when the table was
 built): an import none of them provides is an error like any other, and the fix is an
 environment of your own built from the curated one. Without that set (an older pinned

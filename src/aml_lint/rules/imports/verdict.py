@@ -473,6 +473,8 @@ def analyze(doc: Document, ctx: Context) -> ScriptAnalysis:
             continue
         for env in envs:
             for ref in script.imports:
+                if ref.fallback:
+                    continue  # runs only if the import it stands in for failed: that one is judged
                 v = judge(ref, env, roots, local)
                 if v is not None:
                     verdicts.append(replace(v, path=path) if path else v)
