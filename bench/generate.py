@@ -407,14 +407,16 @@ def _sample_request(rng: random.Random) -> str:
     return json.dumps({"data": rows}, indent=2) + "\n"
 
 
+def _defects(rng: random.Random, odds: tuple[tuple[str, float], ...]) -> set[str]:
+    """The defects a unit gets: one draw per (name, probability), in order (the seed's sequence)."""
+    return {name for name, p in odds if rng.random() < p}
+
+
 def _unit(rng: random.Random, index: int, team: str) -> Files:
     """One deployable model: its YAMLs, code, environment and docs."""
     shape = rng.choices(("managed", "kubernetes", "batch", "container", "env-asset"), weights=(5, 1, 2, 1, 1))[0]
-    defects = set()
-    for name, p in (("missing-import", P_MISSING_IMPORT), ("runtime-install", P_RUNTIME_INSTALL),
-                    ("untagged-image", P_UNTAGGED_IMAGE), ("missing-conda", P_MISSING_CONDA)):
-        if rng.random() < p:
-            defects.add(name)
+    defects = _defects(rng, (("missing-import", P_MISSING_IMPORT), ("runtime-install", P_RUNTIME_INSTALL),
+                             ("untagged-image", P_UNTAGGED_IMAGE), ("missing-conda", P_MISSING_CONDA)))
     fw = rng.choice(sorted(FRAMEWORKS))
     name = f"{fw}-{shape}-{index:05d}".replace("_", "-")
     base = f"projects/{team}/{name}"
@@ -540,11 +542,8 @@ def _job_inputs(sweep: bool = False) -> list[str]:
 def _job_unit(rng: random.Random, index: int, team: str) -> Files:
     """A training project: a command job, a sweep or a pipeline, its code and environment."""
     shape = rng.choices(("command", "sweep", "pipeline"), weights=(4, 2, 3))[0]
-    defects = set()
-    for name, p in (("missing-import", P_MISSING_IMPORT), ("runtime-install", P_RUNTIME_INSTALL),
-                    ("untagged-image", P_UNTAGGED_IMAGE), ("missing-entry", P_MISSING_ENTRY)):
-        if rng.random() < p:
-            defects.add(name)
+    defects = _defects(rng, (("missing-import", P_MISSING_IMPORT), ("runtime-install", P_RUNTIME_INSTALL),
+                             ("untagged-image", P_UNTAGGED_IMAGE), ("missing-entry", P_MISSING_ENTRY)))
     fw = rng.choice(sorted(FRAMEWORKS))
     name = f"{fw}-{shape}-{index:05d}".replace("_", "-")
     base = f"training/{team}/{name}"
