@@ -380,18 +380,17 @@ CONDA_VARIANTS: list[tuple[str, str]] = [
 ]
 
 
-def _mutate_once(rng: random.Random, case: Case) -> None:
+# The mutations deployments and jobs share; the wrong types, near-miss enums and added keys differ.
+_SHARED_OPS = frozenset({"drop", "misspell", "type", "enum", "add-key", "duplicate-key"})
+
+
+def _shared_mutation(rng: random.Random, case: Case, op: str, all_paths: list[tuple[Any, ...]],
+                     wrong_types: list[tuple[str, Any]], enum_near: dict[str, list[Any]],
+                     added_keys: list[str]) -> None:
     doc = case.data
-    ops = ["drop", "misspell", "type", "enum", "add-key", "model", "environment", "scale",
-           "request", "probe", "collector", "conda", "duplicate-key", "name"]
-    op = rng.choice(ENDPOINT_OPS if case.sdk_kind.endswith("endpoint") else ops)
-    all_paths = _paths(doc)
-    if case.sdk_kind.endswith("endpoint"):
-        all_paths = [p for p in all_paths if len(p) == 1]  # no endpoint schema: nothing nested
     if op == "drop" and all_paths:
         path = rng.choice(all_paths)
-        parent = _get(doc, path[:-1])
-        del parent[path[-1]]
+        del _get(doc, path[:-1])[path[-1]]
         case.tags += ("drop", f"drop:{path[-1]}")
     elif op == "misspell":
         keys = [p for p in all_paths if isinstance(p[-1], str)]
@@ -404,20 +403,36 @@ def _mutate_once(rng: random.Random, case: Case) -> None:
             case.tags += ("misspell",)
     elif op == "type" and all_paths:
         path = rng.choice(all_paths)
-        label, value = rng.choice(WRONG_TYPES)
+        label, value = rng.choice(wrong_types)
         _get(doc, path[:-1])[path[-1]] = copy.deepcopy(value)
         case.tags += ("type", f"type:{label}", f"at:{path[-1]}")
     elif op == "enum":
-        spots = [p for p in all_paths if p[-1] in ENUM_NEAR]
+        spots = [p for p in all_paths if p[-1] in enum_near]
         if spots:
             path = rng.choice(spots)
-            _get(doc, path[:-1])[path[-1]] = rng.choice(ENUM_NEAR[str(path[-1])])
+            _get(doc, path[:-1])[path[-1]] = rng.choice(enum_near[str(path[-1])])
             case.tags += ("enum", f"at:{path[-1]}")
     elif op == "add-key":
         where = rng.choice(_mapping_paths(doc))
-        _get(doc, where)[rng.choice(["foo", "local_path", "settings", "resources", "description", "x_extra"])] = \
-            rng.choice(["bar", 1, {"a": 1}])
+        _get(doc, where)[rng.choice(added_keys)] = rng.choice(["bar", 1, {"a": 1}])
         case.tags += ("add-key",)
+    elif op == "duplicate-key" and isinstance(doc, dict) and doc:
+        key = rng.choice([k for k in doc if not isinstance(doc[k], (dict, list))] or list(doc))
+        case.tags += ("duplicate-key",)
+        case.text = yaml.safe_dump(doc, sort_keys=False) + yaml.safe_dump({key: doc[key]}, sort_keys=False)
+
+
+def _mutate_once(rng: random.Random, case: Case) -> None:
+    doc = case.data
+    ops = ["drop", "misspell", "type", "enum", "add-key", "model", "environment", "scale",
+           "request", "probe", "collector", "conda", "duplicate-key", "name"]
+    op = rng.choice(ENDPOINT_OPS if case.sdk_kind.endswith("endpoint") else ops)
+    all_paths = _paths(doc)
+    if case.sdk_kind.endswith("endpoint"):
+        all_paths = [p for p in all_paths if len(p) == 1]  # no endpoint schema: nothing nested
+    if op in _SHARED_OPS:
+        _shared_mutation(rng, case, op, all_paths, WRONG_TYPES, ENUM_NEAR,
+                         ["foo", "local_path", "settings", "resources", "description", "x_extra"])
     elif op == "model" and case.sdk_kind != "environment":
         doc["model"] = rng.choice(MODEL_STRINGS + [{"path": "model", "type": "mlflow_model"},
                                                    {"path": "model", "version": "1"},
@@ -449,10 +464,6 @@ def _mutate_once(rng: random.Random, case: Case) -> None:
         else:
             doc["environment"] = {"image": IMAGE, "conda_file": "env/conda.yml"}
         case.tags += ("conda", label)
-    elif op == "duplicate-key" and isinstance(doc, dict) and doc:
-        key = rng.choice([k for k in doc if not isinstance(doc[k], (dict, list))] or list(doc))
-        case.tags += ("duplicate-key",)
-        case.text = yaml.safe_dump(doc, sort_keys=False) + yaml.safe_dump({key: doc[key]}, sort_keys=False)
     elif op == "name":
         doc["name"] = rng.choice(["blue_green", "ab", "a" * 33, "9lives", "ok-name", "end-", "Blue", 12])
         case.tags += ("name",)
@@ -662,35 +673,10 @@ def _job_mutate_once(rng: random.Random, case: Case) -> None:
            "distribution", "inputs", "outputs", "duplicate-key", "kind-specific"]
     op = rng.choice(ops)
     all_paths = _paths(doc)
-    if op == "drop" and all_paths:
-        path = rng.choice(all_paths)
-        del _get(doc, path[:-1])[path[-1]]
-        case.tags += ("drop", f"drop:{path[-1]}")
-    elif op == "misspell":
-        keys = [p for p in all_paths if isinstance(p[-1], str)]
-        if keys:
-            path = rng.choice(keys)
-            parent = _get(doc, path[:-1])
-            new = _misspell(rng, path[-1])
-            if new not in parent:
-                parent[new] = parent.pop(path[-1])
-            case.tags += ("misspell",)
-    elif op == "type" and all_paths:
-        path = rng.choice(all_paths)
-        label, value = rng.choice(JOB_WRONG_TYPES)
-        _get(doc, path[:-1])[path[-1]] = copy.deepcopy(value)
-        case.tags += ("type", f"type:{label}", f"at:{path[-1]}")
-    elif op == "enum":
-        spots = [p for p in all_paths if p[-1] in JOB_ENUM_NEAR]
-        if spots:
-            path = rng.choice(spots)
-            _get(doc, path[:-1])[path[-1]] = rng.choice(JOB_ENUM_NEAR[str(path[-1])])
-            case.tags += ("enum", f"at:{path[-1]}")
-    elif op == "add-key":
-        where = rng.choice(_mapping_paths(doc))
-        _get(doc, where)[rng.choice(["foo", "compute", "environment_variables", "limits", "version",
-                                     "settings", "x_extra", "model"])] = rng.choice(["bar", 1, {"a": 1}])
-        case.tags += ("add-key",)
+    if op in _SHARED_OPS:
+        _shared_mutation(rng, case, op, all_paths, JOB_WRONG_TYPES, JOB_ENUM_NEAR,
+                         ["foo", "compute", "environment_variables", "limits", "version", "settings", "x_extra",
+                          "model"])
     elif op == "environment":
         target = doc.get("trial", doc) if isinstance(doc.get("trial"), dict) else doc
         if "jobs" in doc and isinstance(doc["jobs"], dict) and isinstance(doc["jobs"].get("prep"), dict):
@@ -711,10 +697,6 @@ def _job_mutate_once(rng: random.Random, case: Case) -> None:
     elif op == "outputs" and case.sdk_kind == "job" and isinstance(doc.get("outputs", {}), dict):
         doc.setdefault("outputs", {})[rng.choice(["model", "extra"])] = copy.deepcopy(rng.choice(JOB_OUTPUTS))
         case.tags += ("outputs",)
-    elif op == "duplicate-key" and isinstance(doc, dict) and doc:
-        key = rng.choice([k for k in doc if not isinstance(doc[k], (dict, list))] or list(doc))
-        case.tags += ("duplicate-key",)
-        case.text = yaml.safe_dump(doc, sort_keys=False) + yaml.safe_dump({key: doc[key]}, sort_keys=False)
     elif op == "kind-specific":
         if doc.get("type") == "sweep":
             what = rng.choice(["search", "early", "sampling"])
