@@ -10,7 +10,7 @@ On requirements files it finds:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,6 +21,7 @@ from aml_lint.findings import LintResult, Location, RuleInfo, Severity
 from aml_lint.fix import Edit, Fix, line_end, newline_of
 from aml_lint.rules import Rule
 from aml_lint.rules.base import Context, Hit
+from lintkit import write_tree
 
 EXTRA = "requirements-extra.txt"
 
@@ -66,14 +67,9 @@ def settings(root: Path) -> Settings:
     return build_settings(root)
 
 
-def write(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_bytes(content.encode("utf-8"))
+def write(root: Path, files: Mapping[str, str | bytes]) -> None:
+    """Write the files byte for byte: no dedent, CRLF kept (lintkit's write_tree dedents text)."""
+    write_tree(root, {rel: c.encode("utf-8") if isinstance(c, str) else c for rel, c in files.items()})
 
 
 LintFn = Callable[[Settings], LintResult]

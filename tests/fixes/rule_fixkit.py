@@ -10,17 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from fixkit import write
+
 from aml_lint.config import build_settings
 from aml_lint.engine import run
 from aml_lint.findings import Finding
 from aml_lint.fix import Edit, Fix, apply_edits
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
 
 
 def read(root: Path, rel: str) -> str:

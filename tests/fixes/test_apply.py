@@ -176,7 +176,7 @@ def test_a_run_killed_between_files_leaves_each_file_old_or_new(tmp_path: Path) 
     fixkit.write(tmp_path, files)
     script = textwrap.dedent(f"""
         import os, sys
-        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(Path(__file__).parent.parent)!r}]  # fixkit, lintkit
         import fixkit
         from aml_lint.fixing import fix_project, write_fixes
         from pathlib import Path
