@@ -37,7 +37,6 @@ from urllib.parse import quote
 
 from aml_lint.ci.common import (
     COMMENT_CHOICES,
-    FIX_DIFFS_MAX_CHARS,
     SUGGESTION_CHOICES,
     ChangedFiles,
     changed_from_git,
@@ -477,7 +476,6 @@ def _publish_suggestions(
         load,
         more_suggestions=outcome.left_over,
         posted=outcome.created + outcome.kept,
-        max_chars=FIX_DIFFS_MAX_CHARS,
     )
 
 

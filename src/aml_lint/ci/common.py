@@ -19,8 +19,6 @@ from aml_lint.workspace import GitError, git_changed_files, is_inside
 
 COMMENT_CHOICES = ("auto", "always", "never")
 SUGGESTION_CHOICES = ("auto", "never")
-# The part of a PR comment the diff blocks of fixes that are not suggestions may take.
-FIX_DIFFS_MAX_CHARS = 20_000
 
 
 def env_input(env: Mapping[str, str], name: str, default: str = "") -> str:

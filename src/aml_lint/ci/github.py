@@ -31,7 +31,6 @@ from urllib.parse import quote
 
 from aml_lint.ci.common import (
     COMMENT_CHOICES,
-    FIX_DIFFS_MAX_CHARS,
     SUGGESTION_CHOICES,
     ChangedFiles,
     changed_from_git,
@@ -380,7 +379,6 @@ def suggest(
         return diff_section(
             [(s.finding, s.fix) for s in made.suggestions] + list(made.diffs),
             load,
-            max_chars=FIX_DIFFS_MAX_CHARS,
         )
     run.warnings.extend(redact(w, [inputs.token]) for w in outcome.warnings)
     if outcome.posted or outcome.deleted or outcome.kept:
@@ -395,7 +393,6 @@ def suggest(
         load,
         more_suggestions=outcome.left_over,
         posted=outcome.posted + outcome.kept,
-        max_chars=FIX_DIFFS_MAX_CHARS,
     )
 
 

@@ -34,6 +34,8 @@ MAX_PER_RUN = 25
 # One review comment must stay under GitHub's 65,536 characters, with room for the text around it.
 MAX_SUGGESTION_CHARS = 50_000
 MAX_MESSAGE_CHARS = 600
+# The part of a PR comment the diff blocks of fixes that are not suggestions may take.
+FIX_DIFFS_MAX_CHARS = 20_000
 # Characters a reviewer cannot see in a suggestion: C0 controls but tab, DEL, C1, bidi overrides,
 # line/paragraph separators and lone surrogates (a file name or text that is not UTF-8).
 _HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c"
@@ -286,7 +288,7 @@ def diff_section(
     *,
     more_suggestions: int = 0,
     posted: int = 0,
-    max_chars: int = 20_000,
+    max_chars: int = FIX_DIFFS_MAX_CHARS,
 ) -> str:
     """Markdown for the summary: fixes the PR cannot show as suggestions, and what was left out."""
     lines: list[str] = []
