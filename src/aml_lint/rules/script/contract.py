@@ -59,9 +59,7 @@ KINDS = (Kind.SCORING_SCRIPT,)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    script = doc.script
-    assert script is not None and script.tree is not None
-    tree = script.tree
+    tree = sa.script_tree(doc)
     role = sa.role(doc, ctx)
     bound = sa.module_bindings(tree)
     star = any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in tree.body)

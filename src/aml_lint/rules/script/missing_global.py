@@ -63,9 +63,7 @@ KINDS = (Kind.SCORING_SCRIPT,)
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    script = doc.script
-    assert script is not None and script.tree is not None
-    tree = script.tree
+    tree = sa.script_tree(doc)
     init = sa.module_function(tree, "init")
     run = sa.module_function(tree, "run")
     if init is None or run is None:

@@ -58,9 +58,7 @@ _NUMPY_FLOATS = {"mean", "average", "std", "var", "median", "nanmean", "nanstd",
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    script = doc.script
-    assert script is not None and script.tree is not None
-    tree = script.tree
+    tree = sa.script_tree(doc)
     run = sa.module_function(tree, "run")
     if run is None:
         return

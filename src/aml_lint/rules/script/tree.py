@@ -190,6 +190,13 @@ def _module_bindings(tree: ast.Module) -> dict[str, ast.AST]:
     return out
 
 
+def script_tree(doc: Document) -> ast.Module:
+    """The script's syntax tree (the engine gives script rules only scripts that parse)."""
+    script = doc.script
+    assert script is not None and script.tree is not None
+    return script.tree
+
+
 def module_function(tree: ast.Module, name: str) -> FunctionNode | None:
     """The last module-level ``def name`` (also inside top-level if/try blocks): the one Python keeps."""
     return index(tree).memo("module_functions", lambda: _module_functions(tree)).get(name)

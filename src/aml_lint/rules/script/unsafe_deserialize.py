@@ -59,20 +59,19 @@ _SAFE_YAML_LOADERS = {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"}
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    script = doc.script
-    assert script is not None and script.tree is not None
-    run = sa.module_function(script.tree, "run")
+    tree = sa.script_tree(doc)
+    run = sa.module_function(tree, "run")
     if run is None:
         return
-    ix = sa.index(script.tree)
-    names = sa.aliases(script.tree)
+    ix = sa.index(tree)
+    names = sa.aliases(tree)
     tainted = sa.tainted_names(ix, run)
     batch = sa.role(doc, ctx).batch_only
     origin = "the mini-batch files" if batch else "the request"
     found = [(call, name, f"run() passes '{source}', derived from {origin}, to {sa.short(name)}")
              for call, name, source in _sinks(ix, run, tainted, names)]
     # One level down: module-level functions run() hands request data to.
-    helpers = {f.name: f for f in script.tree.body
+    helpers = {f.name: f for f in tree.body
                if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name not in ("init", "run")}
     seen: set[str] = set()
     for node in ix.scope(run, into_nested=True):

@@ -50,13 +50,12 @@ _MODEL_DIR = ("use os.environ['AZUREML_MODEL_DIR'], the folder the platform down
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    script = doc.script
-    assert script is not None and script.tree is not None
+    tree = sa.script_tree(doc)
     role = sa.role(doc, ctx)
     if not role.linked:
         return  # a v1 project's script may use v1 APIs; only v2 YAML deployments tell us otherwise
-    names = sa.aliases(script.tree)
-    for node in sa.index(script.tree).of_types(ast.Call, ast.Import, ast.ImportFrom):  # in walk order
+    names = sa.aliases(tree)
+    for node in sa.index(tree).of_types(ast.Call, ast.Import, ast.ImportFrom):  # in walk order
         if isinstance(node, ast.Call):
             name = sa.call_name(node, names)
             last = name.split(".")[-2:]
