@@ -17,21 +17,24 @@ def load() -> dict:
     return yaml.safe_load(ACTION.read_text(encoding="utf-8"))
 
 
-def test_schema_valid() -> None:
+def schema_check(
+    path: Path, schema: str = "vendor.github-actions"
+) -> subprocess.CompletedProcess[str]:
     # check-jsonschema ships SchemaStore's github-action.json as vendor.github-actions.
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-actions",
-            str(ACTION),
-        ],
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
         capture_output=True,
         text=True,
     )
+
+
+def assert_schema_valid(path: Path, schema: str = "vendor.github-actions") -> None:
+    proc = schema_check(path, schema)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_schema_valid() -> None:
+    assert_schema_valid(ACTION)
 
 
 def render_release(tmp_path: Path, owner: str = "Octo-Org", version: str = "1.2.3") -> Path:
@@ -56,19 +59,7 @@ def render_release(tmp_path: Path, owner: str = "Octo-Org", version: str = "1.2.
 
 def test_release_action_is_schema_valid_and_pulls_the_image(tmp_path: Path) -> None:
     released = render_release(tmp_path)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-actions",
-            str(released),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_schema_valid(released)
     data = yaml.safe_load(released.read_text(encoding="utf-8"))
     # ghcr.io wants the owner in lower case; tag and digest both, so the pull is immutable.
     assert data["runs"]["image"] == ("docker://ghcr.io/octo-org/aml-lint:1.2.3@sha256:" + "0" * 64)
@@ -102,19 +93,7 @@ def test_schema_check_can_fail(tmp_path: Path) -> None:
     del data["runs"]["image"]
     data["branding"]["color"] = "pink"
     broken.write_text(yaml.safe_dump(data), encoding="utf-8")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-actions",
-            str(broken),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode != 0
+    assert schema_check(broken).returncode != 0
 
 
 def test_docker_action_with_the_designed_inputs_and_outputs() -> None:
@@ -172,19 +151,7 @@ def test_readme_workflows_are_valid(tmp_path: Path) -> None:
         assert any(str(s.get("uses", "")).startswith("aml-lint/aml-lint@") for s in steps)
         path = tmp_path / f"workflow{i}.yml"
         path.write_text(block, encoding="utf-8")
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "check_jsonschema",
-                "--builtin-schema",
-                "vendor.github-workflows",
-                str(path),
-            ],
-            capture_output=True,
-            text=True,
-        )
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert_schema_valid(path, "vendor.github-workflows")
     first = yaml.safe_load(blocks[0])
     perms = first["jobs"]["aml-lint"]["permissions"]
     assert perms == {"contents": "read", "pull-requests": "write", "security-events": "write"}
