@@ -14,6 +14,7 @@ import yaml
 from aml_lint.documents import Kind
 from aml_lint.schemas import SCHEMA_FILES, _resolve, load_schema, quick, validator
 from lintkit import LintFn
+from test_schema_quick import _paths
 
 S = "$schema: https://azuremlschemas.azureedge.net/latest/"
 JOB = S + """commandJob.schema.json
@@ -211,17 +212,6 @@ SEEDS = {Kind.COMMAND_JOB: JOB, Kind.SWEEP_JOB: SWEEP, Kind.PIPELINE_JOB: PIPELI
          Kind.COMMAND_COMPONENT: COMPONENT}
 NEAR: list[Any] = [None, 0, 2.5, True, "x", "", [], {}, ["x"], {"x": 1}, {"type": "x"}, "azureml:e:1",
                    "pytorch", "choice", {"type": "pytorch", "worker_count": 1}, {"type": "choice", "values": [1]}]
-
-
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _paths(v, (*prefix, i))
-    return out
 
 
 @pytest.mark.parametrize("kind", list(SEEDS))
