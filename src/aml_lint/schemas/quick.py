@@ -7,7 +7,7 @@ says "not sure" (an invalid document, a keyword it does not know, a value of an 
 the caller asks jsonschema, which also explains the problems.
 
 It may only ever err towards "not sure": a document it calls valid must be valid for
-jsonschema too. tests/schemas/test_quick.py checks that on every schema fixture and on
+jsonschema too. tests/test_schema_quick.py checks that on every schema fixture and on
 generated documents.
 """
 
