@@ -419,11 +419,7 @@ def _publish_pr(
         try:
             appendix = _publish_suggestions(out, client, target, result, root, env, changed)
         except ado.AzureDevOpsError as exc:
-            out.warning(
-                ado.explain(exc).replace(token, "***").replace(
-                    "the pull request thread", "the suggestion threads", 1
-                )
-            )
+            out.warning(ado.explain(exc, "the suggestion threads").replace(token, "***"))
             if exc.is_permission_error:
                 return  # the summary thread would be refused alike: one warning is enough
     if options.comment != "never":

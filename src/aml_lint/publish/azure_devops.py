@@ -386,11 +386,11 @@ def _close_duplicate(client: AzureDevOpsClient, url: str, thread: Mapping[str, A
     return thread_id
 
 
-def explain(error: AzureDevOpsError) -> str:
-    """One warning line for the log: what failed and what to do."""
+def explain(error: AzureDevOpsError, what: str = "the pull request thread") -> str:
+    """One warning line for the log: what failed (updating ``what``) and what to do."""
     if error.is_permission_error:
-        return f"cannot update the pull request thread ({error}); {PERMISSION_HINT}"
-    return f"cannot update the pull request thread: {error}"
+        return f"cannot update {what} ({error}); {PERMISSION_HINT}"
+    return f"cannot update {what}: {error}"
 
 
 # -- suggested changes: one line-anchored thread per fixable finding ----------------------------
