@@ -169,6 +169,15 @@ def test_missing_entry_script_code_and_component_are_errors(lint: LintFn) -> Non
     assert "components/trian.yml" in by_file["pipeline.yml"].message
 
 
+def test_an_entry_script_above_the_code_folder_is_not_to_be_written_with_dotdot(lint: LintFn) -> None:
+    # Only the code folder is uploaded: `python ../train.py` would fail too (and is a warning here).
+    found = lint({"job.yml": command_job(), "env/conda.yml": CONDA, "train.py": "import pandas\n",
+                  "src/other.py": ""}, "AML101")
+    assert [f.severity for f in found] == [Severity.ERROR]
+    assert "'train.py' (from the repository root), outside the code folder 'src'" in found[0].message
+    assert "write '../train.py'" not in found[0].message
+
+
 def test_a_script_an_earlier_command_may_make_is_a_warning(lint: LintFn) -> None:
     command = "wget https://example.org/data.zip && unzip data.zip && python train.py"
     found = lint({"job.yml": command_job(command=command), "env/conda.yml": CONDA, "src/other.py": ""}, "AML101")

@@ -162,6 +162,17 @@ def test_scoring_script_message_names_the_code_folder(lint: LintFn) -> None:
     assert "from the code folder 'shared/src'" in found[0].message and "did you mean 'score.py'?" in found[0].message
 
 
+def test_a_scoring_script_above_the_code_folder_is_not_to_be_written_with_dotdot(lint: LintFn) -> None:
+    # `../score.py` from the code folder is outside what AzureML uploads: no path to suggest.
+    files = {**unit(), "score.py": SCRIPT}
+    del files["src/score.py"]
+    files["src/other.py"] = "x = 1\n"
+    found = lint(files, rule=RULE)
+    assert summary(found) == [("dep.yml", 6, "error")]
+    assert "outside the code folder 'src', which is all AzureML uploads: move it into" in found[0].message
+    assert "write '../score.py'" not in found[0].message
+
+
 # -- placeholders ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["$(condaFile)", "'{{ conda_file }}'", "${CONDA_FILE}", "'#{conda}#'", "__CONDA__"])

@@ -255,10 +255,15 @@ class Project:
                 break
             there = (above / text).absolute()
             if is_inside(there, self.root) and exists_as(there, want):
-                from_root = Path(os.path.relpath(there, base_dir)).as_posix()
-                written_from = relpath(above, self.root) if above != self.root else ""
                 at = " (from the repository root)" if above == self.root else ""
                 kind = "file or folder" if want == "any" else what
+                if uploaded:
+                    # '../x' from an uploaded folder is not in the upload: no path to write here.
+                    hint = (f"; a {kind} exists at '{relpath(there, self.root)}'{at}, outside {base_name}, "
+                            f"which is all AzureML uploads: move it into {base_name}")
+                    break
+                from_root = Path(os.path.relpath(there, base_dir)).as_posix()
+                written_from = relpath(above, self.root) if above != self.root else ""
                 hint = f"; a {kind} exists at '{relpath(there, self.root)}'{at}: from here write '{from_root}'"
                 break
         if not hint:
