@@ -356,3 +356,10 @@ def test_module_an_additional_include_copies_into_the_code_folder_is_local(lint:
     files["comp/component.yml"] = str(files["comp/component.yml"]).replace("additional_includes:\n  - ../shared\n", "")
     found = lint(files, rule="AML501")
     assert [(f.location.line, f.severity.label) for f in found] == [(1, "error"), (2, "error")], found
+
+
+def test_setuptools_of_a_curated_conda_environment_is_not_called_missing(lint: LintFn) -> None:
+    # The resolved closure lists no setuptools (conda's pip brings it, not a pip requirement).
+    env = f"{REG}/minimal-py311-inference/labels/latest"
+    found = lint(project(env, ["pkg_resources", "setuptools", ABSENT]), rule="AML501")
+    assert [(f.location.line, f.severity.label) for f in found] == [(4, "error")]

@@ -381,3 +381,13 @@ def test_primary_import_of_a_try_is_still_judged(lint: LintFn) -> None:
     # ujson (the primary) is reported, guarded: a warning; sklearn (the stand-in) is not judged
     assert [(f.line, f.severity.label) for f in found] == [(2, "warning")]
     assert "'ujson'" in found[0].message
+
+
+def test_setuptools_and_wheel_of_a_conda_pip_are_not_called_missing(lint: LintFn) -> None:
+    # conda's pip has long depended on setuptools and wheel: `import pkg_resources` most likely works there.
+    imports = ("import pkg_resources", "import setuptools", "import wheel", "import catboost")
+    found = lint(repo(conda("python=3.10", "pip", pip=(SERVER,)), script(*imports)), rule="AML501")
+    assert [(f.line, f.severity.label) for f in found] == [(4, "error")]
+    # Without conda's pip (pip's own package list only), nothing says they are there.
+    files = repo(conda("python=3.10", pip=(SERVER,)), script(*imports))
+    assert [f.line for f in lint(files, rule="AML501")] == [1, 2, 3, 4]

@@ -14,7 +14,8 @@ local package such as `-e .`, `.` or `./pkg`, a VCS or direct URL), nor the envi
 whose own command installs packages before the script (`pip install -r requirements.txt && python
 train.py`): what those bring is unknown, so their imports are never called missing; nor is a
 package whose name extends that of a declared package with unknown dependencies
-(`azure-keyvault-secrets` beside the metapackage `azure-keyvault`). The finding is a warning,
+(`azure-keyvault-secrets` beside the metapackage `azure-keyvault`), nor setuptools or wheel
+(`import pkg_resources`) where conda installs pip, which has long brought them. The finding is a warning,
 not an error, when the import is guarded by `try/except ImportError` or an `if`, or when the
 environment declares a pip package whose dependencies aml-lint does not know (that package may
 bring it). An import in the `except ImportError:` of a `try` that imports too (`try: from

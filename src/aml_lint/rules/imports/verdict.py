@@ -40,6 +40,9 @@ UNKNOWN = "unknown"
 
 # Conda packages that are the toolchain itself, not something a script imports.
 _NOT_PACKAGES = frozenset({"python"})
+# What conda's `pip` package has long depended on: most conda environments that install pip hold
+# them too, but not every build of pip brings them, so an import of them is neither given nor missing.
+_CONDA_PIP_BRINGS = frozenset({"setuptools", "wheel"})
 _IMAGE_PY = re.compile(r"py(?:thon)?-?(3)\.?(\d{1,2})(?!\d)", re.IGNORECASE)
 
 
@@ -410,6 +413,9 @@ def judge(ref: ImportRef, env: EnvView, roots: list[Path],
         # base image installed, and a local package or URL (`-e .`, `git+https://...`) anything
         # it depends on or contains: none of which we can see.
         return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0] if cands.dists else None)
+    pip = env.direct.get("pip")
+    if cands.dists[0] in _CONDA_PIP_BRINGS and pip is not None and pip.source == "conda":
+        return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0])  # `import pkg_resources`
     resolved_set = env.resolution is not None and env.resolution.ok
     if not resolved_set and _family_member(cands.dists[0], env):
         return Verdict(ref, UNKNOWN, env, suggestion=cands.dists[0])
