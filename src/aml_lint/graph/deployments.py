@@ -44,7 +44,7 @@ def deployment_links(project: Project, doc: Document) -> None:
     env_value = data.get("environment")
     env: EnvSpec | None = None
     if isinstance(env_value, dict):
-        env = read_environment(project, doc, doc, ("environment",), folder)
+        env = read_environment(project, doc, ("environment",), folder)
     elif isinstance(env_value, str):
         env = environment_ref(project, doc, env_value.strip(), folder)
     if env is not None:

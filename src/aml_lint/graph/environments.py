@@ -127,7 +127,7 @@ class EnvSpec:
 
 def link_environment(project: Project, doc: Document) -> None:
     """An environment YAML: the environment it defines."""
-    env = read_environment(project, doc, doc, (), doc.path.parent)
+    env = read_environment(project, doc, (), doc.path.parent)
     if env is not None:
         project.environments.setdefault(doc.rel, []).append(env)
 
@@ -148,7 +148,7 @@ def environment_ref(project: Project, doc: Document, value: str, folder: Path,
         project.link(Link(doc.rel, env_doc.rel, "environment", key, loc))
         if env_doc.kind is not Kind.ENVIRONMENT:
             return None
-        return read_environment(project, env_doc, env_doc, (), target.parent)
+        return read_environment(project, env_doc, (), target.parent)
     return EnvSpec(owner=doc, base=key, reference=value, reference_location=loc,
                    curated=_curated(value))
 
@@ -157,7 +157,7 @@ def _curated(reference: str) -> CuratedLookup | None:
     return curated.lookup(reference)  # the table is read on the first curated reference
 
 
-def read_environment(project: Project, owner: Document, doc: Document, base: Path_, folder: Path) -> EnvSpec | None:
+def read_environment(project: Project, doc: Document, base: Path_, folder: Path) -> EnvSpec | None:
     data = doc.yaml.get(base) if doc.yaml else None
     if not isinstance(data, dict):
         return None

@@ -163,7 +163,7 @@ def command_unit(project: Project, doc: Document, base: Path_, data: dict[str, A
     env: EnvSpec | None = None
     env_value = data.get("environment")
     if isinstance(env_value, dict):
-        env = read_environment(project, doc, doc, (*base, "environment"), folder)
+        env = read_environment(project, doc, (*base, "environment"), folder)
     elif isinstance(env_value, str) and env_value.strip():
         env = environment_ref(project, doc, env_value.strip(), folder, (*base, "environment"))
     if env is not None:

@@ -89,7 +89,7 @@ def add_explicit_link(project: Project, script: Path, environment: Path, source:
     env: EnvSpec | None = None
     if env_doc.kind is Kind.ENVIRONMENT:
         envs = project.environments.get(env_doc.rel) or []
-        env = envs[0] if envs else read_environment(project, env_doc, env_doc, (), env_doc.path.parent)
+        env = envs[0] if envs else read_environment(project, env_doc, (), env_doc.path.parent)
     elif env_doc.kind in (Kind.CONDA, Kind.OTHER_YAML):
         env_doc = project.reclassify(env_doc, Kind.CONDA)
         env = EnvSpec(owner=env_doc, base=(), conda=env_doc.conda, conda_doc=env_doc)
