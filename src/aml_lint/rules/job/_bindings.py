@@ -10,6 +10,7 @@ a command component runs its root `command:` with its declared `inputs:`/`output
 from __future__ import annotations
 
 import bisect
+import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -129,6 +130,12 @@ def occurrences(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[
         seen[m.group()] = rank + 1
         if not is_placeholder(m.group(1)):
             yield m, rank
+
+
+def near(name: str, names: set[str]) -> str:
+    """A message's "(did you mean 'x'?)" for a declared name close to `name`, or ""."""
+    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def local_component(doc: Document, ctx: Context, step: dict[str, Any]) -> Document | None:

@@ -67,7 +67,6 @@ the pipeline input or output under the pipeline's top-level `inputs:` / `outputs
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 
@@ -83,11 +82,6 @@ SEVERITY = "error"
 KINDS = (Kind.PIPELINE_JOB,)
 
 _SINGULAR_RE = re.compile(r"\$\{\{\s*([^\s{}]*)\s*\}\}")  # one expression, not two joined
-
-
-def _near(name: str, names: set[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _component_outputs(doc: Document, ctx: Context, step: dict[str, object]) -> set[str] | None:
@@ -143,13 +137,13 @@ def _problem(parts: list[str], which: str, jobs: dict[object, object], steps: se
         if names is None or name in names or ".".join(parts[2:]) in names \
                 or any(n.startswith(f"{name}.") for n in names):
             return None  # also a parameter group's `group.x`
-        return (f"names no pipeline {parts[1][:-1]} '{name}'{_near(name, names)}",
+        return (f"names no pipeline {parts[1][:-1]} '{name}'{jb.near(name, names)}",
                 f"declare it under the pipeline's top-level `{parts[1]}:` or correct the name")
     if parts[1] == "jobs" and which == "inputs" and len(parts) >= 5 and parts[3] == "outputs":
         source, output = parts[2], parts[4]
         if source not in steps:
             shown = ", ".join(sorted(steps)[:8])
-            return (f"names no step of the pipeline '{source}'{_near(source, steps)}",
+            return (f"names no step of the pipeline '{source}'{jb.near(source, steps)}",
                     f"name one of its steps ({shown})")
         producer = jobs.get(source)
         if not isinstance(producer, dict):
@@ -159,6 +153,6 @@ def _problem(parts: list[str], which: str, jobs: dict[object, object], steps: se
         if outputs is None or output in outputs:
             return None
         shown = ", ".join(sorted(outputs)[:8]) or "none"
-        return (f"names no output '{output}' of step '{source}'{_near(output, outputs)}",
+        return (f"names no output '{output}' of step '{source}'{jb.near(output, outputs)}",
                 f"name one of its outputs ({shown}) or declare '{output}' there")
     return None

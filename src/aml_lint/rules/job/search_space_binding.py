@@ -55,7 +55,6 @@ Fix: define the parameter under `search_space:` or correct the name in the comma
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from aml_lint.documents import Document, Kind
@@ -77,8 +76,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             parts = m.group(1).split(".")
             if parts[0] != "search_space" or len(parts) < 2 or not parts[1] or parts[1] in names:
                 continue
-            close = difflib.get_close_matches(parts[1], sorted(names), n=1, cutoff=0.6)
-            near = f" (did you mean '{close[0]}'?)" if close else ""
-            yield Hit(f"{m.group()} in the sweep's trial command names no parameter of `search_space:`{near}: "
+            yield Hit(f"{m.group()} in the sweep's trial command names no parameter of `search_space:`"
+                      f"{jb.near(parts[1], names)}: "
                       f"no value is sampled for it; define '{parts[1]}' under `search_space:` or correct the name",
                       jb.location_in(doc, cmd.path, m.group(), rank))

@@ -58,7 +58,6 @@ pipeline's (`lr: ${{parent.inputs.lr}}`) and write `${{inputs.lr}}` in the comma
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from aml_lint.documents import JOB_KINDS, Document
@@ -70,11 +69,6 @@ ID = "AML601"
 NAME = "undeclared-binding"
 SEVERITY = "error"
 KINDS = tuple(sorted(JOB_KINDS, key=lambda k: k.value))
-
-
-def _near(name: str, names: set[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _declare(which: str, cmd: jb.Command) -> str:
@@ -128,6 +122,6 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                     continue
                 severity = Severity.WARNING
                 why = "the client sends it unchecked, with no value declared to put in its place"
-            yield Hit(f"{token} in the command of {cmd.what} names no declared {noun}{_near(name, names)}: "
+            yield Hit(f"{token} in the command of {cmd.what} names no declared {noun}{jb.near(name, names)}: "
                       f"{why}; declare '{name}' {_declare(which, cmd)} or correct the name",
                       where, severity=severity)
