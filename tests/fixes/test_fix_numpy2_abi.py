@@ -28,3 +28,10 @@ def test_requirements_file(tmp_path: Path) -> None:
 
 def test_flow_list_gets_no_fix(tmp_path: Path) -> None:
     no_fix(tmp_path, {"conda.yml": "dependencies: [python=3.10, pip, {pip: [pandas==1.5.3]}]\n"}, "AML215")
+
+
+def test_numpy_declared_already_gets_no_fix(tmp_path: Path) -> None:
+    # a second numpy line ('numpy' then 'numpy<2') is not the edit to make: cap the declared one
+    no_fix(tmp_path, {"requirements.txt": "numpy>=1.21\npandas==1.5.3\n"}, "AML215")
+    no_fix(tmp_path, {"conda.yml": "dependencies:\n  - python=3.10\n  - pip\n  - pip:\n"
+                                   "    - pandas==1.5.3\n    - numpy\n"}, "AML215")

@@ -49,7 +49,8 @@ Passes:
 Fix: pin numpy below 2 (`numpy<2` or an exact 1.x) next to the old pins, or move the
 pins to releases built for numpy 2. `--fix` (safe) inserts `numpy<2` just before the first such
 pin, with its indentation and quoting (a pip list or requirements file; not a Dockerfile's `pip
-install`), unless the environment's Python has no numpy 1.x wheel.
+install`), unless the environment's Python has no numpy 1.x wheel or the environment already
+declares numpy (a second numpy line beside `numpy>=1.21`: cap that one instead).
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                and (spec := specifier_of(d)) is not None and only_below(spec, first[d.name])]
         if not old or numpy2_blocked(group.context, python) or conda_numpy:
             continue  # conda's numpy (any, as in a conda spec) stays: pip keeps it
-        fix = _cap_fix(doc, ctx, old[0], python)
+        fix = _cap_fix(doc, ctx, old[0], python, group.context)
         for dep in old:
             yield Hit(f"'{dep.spec}' was built for numpy 1.x (numpy 2 support came in {dep.name} "
                       f"{first[dep.name]}) but nothing here holds numpy below 2: pip will install numpy 2 "
@@ -237,8 +238,11 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                       fix=fix)
 
 
-def _cap_fix(doc: Document, ctx: Context, first: Declared, python: deps.PythonFull | None) -> Fix | None:
+def _cap_fix(doc: Document, ctx: Context, first: Declared, python: deps.PythonFull | None,
+             context: Sequence[Declared]) -> Fix | None:
     """'numpy<2' on its own line (item) just before the first old pin."""
+    if any(d.name == NUMPY for d in context):
+        return None  # numpy is declared already: its own line gets the cap, not a second numpy line
     if python is not None and not any(Version(v).major < 2 and python[1] in minors
                                       for v, minors in (deps.supported_pythons(NUMPY) or {}).items()):
         return None
