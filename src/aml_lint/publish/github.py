@@ -362,7 +362,8 @@ def sync_suggestions(
     outcome = SuggestionOutcome()
     warnings: list[str] = []
     try:
-        pull = gh.get_repo(repo).get_pull(number)
+        repository = gh.get_repo(repo)
+        pull = repository.get_pull(number)
         existing = list(pull.get_review_comments())
     except errors as exc:
         raise _describe(exc, f"reading the review comments of pull request #{number}") from None
@@ -399,7 +400,7 @@ def sync_suggestions(
         )
         try:
             review = pull.create_review(
-                commit=gh.get_repo(repo).get_commit(head_sha),
+                commit=repository.get_commit(head_sha),
                 body=body,
                 event="COMMENT",
                 comments=[_review_comment(s) for s in batch],  # type: ignore[misc]
