@@ -84,15 +84,19 @@ def test_bundled_examples_agree(sdk: Sdk, tmp_path: Path) -> None:
     print(f"\noracle: {len(cases)} bundled examples: {dict(sorted(counts.items()))}")
 
 
+def _assert_agree(counts: collections.Counter[str], unexplained: list[str], total: int) -> None:
+    assert not unexplained, f"{len(unexplained)} unexplained disagreements:\n\n" + "\n\n".join(unexplained[:20])
+    # The comparison must be able to fail: both verdicts occur, and most cases agree outright.
+    assert counts["agree: both reject"] > total // 4 and counts["agree: both accept"] > total // 10
+    assert sum(v for k, v in counts.items() if k.startswith("agree")) > 0.8 * total
+
+
 def test_mutants_agree(sdk: Sdk, tmp_path: Path) -> None:
     cases = list(mutants(MUTANTS, SEED))
     assert len(cases) == MUTANTS
     counts, unexplained = compare(sdk, cases, tmp_path)
     print(f"\noracle: {len(cases)} mutants (seed {SEED}): {dict(sorted(counts.items()))}")
-    assert not unexplained, f"{len(unexplained)} unexplained disagreements:\n\n" + "\n\n".join(unexplained[:20])
-    # The comparison must be able to fail: both verdicts occur, and most cases agree outright.
-    assert counts["agree: both reject"] > MUTANTS // 4 and counts["agree: both accept"] > MUTANTS // 10
-    assert sum(v for k, v in counts.items() if k.startswith("agree")) > 0.8 * MUTANTS
+    _assert_agree(counts, unexplained, MUTANTS)
 
 
 def test_job_mutants_agree(sdk: Sdk, tmp_path: Path) -> None:
@@ -102,9 +106,7 @@ def test_job_mutants_agree(sdk: Sdk, tmp_path: Path) -> None:
     assert {c.sdk_kind for c in cases} == set(JOB_SDK_KINDS)
     counts, unexplained = compare(sdk, cases, tmp_path)
     print(f"\noracle: {len(cases)} job and component mutants (seed {SEED}): {dict(sorted(counts.items()))}")
-    assert not unexplained, f"{len(unexplained)} unexplained disagreements:\n\n" + "\n\n".join(unexplained[:20])
-    assert counts["agree: both reject"] > JOB_MUTANTS // 4 and counts["agree: both accept"] > JOB_MUTANTS // 10
-    assert sum(v for k, v in counts.items() if k.startswith("agree")) > 0.8 * JOB_MUTANTS
+    _assert_agree(counts, unexplained, JOB_MUTANTS)
 
 
 def test_known_schema_misses_are_closed(sdk: Sdk, tmp_path: Path) -> None:
