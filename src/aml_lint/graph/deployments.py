@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aml_lint.documents import Document, Kind
 from aml_lint.findings import Location
-from aml_lint.graph.environments import EnvSpec, environment_ref, read_environment
+from aml_lint.graph.environments import unit_environment
 from aml_lint.graph.links import Link
 from aml_lint.workspace import relpath
 
@@ -41,13 +41,6 @@ def deployment_links(project: Project, doc: Document) -> None:
         target = project.resolve(doc, folder, model.get("path"), ("model", "path"), "model.path", "any")
         if target is not None:
             project.link(Link(doc.rel, relpath(target, project.root), "model", ("model", "path")))
-    env_value = data.get("environment")
-    env: EnvSpec | None = None
-    if isinstance(env_value, dict):
-        env = read_environment(project, doc, ("environment",), folder)
-    elif isinstance(env_value, str):
-        env = environment_ref(project, doc, env_value.strip(), folder)
-    if env is not None:
-        project.environments.setdefault(doc.rel, []).append(env)
-        if script_doc is not None:
-            project.script_envs.setdefault(script_doc.rel, []).append(env)
+    env = unit_environment(project, doc, data.get("environment"), ("environment",), folder)
+    if env is not None and script_doc is not None:
+        project.script_envs.setdefault(script_doc.rel, []).append(env)

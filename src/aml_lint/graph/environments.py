@@ -132,6 +132,19 @@ def link_environment(project: Project, doc: Document) -> None:
         project.environments.setdefault(doc.rel, []).append(env)
 
 
+def unit_environment(project: Project, doc: Document, value: object, key: Path_, folder: Path) -> EnvSpec | None:
+    """The ``environment`` of a deployment or a job's command unit at ``key`` (inline, ``file:``,
+    or a reference), recorded among the environments ``doc`` defines."""
+    env: EnvSpec | None = None
+    if isinstance(value, dict):
+        env = read_environment(project, doc, key, folder)
+    elif isinstance(value, str) and value.strip():
+        env = environment_ref(project, doc, value.strip(), folder, key)
+    if env is not None:
+        project.environments.setdefault(doc.rel, []).append(env)
+    return env
+
+
 def environment_ref(project: Project, doc: Document, value: str, folder: Path,
                     key: Path_ = ("environment",)) -> EnvSpec | None:
     """``environment: file:env.yml`` (followed) or a reference (``azureml:...``, a registry URI)."""

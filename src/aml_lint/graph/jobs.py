@@ -26,7 +26,7 @@ from aml_lint.documents.command import ParsedCommand, parse_command
 from aml_lint.documents.placeholders import is_placeholder
 from aml_lint.documents.yaml_doc import Path_
 from aml_lint.findings import Location, Severity
-from aml_lint.graph.environments import EnvSpec, environment_ref, read_environment
+from aml_lint.graph.environments import unit_environment
 from aml_lint.graph.links import Link
 from aml_lint.graph.paths import ASSET_PREFIXES, exists_as, is_absolute_path
 from aml_lint.workspace import is_inside, relpath
@@ -160,14 +160,7 @@ def command_unit(project: Project, doc: Document, base: Path_, data: dict[str, A
     """One unit's code folder, environment and entry scripts."""
     folder = doc.path.parent
     code_dir = _code(project, doc, base, data.get("code"))
-    env: EnvSpec | None = None
-    env_value = data.get("environment")
-    if isinstance(env_value, dict):
-        env = read_environment(project, doc, (*base, "environment"), folder)
-    elif isinstance(env_value, str) and env_value.strip():
-        env = environment_ref(project, doc, env_value.strip(), folder, (*base, "environment"))
-    if env is not None:
-        project.environments.setdefault(doc.rel, []).append(env)
+    env = unit_environment(project, doc, data.get("environment"), (*base, "environment"), folder)
     command = data.get("command")
     if not isinstance(command, str):
         return
