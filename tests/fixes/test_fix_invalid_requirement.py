@@ -30,6 +30,12 @@ def test_pip_list_pin(tmp_path: Path, written: str, fixed: str) -> None:
               {"conda.yml": CONDA.format(line=fixed)}, safe=True)
 
 
+def test_short_version_is_an_unsafe_fix(tmp_path: Path) -> None:
+    # conda's 'numpy=1.26' is any 1.26.x; pip's 'numpy==1.26' is 1.26.0 alone
+    roundtrip(tmp_path, {"requirements.txt": "numpy=1.26\n"}, "AML203",
+              {"requirements.txt": "numpy==1.26\n"}, safe=False)
+
+
 def test_requirements_file(tmp_path: Path) -> None:
     text = "# pins\r\nflask==3.0.3\r\nnumpy=1.26.4 ; python_version >= '3.9'   # marker kept\r\n\tjoblib\r\n"
     roundtrip(tmp_path, {"requirements.txt": text}, "AML203",

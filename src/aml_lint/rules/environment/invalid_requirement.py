@@ -43,7 +43,9 @@ Passes:
 Fix: write pip pins with `==` (`numpy==1.26.4`) and conda pins as `name=version`,
 `name>=version` or `name version build`; quote nothing, and keep one requirement per line.
 `--fix` (safe) turns the single `=` of `name=version` in a pip list or requirements file into
-`==` when the result is a valid requirement (one character added; quoting and comments stay), and
+`==` when the result is a valid requirement (one character added; quoting and comments stay; an
+unsafe fix for a version of one or two parts: conda's `numpy=1.26` is any 1.26.x, pip's
+`numpy==1.26` is 1.26.0 alone), and
 a conda spec's reversed operator `=>` / `=<` into `>=` / `<=` (there is no other reading of it).
 Other invalid lines (`numpy==>1.2`: at least, or exactly?) and Dockerfile `pip install`
 arguments are left to you.
@@ -115,12 +117,17 @@ def _equals_fix(line: PipLine, doc: Document) -> Fix | None:
         return None
     fixed = requirement.replace("=", "==", 1).strip()
     try:
-        Requirement(fixed)
+        requirement_ = Requirement(fixed)
     except InvalidRequirement:
         return None
     at = where[0] + raw.index("=")
     name = fixed.split("==")[0].strip()
-    return Fix(f"pin {name} with '=='", (Edit(doc.rel, at, at, "="),))
+    version = next(iter(requirement_.specifier)).version
+    if version.endswith(".*") or version.count(".") >= 2:
+        return Fix(f"pin {name} with '=='", (Edit(doc.rel, at, at, "="),))
+    # conda's 'numpy=1.26' is any 1.26.x; pip's '==1.26' is 1.26.0 alone: a reviewer's call
+    return Fix(f"pin {name} with '==' ({version}.0 only; '={version}' meant any {version}.x to conda)",
+               (Edit(doc.rel, at, at, "="),), safe=False)
 
 
 _REVERSED = {"=>": ">=", "=<": "<="}
