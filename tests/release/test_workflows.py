@@ -184,3 +184,23 @@ def test_ci_run_lints_the_workflows_after_mypy() -> None:
 def test_build_outputs_are_ignored() -> None:
     ignored = (REPO_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "dist/" in ignored and "*.vsix" in ignored
+
+
+def test_each_downloaded_artifact_is_uploaded_by_a_job_it_needs() -> None:
+    """A renamed artifact would fail the pypi or github job only after the image was pushed."""
+    jobs = load("release.yml")["jobs"]
+
+    def named(job: dict[str, Any], action: str) -> list[str]:
+        return [
+            s["with"]["name"] for s in job.get("steps", []) if f"/{action}@" in s.get("uses", "")
+        ]
+
+    downloads = 0
+    for name, job in jobs.items():
+        needs = job.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        uploaded = {a for need in needs for a in named(jobs[need], "upload-artifact")}
+        for artifact in named(job, "download-artifact"):
+            assert artifact in uploaded, f"job {name} downloads {artifact!r}; its needs upload {uploaded}"
+            downloads += 1
+    assert downloads == 3  # dist for pypi; dist and vsix for github
