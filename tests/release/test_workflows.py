@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,11 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO_ROOT / ".github/workflows"
+
+
+def needs_of(job: dict[str, Any]) -> list[str]:
+    needs = job.get("needs", [])
+    return [needs] if isinstance(needs, str) else list(needs)
 
 
 def load(name: str) -> dict[str, Any]:
@@ -197,10 +203,23 @@ def test_each_downloaded_artifact_is_uploaded_by_a_job_it_needs() -> None:
 
     downloads = 0
     for name, job in jobs.items():
-        needs = job.get("needs", [])
-        needs = [needs] if isinstance(needs, str) else needs
+        needs = needs_of(job)
         uploaded = {a for need in needs for a in named(jobs[need], "upload-artifact")}
         for artifact in named(job, "download-artifact"):
             assert artifact in uploaded, f"job {name} downloads {artifact!r}; its needs upload {uploaded}"
             downloads += 1
     assert downloads == 3  # dist for pypi; dist and vsix for github
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "release.yml"])
+def test_each_needs_output_used_is_declared_by_a_needed_job(name: str) -> None:
+    """`needs.<job>.outputs.<x>` of a job it does not need, or an output not declared, is ''."""
+    jobs = load(name)["jobs"]
+    used = 0
+    for job_name, job in jobs.items():
+        needs = needs_of(job)
+        for other, output in re.findall(r"needs\.([\w-]+)\.outputs\.([\w-]+)", yaml.safe_dump(job)):
+            assert other in needs, f"job {job_name} reads needs.{other} without needing it"
+            assert output in jobs[other].get("outputs", {}), f"{other} has no output {output}"
+            used += 1
+    assert used > 0 or name == "ci.yml"
