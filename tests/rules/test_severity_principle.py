@@ -5,7 +5,12 @@ the true case is still reported at the severity it deserves.
 
 from __future__ import annotations
 
-from lintkit import SCRIPT_BATCH_DEPLOYMENT, SCRIPT_ONLINE_DEPLOYMENT, LintFn
+from lintkit import (
+    CONDA_ONLINE_DEPLOYMENT,
+    SCRIPT_BATCH_DEPLOYMENT,
+    SCRIPT_ONLINE_DEPLOYMENT,
+    LintFn,
+)
 
 ONLINE = ("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
           "name: blue\nendpoint_name: my-endpoint\nmodel: azureml:m:1\ninstance_type: Standard_DS3_v2\n"
@@ -160,14 +165,30 @@ def test_run_shape_of_an_unlinked_script_is_a_warning(lint: LintFn) -> None:
                                  ("tools/score.py", 1, "error"), ("tools/score.py", 5, "warning")]
 
 
-# AML302 is an error where it is certain to fail: the deployment blocks outbound traffic.
+# AML302 is an error where it is certain to fail: the deployment blocks outbound traffic, and the
+# install runs at every start, raises, and needs the index (its package is not in the image).
 def test_runtime_install_is_an_error_without_outbound_network(lint: LintFn) -> None:
     script = ("import subprocess, sys\n\n\ndef init():\n"
               "    subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'lightgbm'])\n\n\n"
               "def run(data):\n    return data\n")
-    isolated = SCRIPT_ONLINE_DEPLOYMENT + "egress_public_network_access: disabled\n"
-    found = lint({"dep.yml": isolated, "src/score.py": script}, rule="AML302")
+    conda = "dependencies:\n- python=3.11\n- pip\n- pip:\n  - azureml-inference-server-http==1.5.1\n"
+    isolated = CONDA_ONLINE_DEPLOYMENT + "egress_public_network_access: disabled\n"
+    found = lint({"dep.yml": isolated, "env/conda.yml": conda, "src/score.py": script}, rule="AML302")
     assert severities(found) == [("src/score.py", 5, "error")]
+    # Not certain, so a warning: the image may hold the package already (pip then needs no index) ...
+    has_it = conda + "  - lightgbm==4.5.0\n"
+    found = lint({"dep.yml": isolated, "env/conda.yml": has_it, "src/score.py": script}, rule="AML302")
+    assert severities(found) == [("src/score.py", 5, "warning")]
+    registered = SCRIPT_ONLINE_DEPLOYMENT + "egress_public_network_access: disabled\n"
+    found = lint({"dep.yml": registered, "src/score.py": script}, rule="AML302")
+    assert severities(found) == [("src/score.py", 5, "warning")]
+    # ... or the install is guarded, or its failure is not raised.
+    for guarded in (script.replace("    subprocess", "    try:\n        import lightgbm\n    except ImportError:\n"
+                                   "        subprocess"),
+                    script.replace("subprocess.check_call(", "os.system(' '.join(").replace("])", "]))")
+                    .replace("import subprocess", "import os")):
+        found = lint({"dep.yml": isolated, "env/conda.yml": conda, "src/score.py": guarded}, rule="AML302")
+        assert [f.severity.label for f in found] == ["warning"], guarded
     assert "egress_public_network_access: disabled" in found[0].message and "dep.yml" in found[0].message
     opened = SCRIPT_ONLINE_DEPLOYMENT + "egress_public_network_access: enabled\n"
     found = lint({"dep.yml": opened, "src/score.py": script}, rule="AML302")

@@ -19,8 +19,13 @@ version that satisfies the requirement"), slows every cold start past the readin
 installs a different version than the one you tested.
 
 Severity: an error where the deployment that runs the script sets
-`egress_public_network_access: disabled`: there the install cannot reach any package index and
-the container fails at start. A warning elsewhere: where the endpoint can reach PyPI, pip falls
+`egress_public_network_access: disabled` and the install is certain to run and fail: a plain
+`pip install` at module level or directly in `init()` (not under an `if`, `try`, loop or `with`),
+through a runner that raises (`subprocess.check_call`, `check_output`, `run(..., check=True)`),
+for packages no environment of the script installs (for one already there pip needs no index).
+There the install cannot reach any package index and the container fails at start. With egress
+disabled but any of that not shown (a registered environment, a guarded install, `os.system`),
+a warning that says so. A warning elsewhere: where the endpoint can reach PyPI, pip falls
 back to a user install and the deployment starts (Microsoft even documents run-time installs
 through `AZUREML_EXTRA_REQUIREMENTS_TXT` for prototyping), so it is likely to fail or drift, not
 certain to. For a job (its entry script or its command) it is always a warning: whether the
@@ -132,7 +137,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
         isolated = _isolated_deployment(ctx, [doc.rel])
         where = f"the {_noun(doc.kind)} {_name(doc.rel)}"
         for found in installs(script.tree):
-            yield _hit(found, where, isolated, related, _fix(doc, ctx, found), job=doc.kind is Kind.ENTRY_SCRIPT)
+            yield _hit(found, where, isolated, related, _fix(doc, ctx, found), job=doc.kind is Kind.ENTRY_SCRIPT,
+                       certain=isolated is not None and _certain(found, script.tree, [doc.rel], ctx, "init"))
         return
     importers = _importers(doc, ctx)
     if not importers:
@@ -144,7 +150,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
     isolated = _isolated_deployment(ctx, importers)
     for found in installs(script.tree):
         yield _hit(found, f"{_name(doc.rel)}, a module imported by the {noun} {shown},", isolated, related,
-                   job=noun == "entry script")
+                   job=noun == "entry script",
+                   certain=isolated is not None and _certain(found, script.tree, importers, ctx, None))
 
 
 def _noun(kind: Kind) -> str:
@@ -188,18 +195,67 @@ def _isolated_deployment(ctx: Context, scripts: list[str]) -> str | None:
 
 
 def _hit(found: Install, where: str, isolated: str | None, related: tuple[str, ...],
-         fix: Fix | None = None, job: bool = False) -> Hit:
+         fix: Fix | None = None, job: bool = False, certain: bool = False) -> Hit:
     if job:
         return Hit(f"{where} runs '{found.what}' at run time: {_JOB_RISK}: declare the package in the job's "
                    "environment (conda file, requirements or Dockerfile) instead", found.location,
                    related=related, fix=fix)
     if isolated is None:
         return Hit(_message(found, where), found.location, related=related, fix=fix)
-    # Certain to fail: the container has no route to any package index.
+    if not certain:
+        return Hit(f"{where} runs '{found.what}' at run time, but {isolated} sets "
+                   "'egress_public_network_access: disabled', so the install cannot reach a package index "
+                   "and fails whenever it runs for a package the image lacks: declare the package in the "
+                   "deployment's environment instead", found.location, related=related, fix=fix)
+    # Certain to fail: it runs at every start, raises, and needs the network it has no route to.
     return Hit(f"{where} runs '{found.what}' at run time, but {isolated} sets "
                "'egress_public_network_access: disabled', so the install cannot reach a package index "
                "and the container fails at start: declare the package in the deployment's environment "
                "instead", found.location, related=related, severity=Severity.ERROR, fix=fix)
+
+
+# Runners that raise when the command fails (subprocess.run only with check=True).
+_RAISING = {"subprocess.check_call", "subprocess.check_output"}
+# Statements and expressions under which a call may not run at every start (or may not raise:
+# `with contextlib.suppress(...)`).
+_CONDITIONAL = (ast.ClassDef, ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.IfExp,
+                ast.BoolOp, ast.Lambda, ast.comprehension, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+
+
+def _certain(found: Install, tree: ast.Module, scripts: list[str], ctx: Context, start: str | None) -> bool:
+    """The install fails the container for sure: a plain `pip install` run at every start (at module
+    level, or directly in the module-level function `start`), by a runner that raises, for packages
+    no environment of the scripts installs (pip needs no index for one already there)."""
+    call, packages = found.node, _pip_packages(found.words)
+    if not isinstance(call, ast.Call) or packages is None:
+        return False
+    name = sa.call_name(call, sa.aliases(tree))
+    if name not in _RAISING and not (name == "subprocess.run" and any(
+            k.arg == "check" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in call.keywords)):
+        return False
+    ix = sa.index(tree)
+    for above in ix.ancestors(call):
+        if isinstance(above, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if above.name != start or ix.parent(above) not in (None, tree):
+                return False
+        elif isinstance(above, _CONDITIONAL):
+            return False
+    from aml_lint.rules.imports import verdict as iv
+
+    wanted = {canonicalize_name(Requirement(p).name) for p in packages}
+    for rel in scripts:
+        script = ctx.project.documents.get(rel)
+        if script is None:
+            return False
+        analysis = iv.analyze(script, ctx)
+        if analysis.invisible or not analysis.envs:
+            return False  # an environment aml-lint cannot see may hold the packages
+        for env in analysis.envs:
+            if env.opaque or env.command_install or not env.has_conda \
+                    or wanted & (env.available | frozenset(env.direct)):
+                return False
+    return True
 
 
 # pip options that change nothing about what is installed.
