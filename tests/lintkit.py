@@ -6,9 +6,12 @@ is not importable reliably when several folders have one.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from aml_lint.config import build_settings
 from aml_lint.engine import run
@@ -32,6 +35,20 @@ def lint_tree(root: Path, files: dict[str, str | bytes], **settings: object) -> 
 
 
 LintFn = Callable[..., list[Finding]]
+
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
+
+
+def load_tool(name: str) -> ModuleType:
+    """tools/<name>.py as a module, loaded once (in sys.modules, which its dataclasses need)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 # Deployments whose environment is registered (not visible): scoring-script rules see the script alone.

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from lintkit import load_tool
 
-
-def _load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_knowledge", ROOT / "tools" / "build_knowledge.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_knowledge"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bk = _load_tool()
+bk = load_tool("build_knowledge")
 
 RANKS_TSV = ["name\trank", "boto3\t1", "numpy\t20", "pyyaml\t30", "pillow\t40", "azure-core\t50",
              "scikit-learn\t179", "azure-ai-ml\t300", "sklearn\t900", "protobuf\t15", "yamlfork\t14000",

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from lintkit import write_tree
-
-ROOT = Path(__file__).resolve().parents[2]
+from lintkit import load_tool, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
-def _load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_curated", ROOT / "tools" / "build_curated.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_curated"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bc = _load_tool()
+bc = load_tool("build_curated")
 
 ENV = "assets/training/general/environments"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",

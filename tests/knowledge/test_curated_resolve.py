@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from lintkit import load_tool
 
-
-def _load_tool() -> ModuleType:
-    if "build_curated" in sys.modules:
-        return sys.modules["build_curated"]
-    spec = importlib.util.spec_from_file_location("build_curated", ROOT / "tools" / "build_curated.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_curated"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bc = _load_tool()
+bc = load_tool("build_curated")
 
 # A stand-in for `uv pip compile`: it logs its arguments and answers from the requirements file.
 # - scikit-learn: resolves (with numpy, joblib, and pandas's numpy when pandas is asked for);

@@ -3,7 +3,6 @@ the table's verdicts and a real resolver's must agree (offline: the index is on 
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,19 +16,9 @@ sys.path.insert(0, str(ROOT / "tests" / "resolve"))
 from local_index import Dist, serve, write_index  # noqa: E402
 
 from aml_lint.knowledge import deps  # noqa: E402
+from lintkit import load_tool  # noqa: E402
 
-
-def _load_tool():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("check_resolver_agreement",
-                                                  ROOT / "tools" / "check_resolver_agreement.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["check_resolver_agreement"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool("check_resolver_agreement")
 SERVER = "azureml-inference-server-http"
 RELEASES = ("1.0.0", "1.1.0", "1.4.0")
 
