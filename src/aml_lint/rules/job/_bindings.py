@@ -132,6 +132,15 @@ def occurrences(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[
             yield m, rank
 
 
+def inputs_without_default(doc: Document) -> Iterator[tuple[str, bool]]:
+    """Each input a component declares without a `default:`, and whether it is `optional: true`."""
+    inputs = doc.yaml.get(("inputs",)) if doc.yaml is not None else None
+    if isinstance(inputs, dict):
+        for name, spec in inputs.items():
+            if isinstance(spec, dict) and spec.get("default") is None:
+                yield str(name), truthy(spec.get("optional"))
+
+
 def near(name: str, names: set[str]) -> str:
     """A message's "(did you mean 'x'?)" for a declared name close to `name`, or ""."""
     close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)

@@ -57,16 +57,8 @@ SEVERITY = "warning"
 KINDS = (Kind.COMMAND_COMPONENT,)
 
 
-def _optional(doc: Document) -> set[str]:
-    inputs = doc.yaml.get(("inputs",)) if doc.yaml is not None else None
-    if not isinstance(inputs, dict):
-        return set()
-    return {str(name) for name, spec in inputs.items()
-            if isinstance(spec, dict) and jb.truthy(spec.get("optional")) and spec.get("default") is None}
-
-
 def check(doc: Document, ctx: Context) -> Iterator[Hit]:
-    optional = _optional(doc)
+    optional = {name for name, is_optional in jb.inputs_without_default(doc) if is_optional}
     if not optional:
         return
     for cmd in jb.commands(doc):

@@ -78,14 +78,6 @@ SEVERITY = "error"
 KINDS = (Kind.PIPELINE_JOB,)
 
 
-def _required(component: Document) -> list[str]:
-    inputs = component.yaml.get(("inputs",)) if component.yaml is not None else None
-    if not isinstance(inputs, dict):
-        return []
-    return [str(name) for name, spec in inputs.items()
-            if isinstance(spec, dict) and not jb.truthy(spec.get("optional")) and spec.get("default") is None]
-
-
 def _near(key: str, given: list[str]) -> str:
     """A given input that is probably this one misspelt or renamed ('training_data' for 'data')."""
     close = difflib.get_close_matches(key, given, n=1, cutoff=0.6) or [g for g in given if len(g) >= 3 and (key in g or g in key)]
@@ -108,7 +100,7 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
             given = {}
         if not isinstance(given, dict) or any(is_placeholder(str(k)) for k in given):
             continue
-        for key in _required(component):
+        for key in (name for name, is_optional in jb.inputs_without_default(component) if not is_optional):
             if given.get(key) is not None:
                 continue
             near = _near(key, [str(k) for k in given if given[k] is not None])
