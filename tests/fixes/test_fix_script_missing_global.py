@@ -45,3 +45,10 @@ def test_module_value_kept_is_unsafe(tmp_path: Path) -> None:
 def test_body_on_the_def_line_gets_no_fix(tmp_path: Path) -> None:
     script = "def init(): model = 1\n\n\ndef run(data):\n    return model\n"
     no_fix(tmp_path, {**DEPLOY, "src/score.py": script}, "AML303")
+
+
+def test_nonlocal_in_a_nested_function_gets_no_fix(tmp_path: Path) -> None:
+    # 'global model' at the top of init() would make 'nonlocal model' a SyntaxError
+    script = ("import joblib\n\n\ndef init():\n    model = joblib.load('m.pkl')\n\n    def swap():\n"
+              "        nonlocal model\n        model = None\n\n\ndef run(data):\n    return model.predict(data)\n")
+    no_fix(tmp_path, {**DEPLOY, "src/score.py": script}, "AML303")

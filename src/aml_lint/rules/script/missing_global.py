@@ -39,7 +39,7 @@ Fix: add `global <name>` as the first statement of `init()` for every name `run(
 `--fix` inserts that line with the indentation of init's body (after its docstring). Safe when
 `run()` would otherwise fail (the name is missing or None at module level); unsafe (applied with
 `--unsafe-fixes`) when the module gives the name another value, which `run()` then stops seeing.
-No fix when init's body starts on the `def` line.
+No fix when init's body starts on the `def` line, or a function nested in it says `nonlocal <name>`.
 """
 
 from __future__ import annotations
@@ -104,16 +104,19 @@ def check(doc: Document, ctx: Context) -> Iterator[Hit]:
                       f"the module-level '{name}' that {_reader(name, via)} reads at line {use.lineno} {what}; "
                       f"add 'global {name}' at the top of init()",
                       node_location(node), severity=None if placeholder else Severity.WARNING,
-                      fix=_global_fix(doc, init, name, safe=placeholder))
+                      fix=_global_fix(doc, ix, init, name, safe=placeholder))
         elif name not in sa.BUILTIN_NAMES:
             yield Hit(f"init() assigns '{name}' without 'global {name}', so {_reader(name, via)} fails with "
                       f"\"NameError: name '{name}' is not defined\" at line {use.lineno} on the first request; "
                       f"add 'global {name}' at the top of init()", node_location(node),
-                      fix=_global_fix(doc, init, name, safe=True))
+                      fix=_global_fix(doc, ix, init, name, safe=True))
 
 
-def _global_fix(doc: Document, init: sa.FunctionNode, name: str, *, safe: bool) -> Fix | None:
+def _global_fix(doc: Document, ix: sa.ScriptIndex, init: sa.FunctionNode, name: str, *,
+                safe: bool) -> Fix | None:
     """'global <name>' on its own line before init's first statement (after its docstring)."""
+    if any(isinstance(node, ast.Nonlocal) and name in node.names for node in ix.scope(init, into_nested=True)):
+        return None  # a nested function's 'nonlocal name' would no longer compile
     text = doc.text
     body = init.body
     first = body[1] if len(body) > 1 and _is_docstring(body[0]) else body[0]
