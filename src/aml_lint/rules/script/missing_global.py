@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from aml_lint.documents import Document, Kind
 from aml_lint.documents.python_script import node_location
 from aml_lint.findings import Severity
-from aml_lint.fix import Edit, Fix, line_start, newline_of
+from aml_lint.fix import Edit, Fix, line_end, line_start, newline_of
 from aml_lint.rules.base import Context, Hit
 from aml_lint.rules.fix_helpers import positions_reliable
 from aml_lint.rules.script import tree as sa
@@ -123,7 +123,7 @@ def _global_fix(doc: Document, ix: sa.ScriptIndex, init: sa.FunctionNode, name: 
     if text is None or not positions_reliable(text) or first.lineno <= init.lineno:
         return None
     start = line_start(text, first.lineno)
-    line = text[start:text.find("\n", start) if "\n" in text[start:] else len(text)]
+    line = text[start:line_end(text, first.lineno)]
     # col_offset counts UTF-8 bytes; the indentation before a statement is ASCII whitespace.
     indent = line[:first.col_offset]
     if indent.strip(" \t") or len(indent.encode()) != first.col_offset:
