@@ -164,3 +164,12 @@ def test_values_the_cli_passes_or_ignores_are_warnings(lint: LintFn) -> None:
     # A wrong type elsewhere is still refused: an error.
     again = lint({"b.yml": HEAD + "instance_count: one\n"}, rule="AML005")
     assert [f.severity.label for f in again if f.path == "b.yml"] == ["error"]
+
+
+def test_a_fraction_where_an_integer_is_expected_is_a_warning(lint: LintFn) -> None:
+    # azure-ai-ml's Int fields (not strict) truncate 2.5 to 2: the file loads, likely not as meant.
+    found = lint({"a.yml": HEAD + "instance_count: 2.5\n",
+                  "b.yml": HEAD.replace("blue", "green") + "instance_count: 2\nrequest_settings:\n"
+                  "  request_timeout_ms: [1]\n"}, rule="AML005")
+    assert [(f.path, f.severity.label) for f in found] == [("a.yml", "warning"), ("b.yml", "error")]
+    assert found[0].message == "'instance_count' must be an integer, not a number (2.5) (the CLI truncates it to 2)"

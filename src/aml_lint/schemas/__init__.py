@@ -9,6 +9,7 @@ problem with a plain message and the YAML path it is about; unknown keys get a
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -45,6 +46,7 @@ class SchemaProblem:
     on_key: bool = False  # point at the key (unknown key) rather than the value
     missing: tuple[str, ...] = ()  # the required keys that are absent, for a "missing" problem
     coerced: bool = False  # a quoted number where a number is expected: the CLI converts it
+    truncated: bool = False  # a fraction where an integer is expected: the CLI truncates it (2.5 -> 2)
     close: tuple[str, ...] = ()  # an unknown key's close matches among the allowed keys (at most 2)
     required: bool = False  # an unknown key whose close match is a required key that is missing
 
@@ -161,7 +163,17 @@ def _explain(error: ValidationError, what: str = "") -> Iterator[SchemaProblem]:
         yield SchemaProblem(f"{where} is {_short(error.instance)}, which the CLI reads as the boolean {meant}: "
                             f"write {meant}", path, coerced=True)
         return
-    yield SchemaProblem(_message(error, path), path, missing=missing)
+    yield SchemaProblem(_message(error, path), path, missing=missing, truncated=_fraction(error))
+
+
+def _fraction(error: ValidationError) -> bool:
+    """A number such as 2.5 where an integer is expected: the SDK's marshmallow Int fields (not
+    strict) truncate it, so the file loads (azure-ai-ml 1.35 creates `instance_count: 2.5` with 2)."""
+    if error.validator != "type" or not isinstance(error.instance, float):
+        return False
+    expected = error.validator_value
+    wanted = set(expected) if isinstance(expected, list) else {expected}
+    return "integer" in wanted and "number" not in wanted and math.isfinite(error.instance)
 
 
 def _numeric_text(error: ValidationError) -> bool:

@@ -23,6 +23,8 @@ warnings: the deployment is created, though likely not as intended.
 A quoted number where a number is expected (`instance_count: "3"`), and text or 0/1 the SDK
 reads as a boolean (`app_insights_enabled: "true"`), are info: the CLI converts them and the
 deployment is created as intended.
+A fraction where an integer is expected (`instance_count: 2.5`) is a warning: the CLI
+truncates it (to 2) and the deployment or job is created, though likely not as intended.
 
 A top-level key that is missing is a warning, not an error: deployments are often created
 with the missing value on the command line (`az ml batch-deployment create --file x.yml --set
@@ -185,6 +187,8 @@ def _loads_anyway(doc: Document, problem: SchemaProblem) -> str | None:
     """Why azure-ai-ml 1.35 still creates the deployment, job or component, for the places it is
     lax; else None."""
     path = problem.path
+    if problem.truncated and doc.yaml is not None and isinstance(value := doc.yaml.get(path), float):
+        return f"the CLI truncates it to {int(value)}"
     if doc.kind.is_job:
         return _job_loads_anyway(doc, problem)
     if len(path) == 2 and path[0] == "environment_variables" and not problem.on_key:
