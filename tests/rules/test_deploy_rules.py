@@ -121,7 +121,10 @@ def test_references_in_environment_variables_pass(lint: LintFn) -> None:
     assert lint({"dep.yml": ONLINE + "instance_count: 3\nenvironment_variables:\n"
                  "  KV_SECRET_MULTIPLIER: multiplier@https://myvault.vault.azure.net\n"
                  "  API_KEY: ${{secrets.API_KEY}}\n  WORKER_COUNT: \"4\"\n  TOKENIZERS_PARALLELISM: \"false\"\n"
-                 "  PARTITION_KEY: userId\n  PWD: /var/azureml-app\n  OPENAI_KEY_SECRET_NAME: openai-key\n"},
+                 "  PARTITION_KEY: userId\n  PWD: /var/azureml-app\n  OPENAI_KEY_SECRET_NAME: openai-key\n"
+                 # about a secret, not one: a Databricks secret scope, what a token is for, a variable's name
+                 "  SECRET_SCOPE: ml-secrets\n  AML_TOKEN_AUDIENCE: https://ml.azure.com\n"
+                 "  TOKEN_SCOPE: https://cognitiveservices.azure.com/.default\n  API_KEY_ENV: OPENAI_API_KEY\n"},
                 rule="AML407") == []
 
 

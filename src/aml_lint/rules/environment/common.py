@@ -397,10 +397,11 @@ def secret_in_value(value: str) -> str | None:
     return None
 
 
-# A name ending in one of these holds something about a secret (its name, where it lives), not the secret.
+# A name ending in one of these holds something about a secret (its name, where it lives, what a
+# token is for: SECRET_SCOPE, TOKEN_AUDIENCE, API_KEY_ENV naming the variable), not the secret.
 _NOT_SECRET_SUFFIX = re.compile(
     r"[_\-.](NAME|ID|URL|URI|ENDPOINT|PATH|FILE|DIR|VERSION|HEADER|VAULT|TYPE|ALGORITHM|COLUMN|FIELD|"
-    r"LENGTH|SIZE|LIMIT|COUNT|EXPIRY|TTL|ENABLED)$", re.I)
+    r"LENGTH|SIZE|LIMIT|COUNT|EXPIRY|TTL|ENABLED|SCOPE|AUDIENCE|ISSUER|HOST|REGION|ENV|VAR)$", re.I)
 
 
 def secret_name(name: str) -> bool:
