@@ -57,6 +57,11 @@ COMMAND = {"command": "python train.py --lr ${{inputs.lr}}", "code": "src",
         ({"type": "command", "code": "src", "environment": "azureml:e:1", "compute": "c"}, Kind.COMMAND_JOB),
         ({"type": "command", "enviroment": "azureml:e:1", "command": "python t.py"}, Kind.COMMAND_JOB),  # typo kept
         (COMMAND, Kind.COMMAND_JOB),  # no type: `az ml job create` takes a command job
+        ({"command": "python t.py", "environment": {"image": "python:3.11"}, "code": "src"}, Kind.COMMAND_JOB),
+        ({"command": "python t.py", "environment": "file:env.yml", "compute": "c"}, Kind.COMMAND_JOB),
+        ({"command": "python t.py", "environment": "train-env:1", "code": "src"}, Kind.COMMAND_JOB),  # azureml: forgotten
+        ({"type": "command", "command": "python t.py", "environment": {"imgae": "python:3.11"}},
+         Kind.COMMAND_JOB),  # a misspelt environment key is the schema's finding
         ({"type": "sweep", "trial": COMMAND, "objective": {"goal": "maximize", "primary_metric": "acc"}},
          Kind.SWEEP_JOB),
         ({"type": "pipeline", "settings": {"default_compute": "c"}, "jobs": {"a": {"type": "command"}}},
@@ -141,6 +146,10 @@ seed: 3
     "pipeline without jobs": "type: pipeline\nstages: [a, b]\n",
     "sweep config of another tool": "type: sweep\nmethod: bayes\nmetric: {name: loss}\nparameters: {}\n",
     "gitlab ci": "image: python:3.11\nstages: [test]\ntest:\n  script: [pytest]\n",
+    "command with a named environment and inputs": "command: python train.py\nenvironment: local\ninputs: data/\n",
+    "command with a name, environment and code": "name: build\ncommand: make\nenvironment: prod\ncode: .\n",
+    "type command with environment variables": "type: command\ncommand: npm test\nenvironment:\n  NODE_ENV: test\n",
+    "type pipeline with steps of another tool": "type: pipeline\njobs:\n  build:\n    steps: [make]\n",
 }
 
 

@@ -263,22 +263,40 @@ def _job_from_shape(data: dict[Any, Any], keys: set[str], declared: str | None) 
         return None
     if declared == "pipeline":
         # `version:` makes it a pipeline component; `component:` without `jobs:` may be a batch deployment.
-        if isinstance(data.get("jobs"), dict) and "version" not in keys and _all_known(keys, PIPELINE_JOB_KEYS):
-            return Kind.PIPELINE_JOB
+        jobs = data.get("jobs")
+        if isinstance(jobs, dict) and "version" not in keys and _all_known(keys, PIPELINE_JOB_KEYS) and not any(
+                isinstance(step, dict) and step and not step.keys() & {"command", "component", "type"}
+                for step in jobs.values()):
+            return Kind.PIPELINE_JOB  # no step that runs nothing (another tool's `jobs:` holds `steps:`)
         return None
     if declared not in (None, "command"):
         return None
-    if declared is None and not (isinstance(data.get("command"), str) and "environment" in keys
+    if declared is None and not (isinstance(data.get("command"), str) and _azureml_environment(data.get("environment"))
                                  and keys & {"code", "compute", "inputs", "outputs", "resources", "distribution",
                                              "experiment_name", "version"}):
         return None  # no `type:`: only an unmistakable command job or component
     if not keys & {"command", "environment", "code"} or not _all_known(keys, COMMAND_JOB_KEYS | COMMAND_COMPONENT_KEYS):
         return None
+    environment = data.get("environment")
+    if isinstance(environment, dict) and environment and not _all_known(set(map(str, environment)), ENVIRONMENT_KEYS):
+        return None  # `environment: {NODE_ENV: test}`: another tool's environment variables
     if keys & _JOB_ONLY_KEYS:
         return Kind.COMMAND_JOB
     if keys & _COMPONENT_ONLY_KEYS or ("name" in keys and _declares_parameters(data.get("inputs"))):
         return Kind.COMMAND_COMPONENT
     return Kind.COMMAND_JOB
+
+
+_NAMED_VERSION_RE = re.compile(r"[\w.-]+(?::[\w.-]+|@latest)")
+
+
+def _azureml_environment(value: Any) -> bool:
+    """An environment as AzureML names one: a reference (`azureml:`, a `file:`, or `name:version` with the
+    `azureml:` forgotten, the schema's finding) or an inline definition; not another tool's
+    `environment: local` or `environment: {MODE: fast}`."""
+    if isinstance(value, str):
+        return value.lower().startswith(("azureml:", "file:")) or _NAMED_VERSION_RE.fullmatch(value) is not None
+    return isinstance(value, dict) and bool(value.keys() & {"image", "build", "conda_file"})
 
 
 def _declares_parameters(inputs: Any) -> bool:
