@@ -60,6 +60,7 @@ COMMAND = {"command": "python train.py --lr ${{inputs.lr}}", "code": "src",
         ({"command": "python t.py", "environment": {"image": "python:3.11"}, "code": "src"}, Kind.COMMAND_JOB),
         ({"command": "python t.py", "environment": "file:env.yml", "compute": "c"}, Kind.COMMAND_JOB),
         ({"command": "python t.py", "environment": "train-env:1", "code": "src"}, Kind.COMMAND_JOB),  # azureml: forgotten
+        ({"command": "python t.py", "environment": {"imgae": "python:3.11"}, "code": "src"}, Kind.COMMAND_JOB),
         ({"type": "command", "command": "python t.py", "environment": {"imgae": "python:3.11"}},
          Kind.COMMAND_JOB),  # a misspelt environment key is the schema's finding
         ({"type": "sweep", "trial": COMMAND, "objective": {"goal": "maximize", "primary_metric": "acc"}},

@@ -287,6 +287,7 @@ def _job_from_shape(data: dict[Any, Any], keys: set[str], declared: str | None) 
     return Kind.COMMAND_JOB
 
 
+_INLINE_ENV_KEYS = ("image", "build", "conda_file")
 _NAMED_VERSION_RE = re.compile(r"[\w.-]+(?::[\w.-]+|@latest)")
 
 
@@ -296,7 +297,9 @@ def _azureml_environment(value: Any) -> bool:
     `environment: local` or `environment: {MODE: fast}`."""
     if isinstance(value, str):
         return value.lower().startswith(("azureml:", "file:")) or _NAMED_VERSION_RE.fullmatch(value) is not None
-    return isinstance(value, dict) and bool(value.keys() & {"image", "build", "conda_file"})
+    # an inline definition with its key misspelt (`imgae:`) is still one: the schema names the typo
+    return isinstance(value, dict) and any(key in _INLINE_ENV_KEYS or _near(str(key), _INLINE_ENV_KEYS)
+                                           for key in value)
 
 
 def _declares_parameters(inputs: Any) -> bool:
