@@ -87,3 +87,22 @@ def test_current_job_with_a_misspelt_key_is_still_a_schema_error(lint: LintFn) -
     files = {"job.yml": CURRENT_JOB.replace("compute:", "comput:"), "src/train.py": SCRIPT, "conda.yml": CONDA,
              "data/x.csv": "a\n"}
     assert [f.rule_id for f in lint(files) if f.severity.label == "error"] == ["AML005"]
+
+
+def test_preview_job_without_schema_or_type_is_recognised(lint: LintFn) -> None:
+    # no `$schema`, no `type:`: the preview's `docker:` environment still names an AzureML one
+    job = """
+experiment_name: r-example
+code:
+  local_path: ./src
+command: Rscript train.R --data {inputs.training_data}
+environment:
+  docker:
+    build:
+      dockerfile: file:../r.dockerfile
+compute:
+  target: azureml:cpu-cluster
+"""
+    found = [f for f in lint({"job.yml": job, "src/train.R": "x <- 1\n", "r.dockerfile": "FROM r-base\n"})
+             if f.severity.label == "error"]
+    assert [f.rule_id for f in found] == ["AML007"]

@@ -278,7 +278,8 @@ def _job_from_shape(data: dict[Any, Any], keys: set[str], declared: str | None) 
     if not keys & {"command", "environment", "code"} or not _all_known(keys, COMMAND_JOB_KEYS | COMMAND_COMPONENT_KEYS):
         return None
     environment = data.get("environment")
-    if isinstance(environment, dict) and environment and not _all_known(set(map(str, environment)), ENVIRONMENT_KEYS):
+    if isinstance(environment, dict) and environment and not _all_known(set(map(str, environment)),
+                                                                        ENVIRONMENT_KEYS | {"docker"}):
         return None  # `environment: {NODE_ENV: test}`: another tool's environment variables
     if keys & _JOB_ONLY_KEYS:
         return Kind.COMMAND_JOB
@@ -287,7 +288,7 @@ def _job_from_shape(data: dict[Any, Any], keys: set[str], declared: str | None) 
     return Kind.COMMAND_JOB
 
 
-_INLINE_ENV_KEYS = ("image", "build", "conda_file")
+_INLINE_ENV_KEYS = ("image", "build", "conda_file", "docker")  # docker: the 2021 preview's (AML007 says so)
 _NAMED_VERSION_RE = re.compile(r"[\w.-]+(?::[\w.-]+|@latest)")
 
 
